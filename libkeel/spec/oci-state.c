@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "spec/json.h"
+#include "spec/oci-state.h"
+#include "util/cleanup.h"
+
+#define TRY(expr)                               \
+        do {                                    \
+                int _r = (expr);                \
+                if (_r < 0)                     \
+                        return _r;              \
+        } while (0)
+
+static const char *const status_names[] = {
+        [KEEL_STATUS_CREATING] = "creating", [KEEL_STATUS_CREATED] = "created",
+        [KEEL_STATUS_RUNNING] = "running",   [KEEL_STATUS_STOPPED] = "stopped",
+        [KEEL_STATUS_PAUSED] = "paused",
+};
+
+const char *keel_status_name(enum keel_status s)
+{
+        return (size_t) s < ARRAY_SIZE(status_names) ? status_names[s] : NULL;
+}
+
+void keel_state_free(struct keel_state *st)
+{
+        if (st == NULL)
+                return;
+        free(st->oci_version);
+        free(st->id);
+        free(st->bundle);
+        keel_json_strv_free(st->annotation_keys);
+        keel_json_strv_free(st->annotation_values);
+        free(st->rootfs);
+        free(st->created);
+        free(st->config_digest);
+        free(st->cgroup_path);
+        free(st);
+}
+
+/* ---- parsing ---------------------------------------------------------------- */
+
+static bool digits(const char **s, size_t n)
+{
+        size_t i;
+
+        for (i = 0; i < n; i++)
+                if ((*s)[i] < '0' || (*s)[i] > '9')
+                        return false;
+        *s += n;
+        return true;
+}
+
+/* RFC 3339 date-time: 2026-11-28T17:00:00.123456789Z or ...+02:00. */
+static bool is_rfc3339(const char *s)
+{
+        if (!digits(&s, 4) || *s++ != '-' || !digits(&s, 2) || *s++ != '-' || !digits(&s, 2))
+                return false;
+        if (*s != 'T' && *s != 't')
+                return false;
+        s++;
+        if (!digits(&s, 2) || *s++ != ':' || !digits(&s, 2) || *s++ != ':' || !digits(&s, 2))
+                return false;
+        if (*s == '.') {
+                s++;
+                if (*s < '0' || *s > '9')
+                        return false;
+                while (*s >= '0' && *s <= '9')
+                        s++;
+        }
+        if (*s == 'Z' || *s == 'z')
+                return s[1] == '\0';
+        if (*s != '+' && *s != '-')
+                return false;
+        s++;
+        return digits(&s, 2) && *s++ == ':' && digits(&s, 2) && *s == '\0';
+}
+
+static bool is_sha256_digest(const char *s)
+{
+        if (strncmp(s, "sha256:", 7) != 0)
+                return false;
+        s += 7;
+        return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+static int field_error(struct keel_json_path *p, const char *key, const char *value,
+                       const char *what, struct keel_error **err)
+{
+        char q[96];
+        int r;
+
+        keel_json_path_push_key(p, key);
+        r = keel_json_error(p, err, "%s %s", keel_json_quote(value, q, sizeof(q)), what);
+        keel_json_path_pop(p);
+        return r;
+}
+
+static int parse_spec_fields(yajl_val o, struct keel_json_path *p, struct keel_state *st,
+                             struct keel_error **err)
+{
+        int64_t pid = 0;
+        int status, r;
+
+        TRY(keel_json_get_string(o, "ociVersion", true, p, &st->oci_version, err));
+        TRY(keel_json_get_string(o, "id", true, p, &st->id, err));
+        if (st->id[0] == '\0')
+                return field_error(p, "id", st->id, "is not a container id", err);
+        TRY(keel_json_get_enum(o, "status", true, status_names, ARRAY_SIZE(status_names), p,
+                               &status, err));
+        st->status = status;
+        r = keel_json_get_int64(o, "pid", false, 0, INT_MAX, p, &pid, err);
+        TRY(r);
+        st->pid = (int) pid;
+        /* The spec: pid is REQUIRED while the container process exists. */
+        if (st->pid == 0 &&
+            (st->status == KEEL_STATUS_CREATED || st->status == KEEL_STATUS_RUNNING ||
+             st->status == KEEL_STATUS_PAUSED)) {
+                keel_json_path_push_key(p, "pid");
+                r = keel_json_error(p, err, "a process id is required when status is \"%s\"",
+                                    status_names[st->status]);
+                keel_json_path_pop(p);
+                return r;
+        }
+        TRY(keel_json_get_string(o, "bundle", true, p, &st->bundle, err));
+        if (st->bundle[0] != '/')
+                return field_error(p, "bundle", st->bundle, "is not an absolute path", err);
+        TRY(keel_json_get_string_map(o, "annotations", false, p, &st->annotation_keys,
+                                     &st->annotation_values, &st->n_annotations, err));
+        return 0;
+}
+
+static int parse_keel_fields(yajl_val o, struct keel_json_path *p, struct keel_state *st,
+                             struct keel_error **err)
+{
+        uint32_t owner = 0;
+        uint64_t start = 0;
+
+        TRY(keel_json_get_string(o, "rootfs", false, p, &st->rootfs, err));
+        TRY(keel_json_get_string(o, "created", false, p, &st->created, err));
+        if (st->created != NULL && !is_rfc3339(st->created))
+                return field_error(p, "created", st->created, "is not an RFC 3339 time", err);
+        TRY(keel_json_get_uint32(o, "ownerUid", false, p, &owner, err));
+        st->owner_uid = (uid_t) owner;
+        TRY(keel_json_get_uint64(o, "initStartTime", false, UINT64_MAX, p, &start, err));
+        st->init_start_time = start;
+        TRY(keel_json_get_string(o, "configDigest", false, p, &st->config_digest, err));
+        if (st->config_digest != NULL && !is_sha256_digest(st->config_digest))
+                return field_error(p, "configDigest", st->config_digest,
+                                   "is not a sha256:<hex> digest", err);
+        TRY(keel_json_get_string(o, "cgroupPath", false, p, &st->cgroup_path, err));
+        TRY(keel_json_get_bool(o, "systemdCgroup", false, p, &st->systemd_cgroup, err));
+        TRY(keel_json_get_bool(o, "useTerminal", false, p, &st->use_terminal, err));
+        return 0;
+}
+
+int keel_state_parse(const char *data, size_t len, struct keel_state **out,
+                     struct keel_error **err)
+{
+        struct keel_json_path p;
+        struct keel_state *st;
+        yajl_val tree = NULL;
+        int r;
+
+        r = keel_json_parse(data, len, &tree, err);
+        if (r < 0)
+                return r;
+        st = calloc(1, sizeof(*st));
+        if (st == NULL) {
+                keel_json_free(tree);
+                return keel_error_set(err, ENOMEM, "parse state");
+        }
+        keel_json_path_init(&p);
+        r = keel_json_value_object(tree, &p, err);
+        if (r == 0)
+                r = parse_spec_fields(tree, &p, st, err);
+        if (r == 0)
+                r = parse_keel_fields(tree, &p, st, err);
+        keel_json_free(tree);
+        if (r < 0) {
+                keel_state_free(st);
+                return r;
+        }
+        *out = st;
+        return 0;
+}
+
+/* ---- generating -------------------------------------------------------------- */
+
+static bool gen_str(yajl_gen g, const char *s)
+{
+        return yajl_gen_string(g, (const unsigned char *) s, strlen(s)) == yajl_gen_status_ok;
+}
+
+static bool gen_kv_str(yajl_gen g, const char *key, const char *value)
+{
+        return gen_str(g, key) && gen_str(g, value ? value : "");
+}
+
+static bool gen_kv_int(yajl_gen g, const char *key, long long value)
+{
+        return gen_str(g, key) && yajl_gen_integer(g, value) == yajl_gen_status_ok;
+}
+
+static bool gen_kv_uint(yajl_gen g, const char *key, unsigned long long value)
+{
+        char num[32];
+        int n = snprintf(num, sizeof(num), "%llu", value);
+
+        return gen_str(g, key) && yajl_gen_number(g, num, (size_t) n) == yajl_gen_status_ok;
+}
+
+static bool gen_kv_bool(yajl_gen g, const char *key, bool value)
+{
+        return gen_str(g, key) && yajl_gen_bool(g, value) == yajl_gen_status_ok;
+}
+
+/* runc prints "" for root; keel prints the user name otherwise. */
+static void owner_name(uid_t uid, char *buf, size_t size)
+{
+        struct passwd pw, *res = NULL;
+        char pwbuf[4096];
+
+        if (uid == 0) {
+                buf[0] = '\0';
+                return;
+        }
+        if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res != NULL)
+                snprintf(buf, size, "%s", res->pw_name);
+        else
+                snprintf(buf, size, "%u", (unsigned) uid);
+}
+
+static bool gen_public(yajl_gen g, const struct keel_state *st)
+{
+        char owner[256];
+
+        owner_name(st->owner_uid, owner, sizeof(owner));
+        return gen_kv_str(g, "ociVersion", st->oci_version) && gen_kv_str(g, "id", st->id) &&
+               gen_kv_int(g, "pid", st->pid) &&
+               gen_kv_str(g, "status", keel_status_name(st->status)) &&
+               gen_kv_str(g, "bundle", st->bundle) && gen_kv_str(g, "rootfs", st->rootfs) &&
+               gen_kv_str(g, "created", st->created) && gen_kv_str(g, "owner", owner);
+}
+
+static bool gen_annotations(yajl_gen g, const struct keel_state *st)
+{
+        size_t i;
+
+        if (st->n_annotations == 0)
+                return true;
+        if (!gen_str(g, "annotations") || yajl_gen_map_open(g) != yajl_gen_status_ok)
+                return false;
+        for (i = 0; i < st->n_annotations; i++)
+                if (!gen_kv_str(g, st->annotation_keys[i], st->annotation_values[i]))
+                        return false;
+        return yajl_gen_map_close(g) == yajl_gen_status_ok;
+}
+
+static bool gen_private(yajl_gen g, const struct keel_state *st)
+{
+        bool ok = gen_kv_uint(g, "ownerUid", st->owner_uid) &&
+                  gen_kv_uint(g, "initStartTime", st->init_start_time);
+
+        if (ok && st->config_digest != NULL)
+                ok = gen_kv_str(g, "configDigest", st->config_digest);
+        if (ok && st->cgroup_path != NULL)
+                ok = gen_kv_str(g, "cgroupPath", st->cgroup_path);
+        return ok && gen_kv_bool(g, "systemdCgroup", st->systemd_cgroup) &&
+               gen_kv_bool(g, "useTerminal", st->use_terminal);
+}
+
+int keel_state_to_json(const struct keel_state *st, bool private_fields, char **out, size_t *len,
+                       struct keel_error **err)
+{
+        const unsigned char *buf;
+        yajl_gen g;
+        size_t n;
+        char *s;
+        bool ok;
+
+        if (keel_status_name(st->status) == NULL)
+                return keel_error_set(err, 0, "state: unknown status %d", (int) st->status);
+        g = yajl_gen_alloc(NULL);
+        if (g == NULL)
+                return keel_error_set(err, ENOMEM, "state");
+        yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+        ok = yajl_gen_map_open(g) == yajl_gen_status_ok && gen_public(g, st) &&
+             gen_annotations(g, st) && (!private_fields || gen_private(g, st)) &&
+             yajl_gen_map_close(g) == yajl_gen_status_ok &&
+             yajl_gen_get_buf(g, &buf, &n) == yajl_gen_status_ok;
+        if (!ok) {
+                yajl_gen_free(g);
+                return keel_error_set(err, 0, "state: cannot render as JSON (invalid UTF-8?)");
+        }
+        s = malloc(n + 1);
+        if (s == NULL) {
+                yajl_gen_free(g);
+                return keel_error_set(err, ENOMEM, "state");
+        }
+        memcpy(s, buf, n);
+        s[n] = '\0';
+        yajl_gen_free(g);
+        *out = s;
+        if (len)
+                *len = n;
+        return 0;
+}
