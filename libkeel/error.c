@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@ int keel_error_code(const struct keel_error *err)
         return -err->errnum;
 }
 
-int keel_error_setv(struct keel_error **err, int errnum, const char *fmt, va_list ap)
+static int error_setv(struct keel_error **err, int errnum, bool spell, const char *fmt, va_list ap)
 {
         int ret = errnum > 0 ? -errnum : -EINVAL;
         struct keel_error *e;
@@ -31,7 +32,7 @@ int keel_error_setv(struct keel_error **err, int errnum, const char *fmt, va_lis
 
         if (vasprintf(&text, fmt, ap) < 0)
                 text = NULL;
-        if (text != NULL && errnum > 0) {
+        if (text != NULL && errnum > 0 && spell) {
                 char *full = NULL;
                 if (asprintf(&full, "%s: %s", text, strerror(errnum)) >= 0) {
                         free(text);
@@ -40,6 +41,22 @@ int keel_error_setv(struct keel_error **err, int errnum, const char *fmt, va_lis
         }
         e->msg = text != NULL ? text : strdup("out of memory while reporting an error");
         *err = e;
+        return ret;
+}
+
+int keel_error_setv(struct keel_error **err, int errnum, const char *fmt, va_list ap)
+{
+        return error_setv(err, errnum, true, fmt, ap);
+}
+
+int keel_error_setq(struct keel_error **err, int errnum, const char *fmt, ...)
+{
+        va_list ap;
+        int ret;
+
+        va_start(ap, fmt);
+        ret = error_setv(err, errnum, false, fmt, ap);
+        va_end(ap);
         return ret;
 }
 

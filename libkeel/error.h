@@ -20,6 +20,11 @@ int keel_error_set(struct keel_error **err, int errnum, const char *fmt, ...)
 int keel_error_setv(struct keel_error **err, int errnum, const char *fmt, va_list ap)
         __attribute__((format(printf, 3, 0)));
 
+/* Like keel_error_set, but the message is complete on its own: the errno is
+ * kept as the error's code and not spelled out ("container x does not exist"). */
+int keel_error_setq(struct keel_error **err, int errnum, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
 /* Prepend "context: " to an existing error and return its negative errno. */
 int keel_error_prefix(struct keel_error **err, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef KEEL_LINUX_SYNC_H
+#define KEEL_LINUX_SYNC_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+/* The runtime and the container's init talk over a SOCK_SEQPACKET
+ * socketpair: fixed-size messages, each optionally carrying one fd.  A
+ * closed peer reads as EPIPE ("the other side died"), never as a hang. */
+
+enum keel_sync_type {
+        KEEL_SYNC_PID = 1,          /* child -> runtime: value = pid of the init */
+        KEEL_SYNC_USERNS_READY,     /* child -> runtime: write my id maps */
+        KEEL_SYNC_USERNS_MAPPED,    /* runtime -> child */
+        KEEL_SYNC_CGROUP_JOINED,    /* runtime -> init: you are in the container's cgroup */
+        KEEL_SYNC_CREATE_RUNTIME,   /* init -> runtime: namespaces exist, run createRuntime hooks */
+        KEEL_SYNC_CREATE_RUNTIME_DONE,
+        KEEL_SYNC_CONSOLE,          /* init -> runtime: fd = pty master */
+        KEEL_SYNC_READY,            /* init -> runtime: set up, waiting for start */
+        KEEL_SYNC_ERROR,            /* either way: value = errno, text = message */
+};
+
+struct keel_sync_msg {
+        uint32_t type;
+        int32_t value;
+        char text[4000];
+};
+
+int keel_sync_pair(int fds[2], struct keel_error **err);
+
+/* Send a message (text may be NULL), with fd >= 0 attached. */
+int keel_sync_send(int sock, enum keel_sync_type type, int value, const char *text, int fd);
+
+/* Receive one message; *fd gets an attached fd or -1.  A KEEL_SYNC_ERROR
+ * from the peer becomes an error carrying the peer's message.  When want
+ * is non-zero, any other type is a protocol error. */
+int keel_sync_recv(int sock, enum keel_sync_type want, struct keel_sync_msg *msg, int *fd,
+                   struct keel_error **err);
+
+/* Report err to the peer as KEEL_SYNC_ERROR (best effort). */
+void keel_sync_send_error(int sock, const struct keel_error *err);
+
+#endif

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#define RESERVE_PREFIX ".new-"
+
+static bool id_char_ok(unsigned char c)
+{
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '+' || c == '-' || c == '.';
+}
+
+int keel_id_validate(const char *id, struct keel_error **err)
+{
+        size_t len, i;
+
+        if (id == NULL || *id == '\0')
+                return keel_error_set(err, 0, "container id must not be empty");
+        len = strlen(id);
+        if (len > KEEL_ID_MAX)
+                return keel_error_set(err, 0, "container id is %zu characters long (at most %d)", len,
+                                      KEEL_ID_MAX);
+        if (id[0] == '.')
+                return keel_error_set(err, 0, "container id \"%s\" must not start with '.'", id);
+        for (i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) id[i];
+
+                if (id_char_ok(c))
+                        continue;
+                if (c < 0x20 || c >= 0x7f)
+                        return keel_error_set(err, 0,
+                                              "container id has an invalid byte 0x%02x at offset %zu "
+                                              "(allowed: letters, digits, '_', '+', '-', '.')", c, i);
+                return keel_error_set(err, 0,
+                                      "container id \"%s\" has an invalid character '%c' "
+                                      "(allowed: letters, digits, '_', '+', '-', '.')", id, c);
+        }
+        return 0;
+}
+
+int keel_store_open(const char *root, bool create, struct keel_store **out, struct keel_error **err)
+{
+        _cleanup_free_ struct keel_store *store = NULL;
+        struct stat st;
+        int ret;
+
+        if (root == NULL || *root == '\0')
+                return keel_error_set(err, 0, "state root must not be empty");
+        if (create) {
+                ret = keel_mkdir_p(root, 0700, err);
+                if (ret < 0)
+                        return keel_error_prefix(err, "state root");
+        }
+        store = calloc(1, sizeof(*store));
+        if (store == NULL)
+                return keel_error_set(err, ENOMEM, "state root");
+        store->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (store->rootfd < 0)
+                return keel_error_set(err, errno, "open state root %s", root);
+        if (fstat(store->rootfd, &st) < 0) {
+                ret = keel_error_set(err, errno, "stat state root %s", root);
+                close(store->rootfd);
+                return ret;
+        }
+        store->root = strdup(root);
+        if (store->root == NULL) {
+                close(store->rootfd);
+                return keel_error_set(err, ENOMEM, "state root");
+        }
+        *out = steal_pointer(&store);
+        return 0;
+}
+
+void keel_store_close(struct keel_store *store)
+{
+        if (store == NULL)
+                return;
+        if (store->rootfd >= 0)
+                close(store->rootfd);
+        free(store->root);
+        free(store);
+}
+
+void keel_container_dir_close(struct keel_container_dir *c)
+{
+        if (c == NULL)
+                return;
+        if (c->dirfd >= 0)
+                close(c->dirfd); /* drops the flock */
+        free(c->id);
+        free(c->tmp_name);
+        free(c);
+}
+
+static int lock_dir(int fd, bool exclusive, bool wait)
+{
+        int op = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);
+
+        while (flock(fd, op) < 0) {
+                if (errno != EINTR)
+                        return -errno;
+        }
+        return 0;
+}
+
+int keel_store_reserve(struct keel_store *store, const char *id, struct keel_container_dir **out,
+                       struct keel_error **err)
+{
+        struct keel_container_dir *c;
+        int ret;
+
+        ret = keel_id_validate(id, err);
+        if (ret < 0)
+                return ret;
+        c = calloc(1, sizeof(*c));
+        if (c == NULL)
+                return keel_error_set(err, ENOMEM, "reserve %s", id);
+        c->dirfd = -1;
+        c->id = strdup(id);
+        if (c->id == NULL || asprintf(&c->tmp_name, RESERVE_PREFIX "%s.%d", id, (int) getpid()) < 0) {
+                c->tmp_name = NULL;
+                keel_container_dir_close(c);
+                return keel_error_set(err, ENOMEM, "reserve %s", id);
+        }
+        /* A cheap early answer; publish() is what decides. */
+        if (faccessat(store->rootfd, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+                keel_container_dir_close(c);
+                return keel_error_setq(err, EEXIST, "container %s already exists", id);
+        }
+        if (mkdirat(store->rootfd, c->tmp_name, 0700) < 0) {
+                ret = keel_error_set(err, errno, "create state dir for %s", id);
+                keel_container_dir_close(c);
+                return ret;
+        }
+        c->dirfd = openat(store->rootfd, c->tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (c->dirfd < 0 || lock_dir(c->dirfd, true, false) < 0) {
+                ret = keel_error_set(err, errno, "lock state dir for %s", id);
+                unlinkat(store->rootfd, c->tmp_name, AT_REMOVEDIR);
+                keel_container_dir_close(c);
+                return ret;
+        }
+        *out = c;
+        return 0;
+}
+
+int keel_store_publish(struct keel_store *store, struct keel_container_dir *c, struct keel_error **err)
+{
+        if (c->tmp_name == NULL)
+                return 0;
+        if (renameat2(store->rootfd, c->tmp_name, store->rootfd, c->id, RENAME_NOREPLACE) < 0) {
+                if (errno == EEXIST)
+                        return keel_error_setq(err, EEXIST, "container %s already exists", c->id);
+                return keel_error_set(err, errno, "publish state dir of %s", c->id);
+        }
+        free(c->tmp_name);
+        c->tmp_name = NULL;
+        return 0;
+}
+
+int keel_store_open_container(struct keel_store *store, const char *id, bool exclusive,
+                              struct keel_container_dir **out, struct keel_error **err)
+{
+        struct keel_container_dir *c;
+        int ret;
+
+        ret = keel_id_validate(id, err);
+        if (ret < 0)
+                return ret;
+        c = calloc(1, sizeof(*c));
+        if (c == NULL)
+                return keel_error_set(err, ENOMEM, "open container %s", id);
+        c->id = strdup(id);
+        c->dirfd = openat(store->rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (c->id == NULL || c->dirfd < 0) {
+                if (c->id != NULL && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
+                        ret = keel_error_setq(err, ENOENT, "container %s does not exist", id);
+                else
+                        ret = keel_error_set(err, errno, "open container %s", id);
+                keel_container_dir_close(c);
+                return ret;
+        }
+        ret = lock_dir(c->dirfd, exclusive, true);
+        if (ret < 0) {
+                keel_container_dir_close(c);
+                return keel_error_set(err, -ret, "lock container %s", id);
+        }
+        *out = c;
+        return 0;
+}
+
+int keel_store_remove(struct keel_store *store, struct keel_container_dir *c, struct keel_error **err)
+{
+        const char *name = c->tmp_name ? c->tmp_name : c->id;
+        int ret;
+
+        ret = keel_remove_tree_at(c->dirfd, err);
+        if (ret < 0) {
+                keel_error_prefix(err, "remove state of %s", c->id);
+                keel_container_dir_close(c);
+                return ret;
+        }
+        if (unlinkat(store->rootfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+                ret = keel_error_set(err, errno, "remove state dir of %s", c->id);
+                keel_container_dir_close(c);
+                return ret;
+        }
+        keel_container_dir_close(c);
+        return 0;
+}
+
+/* A reservation whose lock nobody holds belongs to a create that died. */
+static void sweep_reservation(struct keel_store *store, const char *name)
+{
+        _cleanup_close_ int fd = openat(store->rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd < 0 || lock_dir(fd, true, false) < 0)
+                return;
+        if (keel_remove_tree_at(fd, NULL) == 0)
+                unlinkat(store->rootfd, name, AT_REMOVEDIR);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void keel_strv_free(char **v)
+{
+        char **p;
+
+        if (v == NULL)
+                return;
+        for (p = v; *p; p++)
+                free(*p);
+        free(v);
+}
+
+int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct keel_error **err)
+{
+        _cleanup_closedir_ DIR *dir = NULL;
+        char **v = NULL;
+        size_t count = 0, cap = 0;
+        struct dirent *de;
+        int fd;
+
+        fd = openat(store->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return keel_error_set(err, errno, "list %s", store->root);
+        dir = fdopendir(fd);
+        if (dir == NULL) {
+                close(fd);
+                return keel_error_set(err, errno, "list %s", store->root);
+        }
+        while ((errno = 0, de = readdir(dir)) != NULL) {
+                if (strncmp(de->d_name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0) {
+                        sweep_reservation(store, de->d_name);
+                        continue;
+                }
+                if (keel_id_validate(de->d_name, NULL) < 0)
+                        continue;
+                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+                        continue;
+                if (count + 1 >= cap) {
+                        char **nv;
+
+                        cap = cap ? cap * 2 : 16;
+                        nv = realloc(v, cap * sizeof(*v));
+                        if (nv == NULL)
+                                goto oom;
+                        v = nv;
+                }
+                v[count] = strdup(de->d_name);
+                if (v[count] == NULL)
+                        goto oom;
+                v[++count] = NULL;
+        }
+        if (v == NULL && (v = calloc(1, sizeof(*v))) == NULL)
+                goto oom;
+        qsort(v, count, sizeof(*v), cmp_str);
+        *ids = v;
+        if (n)
+                *n = count;
+        return 0;
+oom:
+        if (v)
+                v[count] = NULL;
+        keel_strv_free(v);
+        return keel_error_set(err, ENOMEM, "list %s", store->root);
+}

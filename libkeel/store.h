@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef KEEL_STORE_H
+#define KEEL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* The state root (--root, default /run/keel): one directory per container,
+ * named by its id, holding state.json and whatever the lifecycle needs.
+ *
+ * Concurrency: every command on a container holds an flock on the
+ * container's directory for as long as it works on it.  A new container is
+ * built under a hidden temporary name with the lock already held and then
+ * renamed into place with RENAME_NOREPLACE, so two creates of one id cannot
+ * both win and nobody ever sees a container directory without a lock
+ * owner having written its state. */
+
+#define KEEL_DEFAULT_ROOT "/run/keel"
+#define KEEL_ID_MAX 200
+
+struct keel_store {
+        int rootfd;
+        char *root;
+};
+
+struct keel_container_dir {
+        int dirfd;          /* the container's directory; flock'd */
+        char *id;
+        char *tmp_name;     /* set until keel_store_publish() */
+};
+
+/* Check a container id: 1 to KEEL_ID_MAX characters from [A-Za-z0-9_+.-],
+ * not starting with '.', so it is always one plain path component. */
+int keel_id_validate(const char *id, struct keel_error **err);
+
+/* Open (and with create, make, mode 0700) the state root. */
+int keel_store_open(const char *root, bool create, struct keel_store **out, struct keel_error **err);
+void keel_store_close(struct keel_store *store);
+
+/* Reserve a new container: a locked, hidden directory.  Nothing is visible
+ * under the id until keel_store_publish(). */
+int keel_store_reserve(struct keel_store *store, const char *id, struct keel_container_dir **out,
+                       struct keel_error **err);
+/* Make a reserved container visible under its id: EEXIST when the id is
+ * taken ("container X already exists"). */
+int keel_store_publish(struct keel_store *store, struct keel_container_dir *c, struct keel_error **err);
+
+/* Open an existing container and take its lock (shared or exclusive,
+ * waiting for it).  ENOENT: "container X does not exist". */
+int keel_store_open_container(struct keel_store *store, const char *id, bool exclusive,
+                              struct keel_container_dir **out, struct keel_error **err);
+
+/* Remove the container's directory and everything in it (reserved or
+ * published), then release the handle. */
+int keel_store_remove(struct keel_store *store, struct keel_container_dir *c, struct keel_error **err);
+
+/* Release the lock and the handle. */
+void keel_container_dir_close(struct keel_container_dir *c);
+
+/* The ids of all published containers, sorted.  Leftover reservations of
+ * creates that were killed are removed on the way (their lock is free). */
+int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct keel_error **err);
+void keel_strv_free(char **v);
+
+#endif

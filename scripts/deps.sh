@@ -1,0 +1,23 @@
+#!/bin/bash
+# Install what keel needs to build and test, from Debian's packages.
+# Idempotent: apt is asked only for what is missing.
+set -euo pipefail
+
+packages=(
+        # build
+        build-essential autoconf automake libtool pkg-config
+        libyajl-dev libseccomp-dev libcap-dev libselinux1-dev libsystemd-dev
+        # tests: rootfs, bundle editing, bats, namespace tools, capsh
+        busybox-static jq bats util-linux libcap2-bin procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+        echo "deps: installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

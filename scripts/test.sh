@@ -1,0 +1,33 @@
+#!/bin/bash
+# The second command of the README: the whole test suite.  Installs what it
+# needs, builds, runs unit, conformance and integration tests through
+# `make check`, and ends with one line "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${KEEL_BUILD_DIR:-$top/build}
+
+"$top/scripts/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+"$top/scripts/build.sh" "$@" || { echo "0 passed, 1 failed"; exit 1; }
+
+cd "$build"
+rm -f test-suite.log
+make -j"$(nproc)" check >make-check.out 2>&1
+status=$?
+grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' make-check.out | grep -v '^PASS' || true
+if [ $status -ne 0 ]; then
+        # Show what failed: the per-file logs of failed tests, or the build error.
+        if [ -f test-suite.log ]; then
+                cat test-suite.log
+        else
+                tail -50 make-check.out
+        fi
+fi
+
+count() { sed -n "s/^# $1: *//p" test-suite.log 2>/dev/null | tail -1; }
+pass=$(count PASS); fail=$(count FAIL); error=$(count ERROR); xpass=$(count XPASS); skip=$(count SKIP)
+pass=${pass:-0}; failed=$(( ${fail:-0} + ${error:-0} + ${xpass:-0} ))
+if [ $status -ne 0 ] && [ "$failed" -eq 0 ]; then
+        failed=1 # the build or the harness itself broke
+fi
+echo "${pass} passed, ${failed} failed, ${skip:-0} skipped"
+[ "$failed" -eq 0 ]

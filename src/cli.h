@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef KEEL_CLI_H
+#define KEEL_CLI_H
+
+#include <stdbool.h>
+
+#include "keel.h"
+
+enum keel_rootless_mode { KEEL_ROOTLESS_AUTO, KEEL_ROOTLESS_TRUE, KEEL_ROOTLESS_FALSE };
+enum keel_cgroup_manager { KEEL_CGROUP_CGROUPFS, KEEL_CGROUP_SYSTEMD, KEEL_CGROUP_DISABLED };
+
+/* The global flags, shared by every command. */
+struct keel_globals {
+        const char *root;
+        const char *log_path;
+        bool log_json;
+        bool debug;
+        enum keel_rootless_mode rootless;
+        enum keel_cgroup_manager cgroup_manager;
+        const char *criu;
+        const char *command;    /* the subcommand being run, for messages */
+};
+
+struct keel_command {
+        const char *name;
+        int (*run)(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+        const char *summary;
+        const char *usage;      /* NULL: not implemented yet */
+};
+
+/* Commands: argv[0] is the command name; getopt state is reset by the caller.
+ * A command returns 0, a positive exit status it chose, or a negative
+ * errno with *err set; main() renders the error. */
+int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_unimplemented(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+
+const struct keel_command *keel_find_command(const char *name);
+
+/* Print "Usage: ..." and the summary of the command (for --help). */
+void keel_command_help(const struct keel_command *cmd, const char *options);
+
+/* Exactly n positional arguments after the options, or a usage error. */
+int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
+                   struct keel_error **err);
+
+#endif

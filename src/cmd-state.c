@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "container.h"
+#include "util/cleanup.h"
+
+int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct keel_container_dir *c = NULL;
+        struct keel_store *store = NULL;
+        struct keel_state *st = NULL;
+        _cleanup_free_ char *json = NULL;
+        size_t len;
+        int opt, ret;
+
+        opterr = 0;
+        while ((opt = getopt_long_only(argc, argv, "+h", opts, NULL)) != -1) {
+                if (opt == 'h') {
+                        keel_command_help(keel_find_command("state"), NULL);
+                        return 0;
+                }
+                return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+        }
+        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
+        if (ret < 0)
+                return ret;
+
+        ret = keel_store_open(g->root, false, &store, err);
+        if (ret < 0) {
+                /* No state root yet means no container either. */
+                if (ret == -ENOENT) {
+                        keel_error_free(*err);
+                        *err = NULL;
+                        ret = keel_id_validate(argv[optind], err);
+                        if (ret == 0)
+                                ret = keel_error_setq(err, ENOENT, "container %s does not exist", argv[optind]);
+                }
+                return ret;
+        }
+        ret = keel_store_open_container(store, argv[optind], false, &c, err);
+        if (ret == 0)
+                ret = keel_container_read_state(c, &st, err);
+        if (ret == 0) {
+                /* The spec wants a pid only while the process exists. */
+                if (st->status == KEEL_STATUS_STOPPED)
+                        st->pid = 0;
+                ret = keel_state_to_json(st, false, &json, &len, err);
+        }
+        if (ret == 0)
+                printf("%s\n", json);
+        keel_state_free(st);
+        keel_container_dir_close(c);
+        keel_store_close(store);
+        return ret;
+}

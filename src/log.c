@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util/fs.h"
+
+/* The CLI is one short-lived process: one log sink for its lifetime. */
+static int log_fd = -1;
+static bool log_json;
+static bool log_debug;
+
+int keel_log_open(const char *path, bool json, bool debug)
+{
+        log_json = json;
+        log_debug = debug;
+        if (path == NULL || *path == '\0')
+                return 0;
+        log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (log_fd < 0)
+                return -errno;
+        return 0;
+}
+
+void keel_log_close(void)
+{
+        if (log_fd >= 0)
+                close(log_fd);
+        log_fd = -1;
+}
+
+static void format_time(char *buf, size_t size)
+{
+        struct timespec ts;
+        struct tm tm;
+        size_t n;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static void json_escape(FILE *f, const char *s)
+{
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+
+                if (c == '"' || c == '\\')
+                        fprintf(f, "\\%c", c);
+                else if (c == '\n')
+                        fputs("\\n", f);
+                else if (c == '\t')
+                        fputs("\\t", f);
+                else if (c < 0x20)
+                        fprintf(f, "\\u%04x", c);
+                else
+                        fputc(c, f);
+        }
+}
+
+/* One line per record, written with a single write(2) so concurrent
+ * keel processes appending to one log do not interleave. */
+static void log_record(const char *level, const char *msg)
+{
+        char timebuf[64];
+        char *line = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        if (log_fd < 0)
+                return;
+        f = open_memstream(&line, &len);
+        if (f == NULL)
+                return;
+        format_time(timebuf, sizeof(timebuf));
+        if (log_json) {
+                fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
+                json_escape(f, msg);
+                fprintf(f, "\",\"time\":\"%s\"}\n", timebuf);
+        } else {
+                fprintf(f, "%s %s: %s\n", timebuf, level, msg);
+        }
+        if (fclose(f) == 0)
+                keel_write_all(log_fd, line, len);
+        free(line);
+}
+
+void keel_log_error(const char *command, const char *msg)
+{
+        char *full = NULL;
+
+        if (command != NULL && asprintf(&full, "%s: %s", command, msg) < 0)
+                full = NULL;
+        fprintf(stderr, "keel: %s\n", full ? full : msg);
+        log_record("error", full ? full : msg);
+        free(full);
+}
+
+static void log_vmsg(const char *level, bool to_stderr, const char *fmt, va_list ap)
+{
+        char *msg = NULL;
+
+        if (vasprintf(&msg, fmt, ap) < 0)
+                return;
+        if (to_stderr)
+                fprintf(stderr, "keel: %s: %s\n", level, msg);
+        log_record(level, msg);
+        free(msg);
+}
+
+void keel_log_warn(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_vmsg("warning", log_fd < 0, fmt, ap);
+        va_end(ap);
+}
+
+void keel_log_debug(const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!log_debug)
+                return;
+        va_start(ap, fmt);
+        log_vmsg("debug", log_fd < 0, fmt, ap);
+        va_end(ap);
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+
+/* Every command runc has, so engines get "not implemented" rather than
+ * "unknown command" for what is still missing.  usage == NULL marks a
+ * command that is not built yet. */
+static const struct keel_command commands[] = {
+        { "checkpoint", cmd_unimplemented, "checkpoint a running container", NULL },
+        { "create", cmd_unimplemented, "create a container", NULL },
+        { "delete", cmd_unimplemented, "delete a container and everything it holds", NULL },
+        { "events", cmd_unimplemented, "display container events and statistics", NULL },
+        { "exec", cmd_unimplemented, "execute a new process inside the container", NULL },
+        { "features", cmd_unimplemented, "show the enabled features", NULL },
+        { "kill", cmd_unimplemented, "send a signal to the container's init process", NULL },
+        { "list", cmd_list, "list the containers in the state root",
+          "keel list [--format table|json] [--quiet]" },
+        { "pause", cmd_unimplemented, "suspend all processes of the container", NULL },
+        { "ps", cmd_unimplemented, "show the processes running in the container", NULL },
+        { "restore", cmd_unimplemented, "restore a container from a checkpoint", NULL },
+        { "resume", cmd_unimplemented, "resume all processes of a paused container", NULL },
+        { "run", cmd_unimplemented, "create and start a container", NULL },
+        { "spec", cmd_spec, "write a default config.json",
+          "keel spec [--bundle DIR] [--rootless]" },
+        { "start", cmd_unimplemented, "start the user process of a created container", NULL },
+        { "state", cmd_state, "print the state of a container as JSON", "keel state <container-id>" },
+        { "update", cmd_unimplemented, "update the resource limits of a container", NULL },
+};
+
+const struct keel_command *keel_find_command(const char *name)
+{
+        size_t i;
+
+        for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(commands[i].name, name) == 0)
+                        return &commands[i];
+        return NULL;
+}
+
+void keel_command_help(const struct keel_command *cmd, const char *options)
+{
+        printf("Usage: %s\n\n%s%s\n", cmd->usage ? cmd->usage : cmd->name, cmd->summary,
+               cmd->usage ? "" : " (not implemented yet)");
+        if (options != NULL)
+                printf("\nOptions:\n%s", options);
+}
+
+int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
+                   struct keel_error **err)
+{
+        int have = argc - optind_;
+
+        if (have < n)
+                return keel_error_set(err, 0, "missing %s", what);
+        if (have > n)
+                return keel_error_set(err, 0, "unexpected argument \"%s\" (expected %s)",
+                                      argv[optind_ + n], what);
+        return 0;
+}
+
+static void usage(FILE *f)
+{
+        size_t i;
+
+        fputs("Usage: keel [global options] <command> [command options] [arguments]\n\n"
+              "keel is an OCI container runtime (runtime-spec " KEEL_SPEC_VERSION "), a drop-in for runc.\n\n"
+              "Commands:\n", f);
+        for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(f, "  %-11s %s%s\n", commands[i].name, commands[i].summary,
+                        commands[i].usage ? "" : " (not implemented yet)");
+        fputs("  help        show help for keel or a command\n\n"
+              "Global options:\n"
+              "  --root DIR             state root (default " KEEL_DEFAULT_ROOT ")\n"
+              "  --log FILE             also write messages to FILE\n"
+              "  --log-format FMT       text or json (runc's JSON lines: level, msg, time)\n"
+              "  --debug                write debug messages\n"
+              "  --systemd-cgroup       use the systemd cgroup driver\n"
+              "  --cgroup-manager MGR   cgroupfs, systemd or disabled (crun's spelling)\n"
+              "  --rootless MODE        true, false or auto (default auto)\n"
+              "  --criu PATH            accepted for runc compatibility\n"
+              "  -h, --help             show this help\n"
+              "  -v, --version          show the version\n", f);
+}
+
+static void version(void)
+{
+        const struct scmp_version *sv = seccomp_version();
+
+        printf("keel version %s\ncommit: %s\nspec: %s\n", PACKAGE_VERSION, KEEL_GIT_COMMIT,
+               KEEL_SPEC_VERSION);
+        if (sv != NULL)
+                printf("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
+}
+
+enum {
+        OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP,
+        OPT_CGROUP_MANAGER, OPT_ROOTLESS, OPT_CRIU,
+};
+
+static int parse_globals(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "root", required_argument, NULL, OPT_ROOT },
+                { "log", required_argument, NULL, OPT_LOG },
+                { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+                { "debug", no_argument, NULL, OPT_DEBUG },
+                { "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
+                { "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
+                { "rootless", required_argument, NULL, OPT_ROOTLESS },
+                { "criu", required_argument, NULL, OPT_CRIU },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'v' },
+                { NULL, 0, NULL, 0 },
+        };
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long_only(argc, argv, "+:hv", opts, NULL)) != -1) {
+                switch (c) {
+                case OPT_ROOT:
+                        g->root = optarg;
+                        break;
+                case OPT_LOG:
+                        g->log_path = optarg;
+                        break;
+                case OPT_LOG_FORMAT:
+                        if (strcmp(optarg, "json") == 0)
+                                g->log_json = true;
+                        else if (strcmp(optarg, "text") == 0)
+                                g->log_json = false;
+                        else
+                                return keel_error_set(err, 0, "--log-format: unknown format \"%s\" (expected text or json)", optarg);
+                        break;
+                case OPT_DEBUG:
+                        g->debug = true;
+                        break;
+                case OPT_SYSTEMD_CGROUP:
+                        g->cgroup_manager = KEEL_CGROUP_SYSTEMD;
+                        break;
+                case OPT_CGROUP_MANAGER:
+                        if (strcmp(optarg, "cgroupfs") == 0)
+                                g->cgroup_manager = KEEL_CGROUP_CGROUPFS;
+                        else if (strcmp(optarg, "systemd") == 0)
+                                g->cgroup_manager = KEEL_CGROUP_SYSTEMD;
+                        else if (strcmp(optarg, "disabled") == 0)
+                                g->cgroup_manager = KEEL_CGROUP_DISABLED;
+                        else
+                                return keel_error_set(err, 0, "--cgroup-manager: unknown manager \"%s\" (expected cgroupfs, systemd or disabled)", optarg);
+                        break;
+                case OPT_ROOTLESS:
+                        if (strcmp(optarg, "auto") == 0)
+                                g->rootless = KEEL_ROOTLESS_AUTO;
+                        else if (strcmp(optarg, "true") == 0)
+                                g->rootless = KEEL_ROOTLESS_TRUE;
+                        else if (strcmp(optarg, "false") == 0)
+                                g->rootless = KEEL_ROOTLESS_FALSE;
+                        else
+                                return keel_error_set(err, 0, "--rootless: unknown value \"%s\" (expected true, false or auto)", optarg);
+                        break;
+                case OPT_CRIU:
+                        g->criu = optarg;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        exit(EXIT_SUCCESS);
+                case 'v':
+                        version();
+                        exit(EXIT_SUCCESS);
+                case ':':
+                        return keel_error_set(err, 0, "option %s needs a value", argv[optind - 1]);
+                default:
+                        return keel_error_set(err, 0, "unknown global option %s", argv[optind - 1]);
+                }
+        }
+        return optind;
+}
+
+int main(int argc, char **argv)
+{
+        struct keel_globals g = {
+                .root = KEEL_DEFAULT_ROOT,
+                .rootless = KEEL_ROOTLESS_AUTO,
+                .cgroup_manager = KEEL_CGROUP_CGROUPFS,
+        };
+        _cleanup_error_ struct keel_error *err = NULL;
+        const struct keel_command *cmd;
+        int first, ret;
+
+        first = parse_globals(&g, argc, argv, &err);
+        if (first < 0)
+                goto fail;
+        if (keel_log_open(g.log_path, g.log_json, g.debug) < 0) {
+                keel_error_set(&err, errno, "open log %s", g.log_path);
+                goto fail;
+        }
+        if (first >= argc) {
+                usage(stderr);
+                keel_error_set(&err, 0, "no command given");
+                goto fail;
+        }
+        if (strcmp(argv[first], "help") == 0) {
+                if (first + 1 < argc && (cmd = keel_find_command(argv[first + 1])) != NULL) {
+                        keel_command_help(cmd, NULL);
+                        return EXIT_SUCCESS;
+                }
+                usage(stdout);
+                return EXIT_SUCCESS;
+        }
+        cmd = keel_find_command(argv[first]);
+        if (cmd == NULL) {
+                keel_error_set(&err, 0, "unknown command \"%s\" (see keel --help)", argv[first]);
+                goto fail;
+        }
+        g.command = cmd->name;
+        optind = 0; /* full getopt reset for the command's own parsing */
+        ret = cmd->run(&g, argc - first, argv + first, &err);
+        if (ret < 0)
+                goto fail;
+        keel_log_close();
+        return ret;
+
+fail:
+        keel_log_error(g.command, err ? err->msg : "unknown error");
+        keel_log_close();
+        return EXIT_FAILURE;
+}
