@@ -29,5 +29,6 @@ pass=${pass:-0}; failed=$(( ${fail:-0} + ${error:-0} + ${xpass:-0} ))
 if [ $status -ne 0 ] && [ "$failed" -eq 0 ]; then
         failed=1 # the build or the harness itself broke
 fi
-echo "${pass} passed, ${failed} failed, ${skip:-0} skipped"
+echo "(${skip:-0} skipped)"
+echo "${pass} passed, ${failed} failed"
 [ "$failed" -eq 0 ]

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "commit.h"
 #include "log.h"
 
 /* Every command runc has, so engines get "not implemented" rather than
