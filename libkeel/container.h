@@ -27,4 +27,38 @@ bool keel_state_init_alive(const struct keel_state *st);
 int keel_container_read_state(struct keel_container_dir *c, struct keel_state **out,
                               struct keel_error **err);
 
+/* ---- the lifecycle (runtime.md "Operations") --------------------------- */
+
+struct keel_create_opts {
+        const char *id;
+        const char *bundle;             /* NULL: the current directory */
+        const char *pid_file;           /* NULL: none */
+        const char *console_socket;     /* where the pty master goes (process.terminal) */
+        int preserve_fds;               /* fds 3 .. 3+n-1 reach the process */
+        int listen_fds;                 /* LISTEN_FDS: n more fds, and LISTEN_FDS/LISTEN_PID in env */
+        bool no_pivot;
+        bool no_new_keyring;
+        bool no_cgroup;                 /* --cgroup-manager disabled (crun's) */
+        bool keep_console;              /* run: hand the pty master back to the caller */
+};
+
+struct keel_created {
+        pid_t pid;                      /* the init, in keel's pid namespace */
+        int console_master;             /* with keep_console and a terminal, else -1 */
+};
+
+/* create: everything set up, the init waiting for start.  On failure the
+ * host is left as if nothing had been tried: no state dir, process,
+ * cgroup or mount (mounts live in the container's mount namespace). */
+int keel_container_create(struct keel_store *store, const struct keel_create_opts *o,
+                          struct keel_created *out, struct keel_error **err);
+int keel_container_start(struct keel_store *store, const char *id, struct keel_error **err);
+/* Signal the init (all: every process of the container's cgroup). */
+int keel_container_kill(struct keel_store *store, const char *id, int sig, bool all,
+                        struct keel_error **err);
+/* Remove a stopped (or created) container; force kills a running one
+ * first, and a missing container is then no error (as with runc). */
+int keel_container_delete(struct keel_store *store, const char *id, bool force,
+                          struct keel_error **err);
+
 #endif

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "hooks.h"
+#include "lib-log.h"
+#include "spec/oci-config.h"
 #include "util/cleanup.h"
 #include "util/signals.h"
 
@@ -451,4 +453,38 @@ int keel_hook_run(const struct keel_hook_exec *h, const char *stdin_data, size_t
         if (ret < 0)
                 return ret;
         return hook_report(what, status, timed_out, h->timeout, &c, err);
+}
+
+int keel_hooks_run_list(const struct keel_hook_list *list, int kind, const char *state,
+                        size_t state_len, bool warn_only, struct keel_error **err)
+{
+        const char *name = keel_hook_kind_name(kind);
+
+        if (list == NULL)
+                return 0;
+        for (size_t i = 0; i < list->n; i++) {
+                const struct keel_hook *h = &list->hooks[i];
+                struct keel_hook_exec e = {
+                        .path = h->path,
+                        .args = h->n_args ? h->args : NULL,
+                        .env = h->env,
+                        .timeout = h->has_timeout ? h->timeout : 0,
+                };
+                struct keel_error *herr = NULL;
+                int ret;
+
+                ret = keel_hook_run(&e, state, state_len, name, &herr);
+                if (ret == 0)
+                        continue;
+                if (!warn_only) {
+                        if (err != NULL && *err == NULL)
+                                *err = herr;
+                        else
+                                keel_error_free(herr);
+                        return ret;
+                }
+                keel_warn("%s", herr->msg);
+                keel_error_free(herr);
+        }
+        return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef KEEL_HOOKS_H
 #define KEEL_HOOKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -53,5 +54,15 @@ struct keel_hook_exec {
  * messages.  Returns 0 when the hook exited with status 0. */
 int keel_hook_run(const struct keel_hook_exec *h, const char *stdin_data, size_t stdin_len,
                   const char *hook_kind, struct keel_error **err);
+
+/* Run every hook of a config.json hook list in order, stopping at the
+ * first that fails (prestart, createRuntime, createContainer,
+ * startContainer: the spec makes that failure the operation's).  With
+ * warn_only, a failure is reported through keel_warn() and the rest still
+ * run (poststart, poststop). */
+struct keel_hook_list;
+enum keel_hook_kind;
+int keel_hooks_run_list(const struct keel_hook_list *list, int kind, const char *state,
+                        size_t state_len, bool warn_only, struct keel_error **err);
 
 #endif

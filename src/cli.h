@@ -36,6 +36,21 @@ int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error *
 int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_unimplemented(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 
+int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_kill(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_delete(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+
+struct keel_create_opts;
+struct keel_run_opts {
+        bool detach;
+        bool keep;
+};
+/* create's and run's options; returns 1 after --help. */
+int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool is_run,
+                           struct keel_create_opts *o, struct keel_run_opts *r, struct keel_error **err);
+
 const struct keel_command *keel_find_command(const char *name);
 
 /* Print "Usage: ..." and the summary of the command (for --help). */

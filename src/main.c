@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commit.h"
+#include "lib-log.h"
 #include "log.h"
 
 /* Every command runc has, so engines get "not implemented" rather than
@@ -18,22 +19,29 @@
  * command that is not built yet. */
 static const struct keel_command commands[] = {
         { "checkpoint", cmd_unimplemented, "checkpoint a running container", NULL },
-        { "create", cmd_unimplemented, "create a container", NULL },
-        { "delete", cmd_unimplemented, "delete a container and everything it holds", NULL },
+        { "create", cmd_create, "create a container",
+          "keel create [--bundle DIR] [--console-socket PATH] [--pid-file FILE] [--preserve-fds N]\n"
+          "            [--no-pivot] [--no-new-keyring] <container-id>" },
+        { "delete", cmd_delete, "delete a container and everything it holds",
+          "keel delete [--force] <container-id>" },
         { "events", cmd_unimplemented, "display container events and statistics", NULL },
         { "exec", cmd_unimplemented, "execute a new process inside the container", NULL },
         { "features", cmd_unimplemented, "show the enabled features", NULL },
-        { "kill", cmd_unimplemented, "send a signal to the container's init process", NULL },
+        { "kill", cmd_kill, "send a signal to the container's init process",
+          "keel kill [--all] <container-id> [SIGNAL]" },
         { "list", cmd_list, "list the containers in the state root",
           "keel list [--format table|json] [--quiet]" },
         { "pause", cmd_unimplemented, "suspend all processes of the container", NULL },
         { "ps", cmd_unimplemented, "show the processes running in the container", NULL },
         { "restore", cmd_unimplemented, "restore a container from a checkpoint", NULL },
         { "resume", cmd_unimplemented, "resume all processes of a paused container", NULL },
-        { "run", cmd_unimplemented, "create and start a container", NULL },
+        { "run", cmd_run, "create and start a container",
+          "keel run [--bundle DIR] [--detach] [--keep] [--console-socket PATH] [--pid-file FILE]\n"
+          "         [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
         { "spec", cmd_spec, "write a default config.json",
           "keel spec [--bundle DIR] [--rootless]" },
-        { "start", cmd_unimplemented, "start the user process of a created container", NULL },
+        { "start", cmd_start, "start the user process of a created container",
+          "keel start <container-id>" },
         { "state", cmd_state, "print the state of a container as JSON", "keel state <container-id>" },
         { "update", cmd_unimplemented, "update the resource limits of a container", NULL },
 };
@@ -186,6 +194,14 @@ static int parse_globals(struct keel_globals *g, int argc, char **argv, struct k
         return optind;
 }
 
+static void library_log(enum keel_log_level level, const char *msg)
+{
+        if (level == KEEL_LOG_WARNING)
+                keel_log_warn("%s", msg);
+        else
+                keel_log_debug("%s", msg);
+}
+
 int main(int argc, char **argv)
 {
         struct keel_globals g = {
@@ -223,6 +239,7 @@ int main(int argc, char **argv)
                 goto fail;
         }
         g.command = cmd->name;
+        keel_set_log_handler(library_log);
         optind = 0; /* full getopt reset for the command's own parsing */
         ret = cmd->run(&g, argc - first, argv + first, &err);
         if (ret < 0)

@@ -71,9 +71,9 @@ load helpers
 }
 
 @test "unimplemented_command_fails_clearly" {
-        run k create --bundle "$TEST_DIR" c1
+        run k exec c1 true
         [ "$status" -eq 1 ]
-        [ "$output" = "keel: create: not implemented yet" ]
+        [ "$output" = "keel: exec: not implemented yet" ]
         [ ! -e "$ROOT/c1" ]
 }
 

@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "hooks.h"
+#include "linux/cgroup.h"
+#include "linux/init.h"
+#include "linux/sync.h"
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#define CONFIG_COPY "config.json"
+#define EXEC_FIFO "exec.fifo"
+
+/* Everything one create owns, released in reverse by create_abort(). */
+struct create {
+        const struct keel_create_opts *o;
+        struct keel_store *store;
+        struct keel_config *cfg;
+        char *raw_config;
+        size_t raw_len;
+        char *bundle, *rootfs;
+        struct keel_state *state;
+        struct keel_container_dir *c;
+        struct keel_cgroup *cg;
+        struct keel_init_args args;
+        int sync_fd;
+        int fifo_fd;
+        pid_t stage1;
+        pid_t init;
+        int init_pidfd;
+        int console;
+};
+
+/* Fields keel parses but does not apply yet: refusing them beats running a
+ * container that silently lacks what its config asked for. */
+static int check_supported(const struct keel_config *cfg, struct keel_error **err)
+{
+        const struct keel_linux *lx = cfg->linux_cfg;
+        const struct keel_process *p = cfg->process;
+        const char *field = NULL;
+        bool has_mountns = false;
+
+        if (p == NULL)
+                return keel_error_setq(err, EINVAL, "process: required by create");
+        if (lx != NULL)
+                for (size_t i = 0; i < lx->n_namespaces; i++)
+                        has_mountns |= lx->namespaces[i].type == KEEL_NS_MOUNT;
+        if (!has_mountns)
+                return keel_error_setq(err, EINVAL, "linux.namespaces: a mount namespace is required");
+        if (lx->intel_rdt)
+                return keel_error_setq(err, ENOTSUP, "linux.intelRdt: not supported on this host");
+        if (lx->seccomp)
+                field = "linux.seccomp";
+        else if (lx->memory_policy)
+                field = "linux.memoryPolicy";
+        else if (lx->personality)
+                field = "linux.personality";
+        else if (lx->n_net_devices)
+                field = "linux.netDevices";
+        else if (lx->mount_label)
+                field = "linux.mountLabel";
+        else if (p->scheduler)
+                field = "process.scheduler";
+        else if (p->io_priority)
+                field = "process.ioPriority";
+        else if (p->exec_cpu_affinity)
+                field = "process.execCPUAffinity";
+        else if (p->apparmor_profile && *p->apparmor_profile)
+                field = "process.apparmorProfile";
+        else if (p->selinux_label && *p->selinux_label)
+                field = "process.selinuxLabel";
+        if (field != NULL)
+                return keel_error_setq(err, ENOTSUP, "%s: not supported yet", field);
+        for (size_t i = 0; i < cfg->n_mounts; i++)
+                for (size_t j = 0; j < cfg->mounts[i].n_options; j++)
+                        if (strstr(cfg->mounts[i].options[j], "idmap"))
+                                return keel_error_setq(err, ENOTSUP, "mounts[%zu]: %s: not supported yet",
+                                                       i, cfg->mounts[i].options[j]);
+        return keel_cgroup_check_resources(lx->resources, err);
+}
+
+static int check_userns(const struct keel_config *cfg, const struct keel_ns_plan *plan,
+                        struct keel_error **err)
+{
+        const struct keel_linux *lx = cfg->linux_cfg;
+        bool maps = lx->n_uid_mappings || lx->n_gid_mappings;
+        bool newuser = (plan->new_flags & keel_ns_clone_flag(KEEL_NS_USER)) != 0;
+
+        if (maps && !newuser)
+                return keel_error_setq(err, EINVAL,
+                                       "linux.uidMappings: only valid with a new user namespace");
+        if (newuser && (!lx->n_uid_mappings || !lx->n_gid_mappings))
+                return keel_error_setq(err, EINVAL,
+                                       "linux.namespaces: a new user namespace needs uidMappings and gidMappings");
+        return 0;
+}
+
+/* Socket activation passes through (runc does the same): the process gets
+ * the fds after the preserved ones, and LISTEN_FDS/LISTEN_PID naming them. */
+static int add_listen_env(struct keel_process *p, int n, struct keel_error **err)
+{
+        char **env;
+
+        if (n <= 0)
+                return 0;
+        env = realloc(p->env, (p->n_env + 3) * sizeof(char *));
+        if (env == NULL)
+                return keel_error_set(err, ENOMEM, "LISTEN_FDS");
+        p->env = env;
+        env[p->n_env] = NULL;
+        if (asprintf(&env[p->n_env], "LISTEN_FDS=%d", n) < 0)
+                return keel_error_set(err, ENOMEM, "LISTEN_FDS");
+        env[++p->n_env] = strdup("LISTEN_PID=1");
+        if (env[p->n_env] == NULL)
+                return keel_error_set(err, ENOMEM, "LISTEN_FDS");
+        env[++p->n_env] = NULL;
+        return 0;
+}
+
+static char *now_rfc3339(void)
+{
+        struct timespec ts;
+        struct tm tm;
+        char buf[64];
+        char *out = NULL;
+        size_t n;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        if (asprintf(&out, "%.*s.%09ldZ", (int) n, buf, ts.tv_nsec) < 0)
+                return NULL;
+        return out;
+}
+
+static int load_bundle(struct create *cr, struct keel_error **err)
+{
+        const char *b = cr->o->bundle ? cr->o->bundle : ".";
+        _cleanup_close_ int bfd = -1;
+        _cleanup_free_ char *joined = NULL;
+        struct stat st;
+        int ret;
+
+        cr->bundle = realpath(b, NULL);
+        if (cr->bundle == NULL)
+                return keel_error_set(err, errno, "bundle %s", b);
+        bfd = open(cr->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (bfd < 0)
+                return keel_error_set(err, errno, "bundle %s", cr->bundle);
+        ret = keel_read_file_at(bfd, "config.json", KEEL_CONFIG_MAX_SIZE, &cr->raw_config,
+                                &cr->raw_len, err);
+        if (ret < 0)
+                return keel_error_prefix(err, "read %s/config.json", cr->bundle);
+        ret = keel_config_parse(cr->raw_config, cr->raw_len, &cr->cfg, err);
+        if (ret < 0)
+                return keel_error_prefix(err, "config.json");
+        ret = check_supported(cr->cfg, err);
+        if (ret == 0)
+                ret = add_listen_env(cr->cfg->process, cr->o->listen_fds, err);
+        if (ret < 0)
+                return ret;
+
+        if (cr->cfg->root->path[0] == '/')
+                joined = strdup(cr->cfg->root->path);
+        else if (asprintf(&joined, "%s/%s", cr->bundle, cr->cfg->root->path) < 0)
+                joined = NULL;
+        if (joined == NULL)
+                return keel_error_set(err, ENOMEM, "root.path");
+        cr->rootfs = realpath(joined, NULL);
+        if (cr->rootfs == NULL)
+                return keel_error_set(err, errno, "root.path: %s", joined);
+        if (stat(cr->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+                return keel_error_setq(err, ENOTDIR, "root.path: %s is not a directory", cr->rootfs);
+        return 0;
+}
+
+static int make_state(struct create *cr, struct keel_error **err)
+{
+        const struct keel_string_map *ann = &cr->cfg->annotations;
+        struct keel_state *st = calloc(1, sizeof(*st));
+
+        cr->state = st;
+        if (st == NULL)
+                return keel_error_set(err, ENOMEM, "state");
+        st->oci_version = strdup(cr->cfg->oci_version);
+        st->id = strdup(cr->o->id);
+        st->status = KEEL_STATUS_CREATING;
+        st->bundle = strdup(cr->bundle);
+        st->rootfs = strdup(cr->rootfs);
+        st->created = now_rfc3339();
+        st->owner_uid = getuid();
+        st->use_terminal = cr->cfg->process->terminal;
+        if (!st->oci_version || !st->id || !st->bundle || !st->rootfs || !st->created)
+                return keel_error_set(err, ENOMEM, "state");
+        if (ann->n > 0) {
+                st->annotation_keys = calloc(ann->n + 1, sizeof(char *));
+                st->annotation_values = calloc(ann->n + 1, sizeof(char *));
+                if (!st->annotation_keys || !st->annotation_values)
+                        return keel_error_set(err, ENOMEM, "state");
+                for (size_t i = 0; i < ann->n; i++) {
+                        st->annotation_keys[i] = strdup(ann->keys[i]);
+                        st->annotation_values[i] = strdup(ann->values[i]);
+                        if (!st->annotation_keys[i] || !st->annotation_values[i])
+                                return keel_error_set(err, ENOMEM, "state");
+                        st->n_annotations = i + 1;
+                }
+        }
+        return 0;
+}
+
+static int make_cgroup(struct create *cr, struct keel_error **err)
+{
+        _cleanup_free_ char *mount = NULL, *path = NULL;
+        int ret;
+
+        if (cr->o->no_cgroup)
+                return 0;
+        ret = keel_cgroup_find_mount(&mount, err);
+        if (ret == 0)
+                ret = keel_cgroup_resolve_path(cr->cfg->linux_cfg->cgroups_path, cr->o->id, &path, err);
+        if (ret == 0)
+                ret = keel_cgroup_create(mount, path, &cr->cg, err);
+        /* The filter is in place before the init enters: never unfiltered. */
+        if (ret == 0)
+                ret = keel_cgroup_apply_devices(cr->cg, cr->cfg->linux_cfg->resources, err);
+        if (ret == 0) {
+                cr->state->cgroup_path = strdup(path);
+                if (cr->state->cgroup_path == NULL)
+                        ret = keel_error_set(err, ENOMEM, "cgroup path");
+        }
+        return ret;
+}
+
+/* The exec fifo: the init holds it open read-write and blocks reading it
+ * until `start` writes a byte.  While the init lives, start can open it
+ * for writing without blocking; once the init is gone, that open fails
+ * with ENXIO: a start that cannot hang. */
+static int make_fifo(struct create *cr, struct keel_error **err)
+{
+        if (mkfifoat(cr->c->dirfd, EXEC_FIFO, 0600) < 0)
+                return keel_error_set(err, errno, "create the exec fifo");
+        cr->fifo_fd = openat(cr->c->dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
+        if (cr->fifo_fd < 0)
+                return keel_error_set(err, errno, "open the exec fifo");
+        return 0;
+}
+
+static int spawn_stage1(struct create *cr, struct keel_error **err)
+{
+        int fds[2];
+        int ret;
+
+        ret = keel_ns_plan_open(cr->cfg->linux_cfg, &cr->args.plan, err);
+        if (ret == 0)
+                ret = check_userns(cr->cfg, &cr->args.plan, err);
+        if (ret == 0)
+                ret = keel_caps_parse(cr->cfg->process->capabilities, &cr->args.caps, err);
+        if (ret == 0)
+                ret = keel_sync_pair(fds, err);
+        if (ret < 0)
+                return ret;
+        cr->args.cfg = cr->cfg;
+        cr->args.bundle = cr->bundle;
+        cr->args.rootfs = cr->rootfs;
+        cr->args.state = cr->state;
+        cr->args.fifo_fd = cr->fifo_fd;
+        cr->args.preserve_fds = cr->o->preserve_fds + cr->o->listen_fds;
+        cr->args.no_pivot = cr->o->no_pivot;
+        cr->args.no_new_keyring = cr->o->no_new_keyring;
+        cr->args.sync_fd = fds[1];
+
+        cr->stage1 = fork();
+        if (cr->stage1 < 0) {
+                ret = keel_error_set(err, errno, "fork");
+                close(fds[0]);
+                close(fds[1]);
+                return ret;
+        }
+        if (cr->stage1 == 0) {
+                /* The container dir's fd carries its flock: a copy kept by
+                 * the init would hold the lock for the container's life. */
+                close(fds[0]);
+                close(cr->c->dirfd);
+                close(cr->store->rootfd);
+                if (cr->cg != NULL)
+                        close(cr->cg->dirfd);
+                keel_init_stage1(&cr->args);
+        }
+        close(fds[1]);
+        keel_ns_plan_close(&cr->args.plan);
+        cr->sync_fd = fds[0];
+        return 0;
+}
+
+static int run_hooks(struct create *cr, enum keel_hook_kind kind, enum keel_status status,
+                     struct keel_error **err)
+{
+        const struct keel_hook_list *list = cr->cfg->hooks ? keel_hooks_get(cr->cfg->hooks, kind) : NULL;
+        _cleanup_free_ char *json = NULL;
+        size_t len;
+        int ret;
+
+        if (list == NULL || list->n == 0)
+                return 0;
+        cr->state->status = status;
+        ret = keel_state_to_json(cr->state, false, &json, &len, err);
+        if (ret == 0)
+                ret = keel_hooks_run_list(list, kind, json, len, false, err);
+        return ret;
+}
+
+/* Stage 1 reported the init's pid: it is ours to place in the cgroup. */
+static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
+{
+        int status, ret;
+
+        cr->init = pid;
+        cr->init_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (cr->init_pidfd < 0)
+                return keel_error_set(err, errno, "open the init process");
+        while (waitpid(cr->stage1, &status, 0) < 0 && errno == EINTR)
+                ;
+        cr->stage1 = 0;
+        ret = keel_proc_start_time(pid, &cr->state->init_start_time);
+        if (ret < 0)
+                return keel_error_setq(err, -ret, "container init exited during setup");
+        cr->state->pid = pid;
+        if (cr->cg != NULL) {
+                ret = keel_cgroup_enter(cr->cg, pid, err);
+                if (ret < 0)
+                        return ret;
+        }
+        if (keel_sync_send(cr->sync_fd, KEEL_SYNC_CGROUP_JOINED, pid, NULL, -1) < 0)
+                return keel_error_setq(err, EPIPE, "container init exited during setup");
+        return 0;
+}
+
+static int take_console(struct create *cr, int fd, struct keel_error **err)
+{
+        int ret = 0;
+
+        if (cr->o->console_socket != NULL)
+                ret = keel_console_socket_send(cr->o->console_socket, fd, err);
+        else if (cr->o->keep_console) {
+                cr->console = fd;
+                return 0;
+        } else
+                ret = keel_error_setq(err, EINVAL,
+                                      "process.terminal needs --console-socket when keel does not stay attached");
+        close(fd);
+        return ret;
+}
+
+/* Serve the container side until it reports ready. */
+static int talk_to_init(struct create *cr, struct keel_error **err)
+{
+        struct keel_sync_msg msg;
+        int fd, ret;
+
+        for (;;) {
+                ret = keel_sync_recv(cr->sync_fd, 0, &msg, &fd, err);
+                if (ret < 0)
+                        return ret;
+                switch (msg.type) {
+                case KEEL_SYNC_USERNS_READY:
+                        ret = keel_ns_write_id_maps(cr->stage1, cr->cfg->linux_cfg, err);
+                        if (ret == 0 && keel_sync_send(cr->sync_fd, KEEL_SYNC_USERNS_MAPPED, 0, NULL, -1) < 0)
+                                ret = keel_error_setq(err, EPIPE, "container process exited during setup");
+                        break;
+                case KEEL_SYNC_PID:
+                        ret = adopt_init(cr, msg.value, err);
+                        break;
+                case KEEL_SYNC_CONSOLE:
+                        ret = fd >= 0 ? take_console(cr, fd, err)
+                                      : keel_error_setq(err, EPROTO, "console message without a pty");
+                        break;
+                case KEEL_SYNC_CREATE_RUNTIME:
+                        ret = run_hooks(cr, KEEL_HOOK_PRESTART, KEEL_STATUS_CREATING, err);
+                        if (ret == 0)
+                                ret = run_hooks(cr, KEEL_HOOK_CREATE_RUNTIME, KEEL_STATUS_CREATING, err);
+                        if (ret == 0 && keel_sync_send(cr->sync_fd, KEEL_SYNC_CREATE_RUNTIME_DONE, 0, NULL, -1) < 0)
+                                ret = keel_error_setq(err, EPIPE, "container process exited during setup");
+                        break;
+                case KEEL_SYNC_READY:
+                        return 0;
+                default:
+                        if (fd >= 0)
+                                close(fd);
+                        ret = keel_error_setq(err, EPROTO, "unexpected message %u from the container",
+                                              msg.type);
+                }
+                if (ret < 0)
+                        return ret;
+        }
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct keel_error **err)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int dfd = -1;
+        const char *slash = strrchr(path, '/');
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+
+        dir = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
+        if (dir == NULL)
+                return keel_error_set(err, ENOMEM, "pid file");
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return keel_error_set(err, errno, "pid file %s", path);
+        return keel_write_file_atomic_at(dfd, slash ? slash + 1 : path, buf, n, 0644, err);
+}
+
+static int publish(struct create *cr, struct keel_error **err)
+{
+        _cleanup_free_ char *json = NULL;
+        size_t len;
+        int ret;
+
+        cr->state->status = KEEL_STATUS_CREATED;
+        ret = keel_state_to_json(cr->state, true, &json, &len, err);
+        if (ret == 0)
+                ret = keel_write_file_atomic_at(cr->c->dirfd, KEEL_STATE_FILE, json, len, 0600, err);
+        if (ret == 0)
+                ret = keel_store_publish(cr->store, cr->c, err);
+        if (ret == 0 && cr->o->pid_file)
+                ret = write_pid_file(cr->o->pid_file, cr->init, err);
+        return ret;
+}
+
+/* Undo a create that failed: the init and stage 1 die, the cgroup and the
+ * state directory go.  Mounts went with the init's mount namespace. */
+static void create_abort(struct create *cr)
+{
+        int status;
+
+        if (cr->stage1 > 0) {
+                kill(cr->stage1, SIGKILL);
+                while (waitpid(cr->stage1, &status, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        if (cr->init_pidfd >= 0) {
+                struct pollfd p = { .fd = cr->init_pidfd, .events = POLLIN };
+
+                syscall(SYS_pidfd_send_signal, cr->init_pidfd, SIGKILL, NULL, 0);
+                poll(&p, 1, 5000);
+                /* keel run is the init's subreaper: reap it here. */
+                waitpid(cr->init, &status, WNOHANG);
+        }
+        if (cr->cg != NULL) {
+                keel_cgroup_kill(cr->cg, SIGKILL, NULL);
+                /* A cgroup that existed before us is left as it was found. */
+                if (cr->cg->created)
+                        keel_cgroup_destroy(cr->cg, NULL);
+                else
+                        keel_cgroup_free(cr->cg);
+                cr->cg = NULL;
+        }
+        if (cr->c != NULL) {
+                keel_store_remove(cr->store, cr->c, NULL);
+                cr->c = NULL;
+        }
+}
+
+static void create_release(struct create *cr)
+{
+        closep(&cr->sync_fd);
+        closep(&cr->fifo_fd);
+        closep(&cr->init_pidfd);
+        closep(&cr->console);
+        if (cr->cg != NULL)
+                keel_cgroup_free(cr->cg);
+        if (cr->c != NULL)
+                keel_container_dir_close(cr->c);
+        keel_state_free(cr->state);
+        keel_config_free(cr->cfg);
+        free(cr->raw_config);
+        free(cr->bundle);
+        free(cr->rootfs);
+}
+
+int keel_container_create(struct keel_store *store, const struct keel_create_opts *o,
+                          struct keel_created *out, struct keel_error **err)
+{
+        struct create cr = {
+                .o = o, .store = store, .sync_fd = -1, .fifo_fd = -1, .init_pidfd = -1, .console = -1,
+        };
+        int ret;
+
+        ret = keel_id_validate(o->id, err);
+        if (ret == 0)
+                ret = load_bundle(&cr, err);
+        if (ret == 0)
+                ret = make_state(&cr, err);
+        if (ret == 0)
+                ret = keel_store_reserve(store, o->id, &cr.c, err);
+        if (ret == 0)
+                ret = keel_write_file_atomic_at(cr.c->dirfd, CONFIG_COPY, cr.raw_config, cr.raw_len,
+                                                0600, err);
+        if (ret == 0)
+                ret = make_cgroup(&cr, err);
+        if (ret == 0)
+                ret = make_fifo(&cr, err);
+        if (ret == 0)
+                ret = spawn_stage1(&cr, err);
+        if (ret == 0)
+                ret = talk_to_init(&cr, err);
+        if (ret == 0)
+                ret = publish(&cr, err);
+        if (ret < 0) {
+                create_abort(&cr);
+                create_release(&cr);
+                return ret;
+        }
+        /* The init may be gone already (a failing startContainer setup):
+         * the container then reads as stopped, which is the truth. */
+        keel_sync_send(cr.sync_fd, KEEL_SYNC_READY, 0, NULL, -1);
+        if (out != NULL) {
+                out->pid = cr.init;
+                out->console_master = cr.console;
+                cr.console = -1;
+        }
+        create_release(&cr);
+        return 0;
+}

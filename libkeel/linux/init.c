@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hooks.h"
+#include "linux/init.h"
+#include "linux/process.h"
+#include "linux/rootfs.h"
+#include "linux/sync.h"
+#include "linux/terminal.h"
+#include "store.h"
+#include "util/cleanup.h"
+#include "util/path.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+/* What the init carries from one step to the next. */
+struct init {
+        struct keel_init_args *a;
+        const struct keel_process *proc;
+        struct keel_rootfs rootfs;
+        int console_slave;
+        char *executable;
+};
+
+static void __attribute__((noreturn)) die(int sock, struct keel_error *err)
+{
+        keel_sync_send_error(sock, err);
+        _exit(1);
+}
+
+/* ---- the init's steps, in the order they run --------------------------- */
+
+static int setup_network(struct init *in, struct keel_error **err)
+{
+        if (!(in->a->plan.new_flags & CLONE_NEWNET))
+                return 0;
+        return keel_ns_loopback_up(err);
+}
+
+static int setup_uts(struct init *in, struct keel_error **err)
+{
+        const struct keel_config *cfg = in->a->cfg;
+        bool uts = keel_ns_plan_has(&in->a->plan, KEEL_NS_UTS);
+
+        if ((cfg->hostname || cfg->domainname) && !uts)
+                return keel_error_setq(err, EINVAL, "%s: needs a UTS namespace",
+                                       cfg->hostname ? "hostname" : "domainname");
+        if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+                return keel_error_set(err, errno, "hostname: set %s", cfg->hostname);
+        if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
+                return keel_error_set(err, errno, "domainname: set %s", cfg->domainname);
+        return 0;
+}
+
+static int setup_keyring(struct init *in, struct keel_error **err)
+{
+        char name[KEEL_ID_MAX + 8];
+
+        if (in->a->no_new_keyring)
+                return 0;
+        snprintf(name, sizeof(name), "_ses.%s", in->a->state->id);
+        /* Kernels or seccomp profiles without keyrings: runc goes on too. */
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 &&
+            errno != ENOSYS && errno != EPERM && errno != EACCES)
+                return keel_error_set(err, errno, "join session keyring");
+        return 0;
+}
+
+static int setup_rootfs(struct init *in, struct keel_error **err)
+{
+        int ret;
+
+        in->rootfs.cfg = in->a->cfg;
+        in->rootfs.rootfs = in->a->rootfs;
+        in->rootfs.bundle = in->a->bundle;
+        in->rootfs.no_pivot = in->a->no_pivot;
+        in->rootfs.userns = keel_ns_plan_has(&in->a->plan, KEEL_NS_USER);
+        in->rootfs.rootfd = -1;
+        ret = keel_rootfs_prepare(&in->rootfs, err);
+        if (ret == 0)
+                ret = keel_rootfs_mount_all(&in->rootfs, err);
+        if (ret == 0)
+                ret = keel_rootfs_setup_dev(&in->rootfs, err);
+        return ret;
+}
+
+/* process.terminal: a pty of the container's own devpts; the master goes to
+ * the runtime (and on to --console-socket), the slave becomes /dev/console
+ * and, at exec, the process's stdio. */
+static int setup_console(struct init *in, struct keel_error **err)
+{
+        _cleanup_close_ int ptmx = -1, master = -1;
+        int ret;
+
+        if (!in->proc->terminal)
+                return 0;
+        ptmx = keel_path_open_in_root(in->rootfs.rootfd, "/dev/pts/ptmx",
+                                      O_RDWR | O_NOCTTY | O_CLOEXEC, 0, NULL);
+        if (ptmx < 0)
+                ptmx = keel_path_open_in_root(in->rootfs.rootfd, "/dev/ptmx",
+                                              O_RDWR | O_NOCTTY | O_CLOEXEC, 0, err);
+        if (ptmx < 0)
+                return keel_error_prefix(err, "process.terminal");
+        ret = keel_terminal_open(ptmx, in->proc->console_size, &master, &in->console_slave, err);
+        if (ret == 0)
+                ret = keel_rootfs_bind_console(&in->rootfs, in->console_slave, err);
+        if (ret == 0 && keel_sync_send(in->a->sync_fd, KEEL_SYNC_CONSOLE, 0, NULL, master) < 0)
+                ret = keel_error_set(err, errno, "send the console to the runtime");
+        return ret;
+}
+
+static int state_json(struct init *in, enum keel_status status, char **json, size_t *len,
+                      struct keel_error **err)
+{
+        in->a->state->status = status;
+        return keel_state_to_json(in->a->state, false, json, len, err);
+}
+
+/* prestart and createRuntime run in the runtime; createContainer here, in
+ * the container's namespaces, before pivot_root (config.md, "Lifecycle"). */
+static int run_create_hooks(struct init *in, struct keel_error **err)
+{
+        struct keel_hooks *h = in->a->cfg->hooks;
+        _cleanup_free_ char *json = NULL;
+        struct keel_sync_msg msg;
+        size_t len;
+        int ret;
+
+        if (keel_sync_send(in->a->sync_fd, KEEL_SYNC_CREATE_RUNTIME, 0, NULL, -1) < 0)
+                return keel_error_set(err, errno, "sync with the runtime");
+        ret = keel_sync_recv(in->a->sync_fd, KEEL_SYNC_CREATE_RUNTIME_DONE, &msg, NULL, err);
+        if (ret < 0 || h == NULL || h->create_container.n == 0)
+                return ret;
+        ret = state_json(in, KEEL_STATUS_CREATING, &json, &len, err);
+        if (ret == 0)
+                ret = keel_hooks_run_list(&h->create_container, KEEL_HOOK_CREATE_CONTAINER, json, len,
+                                          false, err);
+        return ret;
+}
+
+static int enter_rootfs(struct init *in, struct keel_error **err)
+{
+        int ret = keel_rootfs_pivot(&in->rootfs, err);
+
+        if (ret == 0)
+                ret = keel_rootfs_finish(&in->rootfs, err);
+        keel_rootfs_clear(&in->rootfs);
+        return ret;
+}
+
+static int apply_sysctl(struct init *in, struct keel_error **err)
+{
+        const struct keel_linux *lx = in->a->cfg->linux_cfg;
+
+        if (lx == NULL)
+                return 0;
+        for (size_t i = 0; i < lx->sysctl.n; i++) {
+                const char *key = lx->sysctl.keys[i], *value = lx->sysctl.values[i];
+                _cleanup_free_ char *path = NULL;
+                _cleanup_close_ int fd = -1;
+                ssize_t len = strlen(value);
+
+                if (strstr(key, "..") || strchr(key, '/') || key[0] == '.' || key[0] == '\0')
+                        return keel_error_setq(err, EINVAL, "linux.sysctl: invalid key \"%s\"", key);
+                if (asprintf(&path, "/proc/sys/%s", key) < 0)
+                        return keel_error_set(err, ENOMEM, "linux.sysctl");
+                for (char *c = path + 10; *c; c++)
+                        if (*c == '.')
+                                *c = '/';
+                fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0 || write(fd, value, len) != len)
+                        return keel_error_set(err, errno, "linux.sysctl: set %s", key);
+        }
+        return 0;
+}
+
+static int prepare_process(struct init *in, struct keel_error **err)
+{
+        int ret = keel_process_chdir(in->proc, err);
+
+        if (ret == 0)
+                ret = keel_process_find_executable(in->proc, &in->executable, err);
+        if (ret == 0)
+                ret = keel_process_set_rlimits(in->proc, err);
+        if (ret == 0)
+                ret = keel_process_set_oom_score_adj(in->proc, err);
+        return ret;
+}
+
+/* Tell the runtime everything is ready; it answers once the container is
+ * published.  No answer (the runtime died) means nobody will ever start
+ * this container: exit rather than wait forever. */
+static int report_ready(struct init *in, struct keel_error **err)
+{
+        struct keel_sync_msg msg;
+        int ret;
+
+        if (keel_sync_send(in->a->sync_fd, KEEL_SYNC_READY, 0, NULL, -1) < 0)
+                return keel_error_set(err, errno, "sync with the runtime");
+        ret = keel_sync_recv(in->a->sync_fd, KEEL_SYNC_READY, &msg, NULL, err);
+        return ret;
+}
+
+/* ---- after `start` ----------------------------------------------------- */
+
+static void __attribute__((noreturn)) fail_late(struct keel_error *err)
+{
+        dprintf(STDERR_FILENO, "keel: init: %s\n", err && err->msg ? err->msg : "failed");
+        _exit(127);
+}
+
+static void wait_for_start(struct init *in)
+{
+        char c;
+        ssize_t n;
+
+        do
+                n = read(in->a->fifo_fd, &c, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+                _exit(1);
+        close(in->a->fifo_fd);
+}
+
+static int run_start_hooks(struct init *in, struct keel_error **err)
+{
+        struct keel_hooks *h = in->a->cfg->hooks;
+        _cleanup_free_ char *json = NULL;
+        size_t len;
+        int ret;
+
+        if (h == NULL || h->start_container.n == 0)
+                return 0;
+        ret = state_json(in, KEEL_STATUS_CREATED, &json, &len, err);
+        if (ret == 0)
+                ret = keel_hooks_run_list(&h->start_container, KEEL_HOOK_START_CONTAINER, json, len,
+                                          false, err);
+        return ret;
+}
+
+static int setup_stdio(struct init *in, struct keel_error **err)
+{
+        if (in->console_slave >= 0)
+                return keel_terminal_become_controlling(in->console_slave, err);
+        if (setsid() < 0)
+                return keel_error_set(err, errno, "setsid");
+        return 0;
+}
+
+static int become_process(struct init *in, struct keel_error **err)
+{
+        int ret = keel_caps_apply_bounding(&in->a->caps, err);
+
+        if (ret == 0)
+                ret = keel_process_set_user(in->proc, true, err);
+        if (ret == 0)
+                ret = keel_caps_apply(&in->a->caps, err);
+        if (ret == 0)
+                ret = keel_process_set_no_new_privs(in->proc, err);
+        if (ret == 0)
+                ret = keel_process_close_fds(in->a->preserve_fds, err);
+        return ret;
+}
+
+static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
+{
+        struct init in = { .a = a, .proc = a->cfg->process, .console_slave = -1 };
+        struct keel_error *err = NULL;
+        struct keel_sync_msg msg;
+        int sock = a->sync_fd;
+
+        /* The runtime puts us in the container's cgroup and tells our pid as
+         * its pid namespace sees it; a new cgroup namespace must be made
+         * after that, so that its root is the container's cgroup. */
+        if (keel_sync_recv(sock, KEEL_SYNC_CGROUP_JOINED, &msg, NULL, &err) < 0)
+                _exit(1);
+        a->state->pid = msg.value;
+        if ((a->plan.new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+                keel_error_set(&err, errno, "create cgroup namespace");
+                die(sock, err);
+        }
+
+        if (setup_network(&in, &err) < 0 || setup_uts(&in, &err) < 0 ||
+            setup_keyring(&in, &err) < 0 || setup_rootfs(&in, &err) < 0 ||
+            setup_console(&in, &err) < 0 || run_create_hooks(&in, &err) < 0 ||
+            enter_rootfs(&in, &err) < 0 || apply_sysctl(&in, &err) < 0 ||
+            prepare_process(&in, &err) < 0 || report_ready(&in, &err) < 0)
+                die(sock, err);
+        close(sock);
+
+        wait_for_start(&in);
+        if (run_start_hooks(&in, &err) < 0 || setup_stdio(&in, &err) < 0 ||
+            become_process(&in, &err) < 0)
+                fail_late(err);
+        execve(in.executable, in.proc->args, in.proc->env ? in.proc->env : (char *[]){ NULL });
+        keel_error_set(&err, errno, "exec %s", in.executable);
+        fail_late(err);
+}
+
+/* ---- stage 1 ----------------------------------------------------------- */
+
+static int become_userns_root(int sock, struct keel_error **err)
+{
+        struct keel_sync_msg msg;
+        int ret;
+
+        if (unshare(CLONE_NEWUSER) < 0)
+                return keel_error_set(err, errno, "create user namespace");
+        if (keel_sync_send(sock, KEEL_SYNC_USERNS_READY, 0, NULL, -1) < 0)
+                return keel_error_set(err, errno, "sync with the runtime");
+        ret = keel_sync_recv(sock, KEEL_SYNC_USERNS_MAPPED, &msg, NULL, err);
+        if (ret < 0)
+                return ret;
+        if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
+                return keel_error_set(err, errno, "become root in the user namespace");
+        return 0;
+}
+
+void keel_init_stage1(struct keel_init_args *a)
+{
+        struct keel_error *err = NULL;
+        int sock = a->sync_fd;
+        int flags = a->plan.new_flags;
+        pid_t pid;
+
+        /* Until stage 2 exists, a runtime that dies takes us with it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+
+        if (keel_ns_join_user(&a->plan, &err) < 0)
+                die(sock, err);
+        if ((flags & CLONE_NEWUSER) && become_userns_root(sock, &err) < 0)
+                die(sock, err);
+        if (keel_ns_join_others(&a->plan, &err) < 0)
+                die(sock, err);
+        if (unshare(flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP)) < 0) {
+                keel_error_set(&err, errno, "create namespaces");
+                die(sock, err);
+        }
+        if ((flags & CLONE_NEWTIME) && a->cfg->linux_cfg &&
+            keel_ns_write_time_offsets(a->cfg->linux_cfg->time_offsets, &err) < 0)
+                die(sock, err);
+
+        pid = fork();
+        if (pid < 0) {
+                keel_error_set(&err, errno, "fork the container init");
+                die(sock, err);
+        }
+        if (pid == 0)
+                stage2(a);
+        if (keel_sync_send(sock, KEEL_SYNC_PID, pid, NULL, -1) < 0)
+                kill(pid, SIGKILL);
+        _exit(0);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef KEEL_LINUX_INIT_H
+#define KEEL_LINUX_INIT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "linux/caps.h"
+#include "linux/ns.h"
+#include "spec/oci-config.h"
+#include "spec/oci-state.h"
+
+/* The container side of `create`.  Two processes:
+ *
+ *  stage 1 (forked by the runtime) joins the namespaces given by path,
+ *    creates the new ones (a new user namespace first, with the runtime
+ *    writing its id maps), writes time offsets, forks stage 2 (the init:
+ *    pid 1 of a new pid namespace), reports its pid and exits;
+ *  stage 2 (the container's init) waits until the runtime has put it in
+ *    the container's cgroup, then runs the ordered steps of init.c and
+ *    waits on the exec fifo for `start`.
+ *
+ * Everything the runtime computed (config, paths, the state template for
+ * hooks) reaches the children through fork's copy of memory; only events
+ * and fds travel over the sync socket. */
+struct keel_init_args {
+        const struct keel_config *cfg;
+        const char *bundle;             /* absolute */
+        const char *rootfs;             /* absolute */
+        struct keel_state *state;       /* for createContainer/startContainer hooks */
+        struct keel_ns_plan plan;
+        struct keel_cap_sets caps;
+        int sync_fd;                    /* the child's end */
+        int fifo_fd;                    /* exec fifo, opened O_RDWR: read blocks until start */
+        int preserve_fds;               /* fds 3 .. 3+preserve_fds-1 reach the process */
+        bool no_pivot;
+        bool no_new_keyring;
+};
+
+/* Stage 1; runs in the forked child and never returns. */
+void keel_init_stage1(struct keel_init_args *a) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/nsfs.h>
+
+#include "linux/ns.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int keel_ns_clone_flag(enum keel_namespace_type t)
+{
+        switch (t) {
+        case KEEL_NS_MOUNT: return CLONE_NEWNS;
+        case KEEL_NS_PID: return CLONE_NEWPID;
+        case KEEL_NS_NETWORK: return CLONE_NEWNET;
+        case KEEL_NS_UTS: return CLONE_NEWUTS;
+        case KEEL_NS_IPC: return CLONE_NEWIPC;
+        case KEEL_NS_USER: return CLONE_NEWUSER;
+        case KEEL_NS_CGROUP: return CLONE_NEWCGROUP;
+        case KEEL_NS_TIME: return CLONE_NEWTIME;
+        default: return 0;
+        }
+}
+
+int keel_ns_plan_open(const struct keel_linux *lx, struct keel_ns_plan *plan, struct keel_error **err)
+{
+        size_t i;
+
+        plan->new_flags = 0;
+        plan->join_flags = 0;
+        for (i = 0; i < KEEL_NS__COUNT; i++)
+                plan->join_fd[i] = -1;
+        if (lx == NULL)
+                return 0;
+        for (i = 0; i < lx->n_namespaces; i++) {
+                const struct keel_namespace *ns = &lx->namespaces[i];
+                int fd, type;
+
+                if (ns->path == NULL) {
+                        plan->new_flags |= keel_ns_clone_flag(ns->type);
+                        continue;
+                }
+                fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        int e = errno;
+                        keel_ns_plan_close(plan);
+                        return keel_error_set(err, e, "linux.namespaces[%zu]: open %s", i, ns->path);
+                }
+                plan->join_fd[ns->type] = fd;
+                plan->join_flags |= keel_ns_clone_flag(ns->type);
+                type = ioctl(fd, NS_GET_NSTYPE);
+                if (type != keel_ns_clone_flag(ns->type)) {
+                        keel_ns_plan_close(plan);
+                        return keel_error_setq(err, EINVAL, "linux.namespaces[%zu]: %s is not a %s namespace",
+                                               i, ns->path, keel_namespace_type_name(ns->type));
+                }
+        }
+        return 0;
+}
+
+void keel_ns_plan_close(struct keel_ns_plan *plan)
+{
+        for (size_t i = 0; i < KEEL_NS__COUNT; i++)
+                closep(&plan->join_fd[i]);
+}
+
+bool keel_ns_plan_has(const struct keel_ns_plan *plan, enum keel_namespace_type t)
+{
+        return ((plan->new_flags | plan->join_flags) & keel_ns_clone_flag(t)) != 0;
+}
+
+static int join_one(struct keel_ns_plan *plan, enum keel_namespace_type t, struct keel_error **err)
+{
+        if (plan->join_fd[t] < 0)
+                return 0;
+        if (setns(plan->join_fd[t], keel_ns_clone_flag(t)) < 0)
+                return keel_error_set(err, errno, "join %s namespace", keel_namespace_type_name(t));
+        closep(&plan->join_fd[t]);
+        return 0;
+}
+
+int keel_ns_join_user(struct keel_ns_plan *plan, struct keel_error **err)
+{
+        return join_one(plan, KEEL_NS_USER, err);
+}
+
+int keel_ns_join_others(struct keel_ns_plan *plan, struct keel_error **err)
+{
+        static const enum keel_namespace_type order[] = {
+                KEEL_NS_IPC, KEEL_NS_UTS, KEEL_NS_NETWORK, KEEL_NS_PID,
+                KEEL_NS_CGROUP, KEEL_NS_TIME, KEEL_NS_MOUNT,
+        };
+        int ret;
+
+        for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+                ret = join_one(plan, order[i], err);
+                if (ret < 0)
+                        return ret;
+        }
+        return 0;
+}
+
+int keel_ns_write_time_offsets(const struct keel_time_offsets *t, struct keel_error **err)
+{
+        _cleanup_close_ int fd = -1;
+        char buf[128];
+        int n = 0;
+
+        if (t == NULL || (!t->has_monotonic && !t->has_boottime))
+                return 0;
+        if (t->has_monotonic)
+                n += snprintf(buf + n, sizeof(buf) - n, "monotonic %lld %u\n",
+                              (long long) t->monotonic.secs, t->monotonic.nanosecs);
+        if (t->has_boottime)
+                n += snprintf(buf + n, sizeof(buf) - n, "boottime %lld %u\n",
+                              (long long) t->boottime.secs, t->boottime.nanosecs);
+        fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return keel_error_set(err, errno, "linux.timeOffsets: open /proc/self/timens_offsets");
+        /* One write per clock: the kernel parses a single line per call. */
+        for (char *line = buf, *nl; *line; line = nl + 1) {
+                nl = strchr(line, '\n');
+                if (write(fd, line, nl - line + 1) < 0)
+                        return keel_error_set(err, errno, "linux.timeOffsets: write %.*s",
+                                              (int) (nl - line), line);
+        }
+        return 0;
+}
+
+int keel_ns_loopback_up(struct keel_error **err)
+{
+        _cleanup_close_ int sock = -1;
+        struct ifreq ifr;
+
+        sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (sock < 0)
+                return keel_error_set(err, errno, "bring up lo: socket");
+        memset(&ifr, 0, sizeof(ifr));
+        strcpy(ifr.ifr_name, "lo");
+        if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+                return keel_error_set(err, errno, "bring up lo");
+        if (ifr.ifr_flags & IFF_UP)
+                return 0;
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+                return keel_error_set(err, errno, "bring up lo");
+        return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct keel_id_mapping *m, size_t n,
+                     const char *field, struct keel_error **err)
+{
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t len = 0;
+        char path[64];
+
+        if (n == 0)
+                return 0;
+        buf = malloc(n * 40 + 1);
+        if (buf == NULL)
+                return keel_error_set(err, ENOMEM, "%s", field);
+        for (size_t i = 0; i < n; i++)
+                len += sprintf(buf + len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return keel_error_set(err, errno, "%s: open %s", field, path);
+        /* The kernel takes the whole map in one write, or nothing. */
+        if (write(fd, buf, len) != (ssize_t) len)
+                return keel_error_set(err, errno, "%s: write %s", field, path);
+        return 0;
+}
+
+int keel_ns_write_id_maps(pid_t pid, const struct keel_linux *lx, struct keel_error **err)
+{
+        int ret;
+
+        ret = write_map(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings, "linux.uidMappings", err);
+        if (ret == 0)
+                ret = write_map(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings,
+                                "linux.gidMappings", err);
+        return ret;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux/process.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int keel_process_set_rlimits(const struct keel_process *p, struct keel_error **err)
+{
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                const struct keel_rlimit *r = &p->rlimits[i];
+                struct rlimit rl = { .rlim_cur = r->soft, .rlim_max = r->hard };
+
+                if (setrlimit(r->type, &rl) < 0)
+                        return keel_error_set(err, errno, "process.rlimits[%zu]: set %s", i,
+                                              keel_rlimit_name(r->type));
+        }
+        return 0;
+}
+
+int keel_process_set_oom_score_adj(const struct keel_process *p, struct keel_error **err)
+{
+        _cleanup_close_ int fd = -1;
+        char buf[16];
+        int n;
+
+        if (!p->has_oom_score_adj)
+                return 0;
+        n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, buf, n) != n)
+                return keel_error_set(err, errno, "process.oomScoreAdj: write /proc/self/oom_score_adj");
+        return 0;
+}
+
+int keel_process_chdir(const struct keel_process *p, struct keel_error **err)
+{
+        char buf[PATH_MAX];
+        int ret;
+
+        if (chdir(p->cwd) < 0) {
+                if (errno != ENOENT)
+                        return keel_error_set(err, errno, "process.cwd: chdir %s", p->cwd);
+                ret = keel_mkdir_p(p->cwd, 0755, err);
+                if (ret < 0)
+                        return keel_error_prefix(err, "process.cwd");
+                if (chdir(p->cwd) < 0)
+                        return keel_error_set(err, errno, "process.cwd: chdir %s", p->cwd);
+        }
+        if (getcwd(buf, sizeof(buf)) == NULL || buf[0] != '/')
+                return keel_error_setq(err, EPERM, "process.cwd: %s is outside the container", p->cwd);
+        return 0;
+}
+
+int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, struct keel_error **err)
+{
+        const struct keel_user *u = &p->user;
+
+        if (allow_setgroups) {
+                gid_t *groups = (gid_t *) u->additional_gids;
+
+                if (setgroups(u->n_additional_gids, groups) < 0)
+                        return keel_error_set(err, errno, "process.user.additionalGids: setgroups");
+        }
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return keel_error_set(err, errno, "keep capabilities across setuid");
+        /* Raw syscalls: glibc's wrappers would broadcast to all threads,
+         * which a single-threaded init does not need. */
+        if (syscall(SYS_setresgid, u->gid, u->gid, u->gid) < 0)
+                return keel_error_set(err, errno, "process.user.gid: setresgid %u", u->gid);
+        if (syscall(SYS_setresuid, u->uid, u->uid, u->uid) < 0)
+                return keel_error_set(err, errno, "process.user.uid: setresuid %u", u->uid);
+        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+                return keel_error_set(err, errno, "reset PR_SET_KEEPCAPS");
+        umask(u->has_umask ? u->umask : 022);
+        return 0;
+}
+
+static const char *env_path(const struct keel_process *p)
+{
+        for (size_t i = 0; i < p->n_env; i++)
+                if (strncmp(p->env[i], "PATH=", 5) == 0)
+                        return p->env[i] + 5;
+        return DEFAULT_PATH;
+}
+
+static bool is_executable_file(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int keel_process_find_executable(const struct keel_process *p, char **out, struct keel_error **err)
+{
+        const char *name = p->args[0];
+        const char *dirs;
+
+        if (strchr(name, '/') != NULL) {
+                struct stat st;
+
+                if (stat(name, &st) < 0)
+                        return keel_error_set(err, errno, "process.args[0]: %s", name);
+                if (S_ISDIR(st.st_mode))
+                        return keel_error_setq(err, EACCES, "process.args[0]: %s is a directory", name);
+                *out = strdup(name);
+                return *out ? 0 : keel_error_set(err, ENOMEM, "process.args[0]");
+        }
+        dirs = env_path(p);
+        while (*dirs) {
+                const char *end = strchrnul(dirs, ':');
+                _cleanup_free_ char *cand = NULL;
+                int dlen = (int) (end - dirs);
+
+                if (asprintf(&cand, "%.*s/%s", dlen, dlen ? dirs : ".", name) < 0)
+                        return keel_error_set(err, ENOMEM, "process.args[0]");
+                if (is_executable_file(cand)) {
+                        *out = cand;
+                        cand = NULL;
+                        return 0;
+                }
+                dirs = *end ? end + 1 : end;
+        }
+        return keel_error_setq(err, ENOENT, "process.args[0]: executable file \"%s\" not found in $PATH",
+                               name);
+}
+
+int keel_process_close_fds(int keep, struct keel_error **err)
+{
+        unsigned int first = 3 + (keep > 0 ? keep : 0);
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *e;
+
+        if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+                return 0;
+        /* Before Linux 5.11: walk /proc/self/fd. */
+        d = opendir("/proc/self/fd");
+        if (d == NULL)
+                return keel_error_set(err, errno, "list open fds");
+        while ((e = readdir(d)) != NULL) {
+                int fd = atoi(e->d_name);
+
+                if (e->d_name[0] == '.' || fd < (int) first || fd == dirfd(d))
+                        continue;
+                fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+        return 0;
+}
+
+int keel_process_set_no_new_privs(const struct keel_process *p, struct keel_error **err)
+{
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return keel_error_set(err, errno, "process.noNewPrivileges");
+        return 0;
+}

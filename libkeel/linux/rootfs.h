@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef KEEL_LINUX_ROOTFS_H
+#define KEEL_LINUX_ROOTFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "spec/oci-config.h"
+
+/* The container's root filesystem, built by the init in its new mount
+ * namespace.  The steps run in this order:
+ *
+ *   keel_rootfs_prepare       "/" made rslave (or rootfsPropagation), the
+ *                             rootfs bind-mounted onto itself, rootfd
+ *   keel_rootfs_mount_all     config.json "mounts", in order
+ *   keel_rootfs_setup_dev     default devices, linux.devices, /dev links
+ *   keel_rootfs_bind_console  (process.terminal) the pty on /dev/console
+ *   keel_rootfs_pivot         pivot_root (or MS_MOVE + chroot); after it,
+ *                             paths are container paths
+ *   keel_rootfs_finish        readonlyPaths, maskedPaths, deferred
+ *                             read-only mounts, root.readonly, then
+ *                             rootfsPropagation
+ *   keel_rootfs_clear
+ *
+ * Every target is resolved inside the rootfs from rootfd (util/path.h) and
+ * mounted onto its fd with the new mount API; no mount goes to a string
+ * path that the container could redirect. */
+struct keel_rootfs {
+        const struct keel_config *cfg;
+        const char *rootfs;             /* absolute host path of root.path */
+        const char *bundle;             /* relative bind sources are relative to it */
+        bool no_pivot;                  /* MS_MOVE + chroot instead of pivot_root */
+        bool userns;                    /* no mknod: devices are bind-mounted */
+        int rootfd;                     /* set by prepare: the rootfs mount; -1 before */
+
+        /* Private to rootfs.c and mount.c (zero-initialised is right):
+         * mounts asked "ro" that stay writable until finish, so that later
+         * mounts and devices can still be created inside them (runc does
+         * the same for tmpfs and /dev). */
+        struct keel_rootfs_deferred {
+                int fd;                 /* the mount */
+                size_t index;           /* in cfg->mounts */
+        } *deferred_ro;
+        size_t n_deferred_ro;
+};
+
+int keel_rootfs_prepare(struct keel_rootfs *r, struct keel_error **err);
+int keel_rootfs_mount_all(struct keel_rootfs *r, struct keel_error **err);
+int keel_rootfs_setup_dev(struct keel_rootfs *r, struct keel_error **err);
+int keel_rootfs_bind_console(struct keel_rootfs *r, int pty_slave_fd, struct keel_error **err);
+int keel_rootfs_pivot(struct keel_rootfs *r, struct keel_error **err);
+int keel_rootfs_finish(struct keel_rootfs *r, struct keel_error **err);
+void keel_rootfs_clear(struct keel_rootfs *r);
+
+#endif

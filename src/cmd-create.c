@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "container.h"
+
+static const char create_options[] =
+        "  -b, --bundle DIR        the bundle (default: the current directory)\n"
+        "  --console-socket PATH   send the pty master of process.terminal to this unix socket\n"
+        "  --pid-file FILE         write the init's pid to FILE\n"
+        "  --preserve-fds N        pass N more fds (from 3) to the process\n"
+        "  --no-pivot              do not use pivot_root (for a rootfs on ramfs)\n"
+        "  --no-new-keyring        keep the caller's session keyring\n";
+
+enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_PRESERVE_FDS, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
+       OPT_DETACH, OPT_KEEP };
+
+/* LISTEN_FDS (systemd socket activation) passes through, as with runc. */
+static int listen_fds(void)
+{
+        const char *v = getenv("LISTEN_FDS");
+        char *end;
+        long n;
+
+        if (v == NULL)
+                return 0;
+        n = strtol(v, &end, 10);
+        return (*end == '\0' && n > 0 && n < 1024) ? (int) n : 0;
+}
+
+int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool is_run,
+                           struct keel_create_opts *o, struct keel_run_opts *r, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "bundle", required_argument, NULL, 'b' },
+                { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+                { "pid-file", required_argument, NULL, OPT_PID_FILE },
+                { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+                { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+                { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+                { "detach", no_argument, NULL, 'd' },
+                { "keep", no_argument, NULL, OPT_KEEP },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        int opt, ret;
+        char *end;
+        long n;
+
+        memset(o, 0, sizeof(*o));
+        o->no_cgroup = g->cgroup_manager == KEEL_CGROUP_DISABLED;
+        o->listen_fds = listen_fds();
+        opterr = 0;
+        while ((opt = getopt_long_only(argc, argv, is_run ? "+b:dh" : "+b:h", opts, NULL)) != -1) {
+                switch (opt) {
+                case 'b':
+                        o->bundle = optarg;
+                        break;
+                case OPT_CONSOLE_SOCKET:
+                        o->console_socket = optarg;
+                        break;
+                case OPT_PID_FILE:
+                        o->pid_file = optarg;
+                        break;
+                case OPT_PRESERVE_FDS:
+                        errno = 0;
+                        n = strtol(optarg, &end, 10);
+                        if (errno || *end || end == optarg || n < 0 || n > 65536)
+                                return keel_error_set(err, 0, "--preserve-fds: invalid count \"%s\"", optarg);
+                        o->preserve_fds = (int) n;
+                        break;
+                case OPT_NO_PIVOT:
+                        o->no_pivot = true;
+                        break;
+                case OPT_NO_NEW_KEYRING:
+                        o->no_new_keyring = true;
+                        break;
+                case 'd':
+                        if (!is_run)
+                                goto unknown;
+                        r->detach = true;
+                        break;
+                case OPT_KEEP:
+                        if (!is_run)
+                                goto unknown;
+                        r->keep = true;
+                        break;
+                case 'h':
+                        keel_command_help(keel_find_command(argv[0]), create_options);
+                        return 1;
+                default:
+                unknown:
+                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                }
+        }
+        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
+        if (ret < 0)
+                return ret;
+        o->id = argv[optind];
+        return 0;
+}
+
+int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        struct keel_create_opts o;
+        struct keel_store *store = NULL;
+        int ret;
+
+        ret = keel_parse_create_opts(g, argc, argv, false, &o, NULL, err);
+        if (ret != 0)
+                return ret > 0 ? 0 : ret;
+        ret = keel_store_open(g->root, true, &store, err);
+        if (ret == 0)
+                ret = keel_container_create(store, &o, NULL, err);
+        keel_store_close(store);
+        return ret;
+}

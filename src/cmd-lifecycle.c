@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "container.h"
+#include "util/signals.h"
+
+/* Commands that take only a container id and a few flags. */
+static int parse_id(int argc, char **argv, const char *shortopts, const struct option *opts,
+                    const char *help, bool *flag, int flag_opt, struct keel_error **err)
+{
+        int opt;
+
+        opterr = 0;
+        while ((opt = getopt_long_only(argc, argv, shortopts, opts, NULL)) != -1) {
+                if (opt == 'h') {
+                        keel_command_help(keel_find_command(argv[0]), help);
+                        return 1;
+                }
+                if (opt == flag_opt && flag != NULL) {
+                        *flag = true;
+                        continue;
+                }
+                return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+        }
+        return 0;
+}
+
+static int open_store(struct keel_globals *g, const char *id, struct keel_store **store,
+                      struct keel_error **err)
+{
+        int ret = keel_store_open(g->root, false, store, err);
+
+        if (ret == -ENOENT) {
+                keel_error_free(*err);
+                *err = NULL;
+                ret = keel_id_validate(id, err);
+                if (ret == 0)
+                        ret = keel_error_setq(err, ENOENT, "container %s does not exist", id);
+        }
+        return ret;
+}
+
+int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+        struct keel_store *store = NULL;
+        int ret;
+
+        ret = parse_id(argc, argv, "+h", opts, NULL, NULL, 0, err);
+        if (ret != 0)
+                return ret > 0 ? 0 : ret;
+        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
+        if (ret == 0)
+                ret = open_store(g, argv[optind], &store, err);
+        if (ret == 0)
+                ret = keel_container_start(store, argv[optind], err);
+        keel_store_close(store);
+        return ret;
+}
+
+int cmd_kill(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "all", no_argument, NULL, 'a' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct keel_store *store = NULL;
+        bool all = false;
+        int sig = 15, ret;
+
+        ret = parse_id(argc, argv, "+ah", opts, "  -a, --all   signal every process of the container\n",
+                       &all, 'a', err);
+        if (ret != 0)
+                return ret > 0 ? 0 : ret;
+        if (argc - optind == 2) {
+                ret = keel_signal_parse(argv[optind + 1], &sig, err);
+                if (ret < 0)
+                        return ret;
+        } else {
+                ret = keel_want_args(argc, argv, optind, 1, "a container id and a signal", err);
+                if (ret < 0)
+                        return ret;
+        }
+        ret = open_store(g, argv[optind], &store, err);
+        if (ret == 0)
+                ret = keel_container_kill(store, argv[optind], sig, all, err);
+        keel_store_close(store);
+        return ret;
+}
+
+int cmd_delete(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "force", no_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct keel_store *store = NULL;
+        bool force = false;
+        int ret;
+
+        ret = parse_id(argc, argv, "+fh", opts, "  -f, --force   kill a running container first\n",
+                       &force, 'f', err);
+        if (ret != 0)
+                return ret > 0 ? 0 : ret;
+        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
+        if (ret < 0)
+                return ret;
+        ret = open_store(g, argv[optind], &store, err);
+        if (ret == -ENOENT && force) {
+                keel_error_free(*err);
+                *err = NULL;
+                return 0;
+        }
+        if (ret == 0)
+                ret = keel_container_delete(store, argv[optind], force, err);
+        keel_store_close(store);
+        return ret;
+}
