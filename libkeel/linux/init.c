@@ -153,10 +153,16 @@ static int run_create_hooks(struct init *in, struct keel_error **err)
         return ret;
 }
 
+static int apply_sysctl(struct init *in, struct keel_error **err);
+
+/* Sysctls are written between pivot_root (they go to the container's
+ * /proc) and the read-only remount of /proc/sys by readonlyPaths. */
 static int enter_rootfs(struct init *in, struct keel_error **err)
 {
         int ret = keel_rootfs_pivot(&in->rootfs, err);
 
+        if (ret == 0)
+                ret = apply_sysctl(in, err);
         if (ret == 0)
                 ret = keel_rootfs_finish(&in->rootfs, err);
         keel_rootfs_clear(&in->rootfs);
@@ -298,7 +304,7 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
         if (setup_network(&in, &err) < 0 || setup_uts(&in, &err) < 0 ||
             setup_keyring(&in, &err) < 0 || setup_rootfs(&in, &err) < 0 ||
             setup_console(&in, &err) < 0 || run_create_hooks(&in, &err) < 0 ||
-            enter_rootfs(&in, &err) < 0 || apply_sysctl(&in, &err) < 0 ||
+            enter_rootfs(&in, &err) < 0 ||
             prepare_process(&in, &err) < 0 || report_ready(&in, &err) < 0)
                 die(sock, err);
         close(sock);

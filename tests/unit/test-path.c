@@ -8,7 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -319,6 +325,72 @@ static void test_mkfile(void)
         tap_is_int(keel_path_mkfile_in_root(rootfd, "/loop1", 0644, NULL), -ELOOP, "mkfile on a loop: ELOOP");
 }
 
+/* Hosts that filter openat2 (seccomp profiles written before it existed
+ * answer ENOSYS or EPERM): every helper must still work, through the walk. */
+static void filtered_child(int out)
+{
+        struct sock_filter filter[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = ARRAY_SIZE(filter), .filter = filter };
+        char line[128];
+        int fd, ok;
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                _exit(1);
+        ok = syscall(SYS_openat2, rootfd, "/", NULL, 0) < 0 && errno == ENOSYS;
+        snprintf(line, sizeof(line), "%d openat2 is filtered\n", ok);
+        keel_write_all(out, line, strlen(line));
+
+        fd = keel_path_open_in_root(rootfd, "/up/etc/passwd", O_PATH, 0, NULL);
+        ok = same(answer_of(fd), answer_at(rootfd, "etc/passwd"));
+        snprintf(line, sizeof(line), "%d open_in_root falls back to the walk\n", ok);
+        keel_write_all(out, line, strlen(line));
+
+        fd = keel_path_mkdir_in_root(rootfd, "/etclink/filtered/dir", 0755, NULL);
+        ok = same(answer_of(fd), answer_at(rootfd, "filtered/dir"));
+        snprintf(line, sizeof(line), "%d mkdir_in_root without openat2\n", ok);
+        keel_write_all(out, line, strlen(line));
+
+        fd = keel_path_mkfile_in_root(rootfd, "/up/filtered/file", 0644, NULL);
+        ok = same(answer_of(fd), answer_at(rootfd, "filtered/file"));
+        snprintf(line, sizeof(line), "%d mkfile_in_root without openat2\n", ok);
+        keel_write_all(out, line, strlen(line));
+
+        ok = keel_path_open_in_root(rootfd, "/proc/self/exe", O_PATH, 0, NULL) == -ENOENT;
+        snprintf(line, sizeof(line), "%d absolute paths start at the root without openat2\n", ok);
+        keel_write_all(out, line, strlen(line));
+        _exit(0);
+}
+
+static void test_filtered_openat2(void)
+{
+        _cleanup_fclose_ FILE *in = NULL;
+        char line[128];
+        int pfd[2], status = 0;
+        pid_t pid;
+
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return;
+        pid = fork();
+        if (pid == 0) {
+                close(pfd[0]);
+                filtered_child(pfd[1]);
+        }
+        close(pfd[1]);
+        in = fdopen(pfd[0], "r");
+        while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
+                line[strcspn(line, "\n")] = '\0';
+                tap_ok(line[0] == '1', "openat2 filtered: %s", line + 2);
+        }
+        waitpid(pid, &status, 0);
+        tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "openat2 filtered: child exited cleanly");
+}
+
 static void check_clean(const char *in, const char *want)
 {
         _cleanup_free_ char *got = keel_path_clean(in);
@@ -372,6 +444,7 @@ int main(void)
         test_create();
         test_mkdir();
         test_mkfile();
+        test_filtered_openat2();
         test_clean();
 
         keel_remove_tree_at(tmpfd, NULL);
