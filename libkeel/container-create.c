@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,7 +27,6 @@
 #include "util/fs.h"
 
 #define CONFIG_COPY "config.json"
-#define EXEC_FIFO "exec.fifo"
 
 /* Everything one create owns, released in reverse by create_abort(). */
 struct create {
@@ -40,7 +41,7 @@ struct create {
         struct keel_cgroup *cg;
         struct keel_init_args args;
         int sync_fd;
-        int fifo_fd;
+        int start_fd;
         pid_t stage1;
         pid_t init;
         int init_pidfd;
@@ -247,17 +248,21 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
         return ret;
 }
 
-/* The exec fifo: the init holds it open read-write and blocks reading it
- * until `start` writes a byte.  While the init lives, start can open it
- * for writing without blocking; once the init is gone, that open fails
- * with ENXIO: a start that cannot hang. */
-static int make_fifo(struct create *cr, struct keel_error **err)
+/* The start socket, bound in the state dir (through /proc/self/fd, so a
+ * long --root still fits sockaddr_un) and handed to the init by fork.
+ * While the init lives, start connects; once it is gone, connect fails:
+ * a start that cannot hang on a dead container. */
+static int make_start_socket(struct create *cr, struct keel_error **err)
 {
-        if (mkfifoat(cr->c->dirfd, EXEC_FIFO, 0600) < 0)
-                return keel_error_set(err, errno, "create the exec fifo");
-        cr->fifo_fd = openat(cr->c->dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
-        if (cr->fifo_fd < 0)
-                return keel_error_set(err, errno, "open the exec fifo");
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", cr->c->dirfd,
+                 KEEL_START_SOCKET);
+        cr->start_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (cr->start_fd < 0)
+                return keel_error_set(err, errno, "start socket");
+        if (bind(cr->start_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(cr->start_fd, 1) < 0)
+                return keel_error_set(err, errno, "start socket");
         return 0;
 }
 
@@ -279,7 +284,7 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         cr->args.bundle = cr->bundle;
         cr->args.rootfs = cr->rootfs;
         cr->args.state = cr->state;
-        cr->args.fifo_fd = cr->fifo_fd;
+        cr->args.start_fd = cr->start_fd;
         cr->args.preserve_fds = cr->o->preserve_fds + cr->o->listen_fds;
         cr->args.no_pivot = cr->o->no_pivot;
         cr->args.no_new_keyring = cr->o->no_new_keyring;
@@ -481,7 +486,7 @@ static void create_abort(struct create *cr)
 static void create_release(struct create *cr)
 {
         closep(&cr->sync_fd);
-        closep(&cr->fifo_fd);
+        closep(&cr->start_fd);
         closep(&cr->init_pidfd);
         closep(&cr->console);
         if (cr->cg != NULL)
@@ -499,7 +504,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
                           struct keel_created *out, struct keel_error **err)
 {
         struct create cr = {
-                .o = o, .store = store, .sync_fd = -1, .fifo_fd = -1, .init_pidfd = -1, .console = -1,
+                .o = o, .store = store, .sync_fd = -1, .start_fd = -1, .init_pidfd = -1, .console = -1,
         };
         int ret;
 
@@ -516,7 +521,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
         if (ret == 0)
                 ret = make_cgroup(&cr, err);
         if (ret == 0)
-                ret = make_fifo(&cr, err);
+                ret = make_start_socket(&cr, err);
         if (ret == 0)
                 ret = spawn_stage1(&cr, err);
         if (ret == 0)

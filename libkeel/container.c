@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +81,6 @@ int keel_container_read_state(struct keel_container_dir *c, struct keel_state **
 /* ---- start, kill, delete ----------------------------------------------- */
 
 #define CONFIG_COPY "config.json"
-#define EXEC_FIFO "exec.fifo"
 
 static int write_state(struct keel_container_dir *c, const struct keel_state *st, struct keel_error **err)
 {
@@ -139,11 +140,57 @@ static int open_state(struct keel_store *store, const char *id, bool exclusive,
         return ret;
 }
 
+static int connect_start_socket(struct keel_container_dir *c, struct keel_error **err)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd;
+
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", c->dirfd, KEEL_START_SOCKET);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return keel_error_set(err, errno, "container %s: start socket", c->id);
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                int e = errno;
+
+                close(fd);
+                if (e == ECONNREFUSED || e == ENOENT)
+                        return keel_error_setq(err, ESRCH, "cannot start container %s: its init is gone", c->id);
+                return keel_error_set(err, e, "container %s: connect to the init", c->id);
+        }
+        return fd;
+}
+
+/* Release the init and wait until it has executed the process (EOF) or
+ * reported why it could not (a message). */
+static int release_init(struct keel_container_dir *c, struct keel_error **err)
+{
+        _cleanup_close_ int fd = connect_start_socket(c, err);
+        char msg[4096];
+        size_t len = 0;
+        ssize_t n;
+
+        if (fd < 0)
+                return fd;
+        if (write(fd, "s", 1) != 1)
+                return keel_error_set(err, errno, "container %s: release the init", c->id);
+        while (len < sizeof(msg) - 1) {
+                n = read(fd, msg + len, sizeof(msg) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += n;
+        }
+        if (len == 0)
+                return 0;
+        msg[len] = '\0';
+        return keel_error_setq(err, EIO, "container %s: %s", c->id, msg);
+}
+
 int keel_container_start(struct keel_store *store, const char *id, struct keel_error **err)
 {
         struct keel_container_dir *c = NULL;
         struct keel_state *st = NULL;
-        _cleanup_close_ int fifo = -1;
         int ret;
 
         ret = open_state(store, id, true, &c, &st, err);
@@ -154,19 +201,13 @@ int keel_container_start(struct keel_store *store, const char *id, struct keel_e
                                       keel_status_name(st->status));
                 goto out;
         }
-        fifo = openat(c->dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fifo < 0) {
-                ret = errno == ENXIO ? keel_error_setq(err, ESRCH, "cannot start container %s: its init is gone", id)
-                                     : keel_error_set(err, errno, "container %s: open the exec fifo", id);
-                goto out;
-        }
-        if (write(fifo, "0", 1) != 1) {
-                ret = keel_error_set(err, errno, "container %s: release the init", id);
-                goto out;
-        }
-        unlinkat(c->dirfd, EXEC_FIFO, 0);
-        st->status = KEEL_STATUS_RUNNING;
-        ret = write_state(c, st, err);
+        ret = release_init(c, err);
+        unlinkat(c->dirfd, KEEL_START_SOCKET, 0);
+        /* Even a failed start leaves a process that is running or gone;
+         * never "created" again. */
+        st->status = ret == 0 ? KEEL_STATUS_RUNNING : KEEL_STATUS_STOPPED;
+        if (write_state(c, st, ret == 0 ? err : NULL) < 0 && ret == 0)
+                ret = -EIO;
         if (ret == 0)
                 ret = run_hook_kind(c, st, KEEL_HOOK_POSTSTART, err);
 out:

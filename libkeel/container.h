@@ -11,6 +11,10 @@
 
 #define KEEL_STATE_FILE "state.json"
 #define KEEL_STATE_MAX_SIZE (4u << 20)
+/* The init's start socket: `start` connects, and reads until EOF (the
+ * init executed: the socket is close-on-exec) or an error message (a
+ * startContainer hook or the switch to process.user failed). */
+#define KEEL_START_SOCKET "start.sock"
 
 /* The start time of a process (clock ticks since boot, /proc/<pid>/stat
  * field 22): with the pid it names one process for good, even after the pid

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "container.h"
@@ -24,11 +25,12 @@ enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_PRESERVE_FDS, OPT_NO_PIVOT, O
 /* LISTEN_FDS (systemd socket activation) passes through, as with runc. */
 static int listen_fds(void)
 {
-        const char *v = getenv("LISTEN_FDS");
+        const char *v = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
         char *end;
         long n;
 
-        if (v == NULL)
+        /* sd_listen_fds(3): the fds are ours only when LISTEN_PID names us. */
+        if (v == NULL || pid == NULL || strtol(pid, &end, 10) != (long) getpid() || *end)
                 return 0;
         n = strtol(v, &end, 10);
         return (*end == '\0' && n > 0 && n < 1024) ? (int) n : 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "linux/terminal.h"
 #include "store.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/path.h"
 
 #ifndef CLONE_NEWTIME
@@ -34,6 +36,7 @@ struct init {
         const struct keel_process *proc;
         struct keel_rootfs rootfs;
         int console_slave;
+        int start_conn;                 /* start's connection, from wait_for_start on */
         char *executable;
 };
 
@@ -224,9 +227,15 @@ static int report_ready(struct init *in, struct keel_error **err)
 
 /* ---- after `start` ----------------------------------------------------- */
 
-static void __attribute__((noreturn)) fail_late(struct keel_error *err)
+/* After start connected, failures go back to it (start then fails, as the
+ * spec wants for startContainer hooks); the container's stderr too. */
+static void __attribute__((noreturn)) fail_late(struct init *in, struct keel_error *err)
 {
-        dprintf(STDERR_FILENO, "keel: init: %s\n", err && err->msg ? err->msg : "failed");
+        const char *msg = err && err->msg ? err->msg : "failed";
+
+        if (in->start_conn >= 0)
+                keel_write_all(in->start_conn, msg, strlen(msg));
+        dprintf(STDERR_FILENO, "keel: init: %s\n", msg);
         _exit(127);
 }
 
@@ -236,11 +245,16 @@ static void wait_for_start(struct init *in)
         ssize_t n;
 
         do
-                n = read(in->a->fifo_fd, &c, 1);
+                in->start_conn = accept4(in->a->start_fd, NULL, NULL, SOCK_CLOEXEC);
+        while (in->start_conn < 0 && errno == EINTR);
+        if (in->start_conn < 0)
+                _exit(1);
+        do
+                n = read(in->start_conn, &c, 1);
         while (n < 0 && errno == EINTR);
         if (n != 1)
                 _exit(1);
-        close(in->a->fifo_fd);
+        close(in->a->start_fd);
 }
 
 static int run_start_hooks(struct init *in, struct keel_error **err)
@@ -285,7 +299,7 @@ static int become_process(struct init *in, struct keel_error **err)
 
 static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
 {
-        struct init in = { .a = a, .proc = a->cfg->process, .console_slave = -1 };
+        struct init in = { .a = a, .proc = a->cfg->process, .console_slave = -1, .start_conn = -1 };
         struct keel_error *err = NULL;
         struct keel_sync_msg msg;
         int sock = a->sync_fd;
@@ -312,10 +326,10 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
         wait_for_start(&in);
         if (run_start_hooks(&in, &err) < 0 || setup_stdio(&in, &err) < 0 ||
             become_process(&in, &err) < 0)
-                fail_late(err);
+                fail_late(&in, err);
         execve(in.executable, in.proc->args, in.proc->env ? in.proc->env : (char *[]){ NULL });
         keel_error_set(&err, errno, "exec %s", in.executable);
-        fail_late(err);
+        fail_late(&in, err);
 }
 
 /* ---- stage 1 ----------------------------------------------------------- */

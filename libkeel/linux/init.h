@@ -19,7 +19,7 @@
  *    pid 1 of a new pid namespace), reports its pid and exits;
  *  stage 2 (the container's init) waits until the runtime has put it in
  *    the container's cgroup, then runs the ordered steps of init.c and
- *    waits on the exec fifo for `start`.
+ *    waits on the start socket for `start`.
  *
  * Everything the runtime computed (config, paths, the state template for
  * hooks) reaches the children through fork's copy of memory; only events
@@ -32,7 +32,7 @@ struct keel_init_args {
         struct keel_ns_plan plan;
         struct keel_cap_sets caps;
         int sync_fd;                    /* the child's end */
-        int fifo_fd;                    /* exec fifo, opened O_RDWR: read blocks until start */
+        int start_fd;                   /* listening start socket (KEEL_START_SOCKET) */
         int preserve_fds;               /* fds 3 .. 3+preserve_fds-1 reach the process */
         bool no_pivot;
         bool no_new_keyring;
