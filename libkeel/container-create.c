@@ -415,23 +415,6 @@ static int talk_to_init(struct create *cr, struct keel_error **err)
         }
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct keel_error **err)
-{
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_close_ int dfd = -1;
-        const char *slash = strrchr(path, '/');
-        char buf[32];
-        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
-
-        dir = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
-        if (dir == NULL)
-                return keel_error_set(err, ENOMEM, "pid file");
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return keel_error_set(err, errno, "pid file %s", path);
-        return keel_write_file_atomic_at(dfd, slash ? slash + 1 : path, buf, n, 0644, err);
-}
-
 static int publish(struct create *cr, struct keel_error **err)
 {
         _cleanup_free_ char *json = NULL;
@@ -445,7 +428,7 @@ static int publish(struct create *cr, struct keel_error **err)
         if (ret == 0)
                 ret = keel_store_publish(cr->store, cr->c, err);
         if (ret == 0 && cr->o->pid_file)
-                ret = write_pid_file(cr->o->pid_file, cr->init, err);
+                ret = keel_write_pid_file(cr->o->pid_file, cr->init, err);
         return ret;
 }
 

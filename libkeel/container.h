@@ -3,6 +3,8 @@
 #define KEEL_CONTAINER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -64,5 +66,34 @@ int keel_container_kill(struct keel_store *store, const char *id, int sig, bool 
  * first, and a missing container is then no error (as with runc). */
 int keel_container_delete(struct keel_store *store, const char *id, bool force,
                           struct keel_error **err);
+
+/* exec: a new process in a running container's namespaces and cgroup. */
+struct keel_exec_opts {
+        const char *id;
+        const char *process_path;       /* --process: a process.json; NULL: the fields below */
+        char *const *args;              /* NULL-terminated, with process_path NULL */
+        const char *cwd;                /* NULL: the container's process.cwd */
+        char *const *env;               /* NULL-terminated, added to the container's env */
+        bool has_user;
+        uint32_t uid, gid;
+        uint32_t *additional_gids;
+        size_t n_additional_gids;
+        char *const *caps;              /* NULL-terminated, added to bounding/effective/permitted */
+        bool no_new_privs;
+        bool tty;
+        const char *pid_file;
+        const char *console_socket;
+        int preserve_fds;
+        bool no_cgroup;
+        bool keep_console;              /* hand the pty master back (attached exec with a tty) */
+};
+
+struct keel_exec_result {
+        pid_t pid;
+        int console_master;
+};
+
+int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o,
+                        struct keel_exec_result *out, struct keel_error **err);
 
 #endif

@@ -3,6 +3,7 @@
 #define KEEL_CLI_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "keel.h"
 
@@ -50,6 +51,14 @@ struct keel_run_opts {
 /* create's and run's options; returns 1 after --help. */
 int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool is_run,
                            struct keel_create_opts *o, struct keel_run_opts *r, struct keel_error **err);
+
+/* Attached run/exec: become subreaper, block the forwarded signals into a
+ * signalfd; then wait for the process, forwarding them, and return its
+ * exit code (128+N after signal N). */
+int keel_cli_prepare_wait(int *sigfd, struct keel_error **err);
+int keel_cli_wait(pid_t pid, int sigfd, struct keel_error **err);
+
+int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 
 const struct keel_command *keel_find_command(const char *name);
 

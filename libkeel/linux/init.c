@@ -200,7 +200,7 @@ static int apply_sysctl(struct init *in, struct keel_error **err)
 
 static int prepare_process(struct init *in, struct keel_error **err)
 {
-        int ret = keel_process_chdir(in->proc, err);
+        int ret = keel_process_chdir(in->proc, true, err);
 
         if (ret == 0)
                 ret = keel_process_find_executable(in->proc, &in->executable, err);
@@ -358,8 +358,11 @@ void keel_init_stage1(struct keel_init_args *a)
         int flags = a->plan.new_flags;
         pid_t pid;
 
-        /* Until stage 2 exists, a runtime that dies takes us with it. */
+        /* Until stage 2 exists, a runtime that dies takes us with it.  Not
+         * dumpable until execve: no process of the container may open our
+         * /proc/<pid>/exe (keel's binary) or our memory (CVE-2019-5736). */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         if (keel_ns_join_user(&a->plan, &err) < 0)
                 die(sock, err);

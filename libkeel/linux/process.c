@@ -52,13 +52,13 @@ int keel_process_set_oom_score_adj(const struct keel_process *p, struct keel_err
         return 0;
 }
 
-int keel_process_chdir(const struct keel_process *p, struct keel_error **err)
+int keel_process_chdir(const struct keel_process *p, bool create, struct keel_error **err)
 {
         char buf[PATH_MAX];
         int ret;
 
         if (chdir(p->cwd) < 0) {
-                if (errno != ENOENT)
+                if (errno != ENOENT || !create)
                         return keel_error_set(err, errno, "process.cwd: chdir %s", p->cwd);
                 ret = keel_mkdir_p(p->cwd, 0755, err);
                 if (ret < 0)

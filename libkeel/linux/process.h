@@ -14,10 +14,10 @@ int keel_process_set_rlimits(const struct keel_process *p, struct keel_error **e
 int keel_process_set_oom_score_adj(const struct keel_process *p, struct keel_error **err);
 
 /* chdir to process.cwd inside the container (after pivot_root), creating it
- * when missing as runc does, and check with getcwd() that the result is
+ * when missing (create: the init, as runc does; exec does not), and check with getcwd() that the result is
  * inside the root (CVE-2024-21626: a leaked host directory fd reads as
  * "(unreachable)"). */
-int keel_process_chdir(const struct keel_process *p, struct keel_error **err);
+int keel_process_chdir(const struct keel_process *p, bool create, struct keel_error **err);
 
 /* Switch to process.user: additionalGids, gid, uid, umask.  Capabilities
  * survive through PR_SET_KEEPCAPS; the caller sets them right after.

@@ -195,3 +195,20 @@ int keel_remove_tree_at(int dirfd, struct keel_error **err)
                 return keel_error_set(err, errno, "remove: stat");
         return remove_entries(dirfd, st.st_dev, 0, err);
 }
+
+int keel_write_pid_file(const char *path, pid_t pid, struct keel_error **err)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int dfd = -1;
+        const char *slash = strrchr(path, '/');
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+
+        dir = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
+        if (dir == NULL)
+                return keel_error_set(err, ENOMEM, "pid file");
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return keel_error_set(err, errno, "pid file %s", path);
+        return keel_write_file_atomic_at(dfd, slash ? slash + 1 : path, buf, n, 0644, err);
+}

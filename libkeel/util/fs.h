@@ -29,4 +29,8 @@ int keel_mkdir_p(const char *path, mode_t mode, struct keel_error **err);
  * file system), leaving dirfd itself. */
 int keel_remove_tree_at(int dirfd, struct keel_error **err);
 
+/* --pid-file: the pid in decimal, no newline (runc's format), written
+ * atomically so a reader never sees an empty file. */
+int keel_write_pid_file(const char *path, pid_t pid, struct keel_error **err);
+
 #endif

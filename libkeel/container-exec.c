@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "container.h"
+#include "linux/caps.h"
+#include "linux/cgroup.h"
+#include "linux/ns.h"
+#include "linux/process.h"
+#include "linux/sync.h"
+#include "linux/terminal.h"
+#include "spec/json.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#define PROCESS_JSON_MAX (4u << 20)
+
+/* Everything one exec owns. */
+struct exec {
+        const struct keel_exec_opts *o;
+        struct keel_store *store;
+        struct keel_container_dir *c;
+        struct keel_state *st;
+        struct keel_config *cfg;
+        struct keel_process *own_proc;  /* from --process */
+        struct keel_process *proc;      /* what runs: own_proc or cfg->process, adjusted */
+        struct keel_cap_sets caps;
+        struct keel_cgroup *cg;
+        int ns_flags;
+        int pidfd;                      /* the container's init */
+        int sync_fd;
+        pid_t stage1;
+        pid_t pid;
+        int console;
+};
+
+static int strv_dup(char *const *src, char ***out, size_t *n)
+{
+        size_t i, len = 0;
+        char **v;
+
+        while (src && src[len])
+                len++;
+        v = calloc(len + 1, sizeof(char *));
+        if (v == NULL)
+                return -ENOMEM;
+        for (i = 0; i < len; i++)
+                if ((v[i] = strdup(src[i])) == NULL) {
+                        keel_json_strv_free(v);
+                        return -ENOMEM;
+                }
+        *out = v;
+        if (n)
+                *n = len;
+        return 0;
+}
+
+static int strv_append(char ***v, size_t *n, const char *s)
+{
+        char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+
+        if (nv == NULL)
+                return -ENOMEM;
+        *v = nv;
+        nv[*n] = strdup(s);
+        if (nv[*n] == NULL)
+                return -ENOMEM;
+        nv[++*n] = NULL;
+        return 0;
+}
+
+/* runc's rule for exec flags: the container's process is the base; args,
+ * cwd, user and tty replace, env and caps add. */
+static int adjust_process(struct exec *ex, struct keel_error **err)
+{
+        const struct keel_exec_opts *o = ex->o;
+        struct keel_process *p = ex->cfg->process;
+        char **args;
+        int r = 0;
+
+        if (p == NULL)
+                return keel_error_setq(err, EINVAL, "container %s has no process to base exec on", o->id);
+        if (o->args == NULL || o->args[0] == NULL)
+                return keel_error_setq(err, EINVAL, "exec needs a command or --process");
+        if (strv_dup(o->args, &args, &p->n_args) < 0)
+                return keel_error_set(err, ENOMEM, "exec");
+        keel_json_strv_free(p->args);
+        p->args = args;
+        if (o->cwd) {
+                if (o->cwd[0] != '/')
+                        return keel_error_setq(err, EINVAL, "--cwd %s: must be an absolute path", o->cwd);
+                free(p->cwd);
+                p->cwd = strdup(o->cwd);
+                if (p->cwd == NULL)
+                        return keel_error_set(err, ENOMEM, "exec");
+        }
+        for (size_t i = 0; o->env && o->env[i] && r == 0; i++)
+                r = strv_append(&p->env, &p->n_env, o->env[i]);
+        if (o->has_user) {
+                p->user.uid = o->uid;
+                p->user.gid = o->gid;
+        }
+        if (o->n_additional_gids) {
+                uint32_t *g = malloc(o->n_additional_gids * sizeof(uint32_t));
+
+                if (g == NULL)
+                        return keel_error_set(err, ENOMEM, "exec");
+                memcpy(g, o->additional_gids, o->n_additional_gids * sizeof(uint32_t));
+                free(p->user.additional_gids);
+                p->user.additional_gids = g;
+                p->user.n_additional_gids = o->n_additional_gids;
+        }
+        /* --cap adds to bounding, effective and permitted only: never to
+         * inheritable or ambient (CVE-2022-29162). */
+        if (o->caps && o->caps[0] && p->capabilities == NULL) {
+                p->capabilities = calloc(1, sizeof(*p->capabilities));
+                if (p->capabilities == NULL)
+                        return keel_error_set(err, ENOMEM, "exec");
+        }
+        for (size_t i = 0; o->caps && o->caps[i] && r == 0; i++) {
+                struct keel_capabilities *c = p->capabilities;
+
+                r = strv_append(&c->bounding, &c->n_bounding, o->caps[i]);
+                if (r == 0)
+                        r = strv_append(&c->effective, &c->n_effective, o->caps[i]);
+                if (r == 0)
+                        r = strv_append(&c->permitted, &c->n_permitted, o->caps[i]);
+        }
+        if (r < 0)
+                return keel_error_set(err, ENOMEM, "exec");
+        if (o->no_new_privs)
+                p->no_new_privileges = true;
+        p->terminal = o->tty;
+        ex->proc = p;
+        return 0;
+}
+
+static int load_process(struct exec *ex, struct keel_error **err)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        int ret;
+
+        if (ex->o->process_path == NULL)
+                return adjust_process(ex, err);
+        ret = keel_read_file_at(AT_FDCWD, ex->o->process_path, PROCESS_JSON_MAX, &buf, &len, err);
+        if (ret < 0)
+                return keel_error_prefix(err, "read %s", ex->o->process_path);
+        ret = keel_process_parse(buf, len, &ex->own_proc, err);
+        if (ret < 0)
+                return keel_error_prefix(err, "%s", ex->o->process_path);
+        ex->proc = ex->own_proc;
+        return 0;
+}
+
+static int check_process(const struct keel_process *p, struct keel_error **err)
+{
+        const char *field = NULL;
+
+        if (p->scheduler)
+                field = "process.scheduler";
+        else if (p->io_priority)
+                field = "process.ioPriority";
+        else if (p->exec_cpu_affinity)
+                field = "process.execCPUAffinity";
+        else if (p->apparmor_profile && *p->apparmor_profile)
+                field = "process.apparmorProfile";
+        else if (p->selinux_label && *p->selinux_label)
+                field = "process.selinuxLabel";
+        if (field)
+                return keel_error_setq(err, ENOTSUP, "%s: not supported yet", field);
+        return 0;
+}
+
+static int open_container(struct exec *ex, struct keel_error **err)
+{
+        const struct keel_linux *lx;
+        unsigned long long start;
+        int ret;
+
+        ret = keel_store_open_container(ex->store, ex->o->id, false, &ex->c, err);
+        if (ret == 0)
+                ret = keel_container_read_state(ex->c, &ex->st, err);
+        if (ret < 0)
+                return ret;
+        if (ex->st->status != KEEL_STATUS_RUNNING && ex->st->status != KEEL_STATUS_CREATED)
+                return keel_error_setq(err, EINVAL, "cannot exec in container %s: it is %s", ex->o->id,
+                                       keel_status_name(ex->st->status));
+        ret = keel_config_load(ex->c->dirfd, "config.json", &ex->cfg, err);
+        if (ret < 0)
+                return keel_error_prefix(err, "container %s", ex->o->id);
+        ex->pidfd = (int) syscall(SYS_pidfd_open, ex->st->pid, 0);
+        if (ex->pidfd < 0 || keel_proc_start_time(ex->st->pid, &start) < 0 ||
+            start != ex->st->init_start_time)
+                return keel_error_setq(err, ESRCH, "container %s is not running", ex->o->id);
+        lx = ex->cfg->linux_cfg;
+        for (size_t i = 0; lx && i < lx->n_namespaces; i++)
+                ex->ns_flags |= keel_ns_clone_flag(lx->namespaces[i].type);
+        if (ex->st->cgroup_path && !ex->o->no_cgroup) {
+                _cleanup_free_ char *mount = NULL;
+
+                ret = keel_cgroup_find_mount(&mount, err);
+                if (ret == 0)
+                        ret = keel_cgroup_open(mount, ex->st->cgroup_path, &ex->cg, err);
+                if (ret < 0)
+                        return ret;
+        }
+        return 0;
+}
+
+/* ---- the child: stage 1 joins, stage 2 becomes the process ------------- */
+
+static void __attribute__((noreturn)) child_die(int sock, struct keel_error *err)
+{
+        keel_sync_send_error(sock, err);
+        _exit(1);
+}
+
+/* The container's devpts, opened from inside its mount namespace; a
+ * rootfs that replaced /dev/pts/ptmx with something else is refused. */
+static int open_container_pty(struct exec *ex, int sock, int *slave, struct keel_error **err)
+{
+        _cleanup_close_ int ptmx = -1, master = -1;
+        struct statfs sfs;
+        int ret;
+
+        ptmx = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+        if (ptmx < 0)
+                return keel_error_set(err, errno, "process.terminal: open /dev/pts/ptmx");
+        if (fstatfs(ptmx, &sfs) < 0 || sfs.f_type != DEVPTS_SUPER_MAGIC)
+                return keel_error_setq(err, EPERM, "process.terminal: /dev/pts/ptmx is not on a devpts");
+        ret = keel_terminal_open(ptmx, ex->proc->console_size, &master, slave, err);
+        if (ret == 0 && keel_sync_send(sock, KEEL_SYNC_CONSOLE, 0, NULL, master) < 0)
+                ret = keel_error_set(err, errno, "send the console to keel");
+        return ret;
+}
+
+static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock)
+{
+        struct keel_error *err = NULL;
+        struct keel_sync_msg msg;
+        _cleanup_free_ char *path = NULL;
+        int slave = -1;
+
+        if (keel_sync_recv(sock, KEEL_SYNC_CGROUP_JOINED, &msg, NULL, &err) < 0)
+                _exit(1);
+        if (keel_process_chdir(ex->proc, false, &err) < 0 ||
+            keel_process_find_executable(ex->proc, &path, &err) < 0 ||
+            keel_process_set_rlimits(ex->proc, &err) < 0)
+                child_die(sock, err);
+        if (ex->proc->terminal && open_container_pty(ex, sock, &slave, &err) < 0)
+                child_die(sock, err);
+        if (slave >= 0 ? keel_terminal_become_controlling(slave, &err) < 0 : setsid() < 0) {
+                if (err == NULL)
+                        keel_error_set(&err, errno, "setsid");
+                child_die(sock, err);
+        }
+        if (keel_caps_apply_bounding(&ex->caps, &err) < 0 ||
+            keel_process_set_user(ex->proc, true, &err) < 0 || keel_caps_apply(&ex->caps, &err) < 0 ||
+            keel_process_set_no_new_privs(ex->proc, &err) < 0 ||
+            keel_process_close_fds(ex->o->preserve_fds, &err) < 0)
+                child_die(sock, err);
+        execve(path, ex->proc->args, ex->proc->env ? ex->proc->env : (char *[]){ NULL });
+        keel_error_set(&err, errno, "exec %s", path);
+        child_die(sock, err);
+}
+
+static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
+{
+        struct keel_error *err = NULL;
+        pid_t pid;
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* The container's lock and host directories stay outside. */
+        close(ex->c->dirfd);
+        close(ex->store->rootfd);
+        if (ex->cg)
+                close(ex->cg->dirfd);
+        /* One setns through the init's pidfd joins all its namespaces at
+         * once; pid and time apply to our children. */
+        if (setns(ex->pidfd, ex->ns_flags) < 0) {
+                keel_error_set(&err, errno, "join the namespaces of container %s", ex->o->id);
+                child_die(sock, err);
+        }
+        close(ex->pidfd);
+        pid = fork();
+        if (pid < 0) {
+                keel_error_set(&err, errno, "fork");
+                child_die(sock, err);
+        }
+        if (pid == 0)
+                exec_stage2(ex, sock);
+        if (keel_sync_send(sock, KEEL_SYNC_PID, pid, NULL, -1) < 0)
+                kill(pid, SIGKILL);
+        _exit(0);
+}
+
+/* ---- the runtime's side ------------------------------------------------ */
+
+static int spawn(struct exec *ex, struct keel_error **err)
+{
+        int fds[2], ret;
+
+        ret = keel_caps_parse(ex->proc->capabilities, &ex->caps, err);
+        if (ret == 0)
+                ret = keel_sync_pair(fds, err);
+        if (ret < 0)
+                return ret;
+        ex->stage1 = fork();
+        if (ex->stage1 < 0) {
+                ret = keel_error_set(err, errno, "fork");
+                close(fds[0]);
+                close(fds[1]);
+                return ret;
+        }
+        if (ex->stage1 == 0) {
+                close(fds[0]);
+                exec_stage1(ex, fds[1]);
+        }
+        close(fds[1]);
+        ex->sync_fd = fds[0];
+        return 0;
+}
+
+static int adopt(struct exec *ex, pid_t pid, struct keel_error **err)
+{
+        int status, ret;
+
+        ex->pid = pid;
+        while (waitpid(ex->stage1, &status, 0) < 0 && errno == EINTR)
+                ;
+        ex->stage1 = 0;
+        if (ex->cg) {
+                ret = keel_cgroup_enter(ex->cg, pid, err);
+                if (ret < 0)
+                        return ret;
+        }
+        if (keel_sync_send(ex->sync_fd, KEEL_SYNC_CGROUP_JOINED, pid, NULL, -1) < 0)
+                return keel_error_setq(err, EPIPE, "exec process exited during setup");
+        return 0;
+}
+
+/* Until the sync socket reads EOF: it is close-on-exec, so EOF after the
+ * process was placed means execve succeeded. */
+static int talk_to_child(struct exec *ex, struct keel_error **err)
+{
+        struct keel_sync_msg msg;
+        int fd, ret;
+
+        for (;;) {
+                ret = keel_sync_recv(ex->sync_fd, 0, &msg, &fd, err);
+                if (ret == -EPIPE && ex->pid > 0 && err && *err && (*err)->errnum == EPIPE) {
+                        keel_error_free(*err);
+                        *err = NULL;
+                        return 0;
+                }
+                if (ret < 0)
+                        return ret;
+                if (msg.type == KEEL_SYNC_PID) {
+                        ret = adopt(ex, msg.value, err);
+                } else if (msg.type == KEEL_SYNC_CONSOLE && fd >= 0) {
+                        if (ex->o->console_socket) {
+                                ret = keel_console_socket_send(ex->o->console_socket, fd, err);
+                                close(fd);
+                        } else if (ex->o->keep_console) {
+                                ex->console = fd;
+                        } else {
+                                close(fd);
+                                ret = keel_error_setq(err, EINVAL, "--tty needs --console-socket with --detach");
+                        }
+                } else {
+                        if (fd >= 0)
+                                close(fd);
+                        ret = keel_error_setq(err, EPROTO, "unexpected message %u from the exec process",
+                                              msg.type);
+                }
+                if (ret < 0)
+                        return ret;
+        }
+}
+
+static void exec_release(struct exec *ex, bool failed)
+{
+        int status;
+
+        if (failed && ex->stage1 > 0) {
+                kill(ex->stage1, SIGKILL);
+                waitpid(ex->stage1, &status, 0);
+        }
+        if (failed && ex->pid > 0)
+                kill(ex->pid, SIGKILL);
+        closep(&ex->sync_fd);
+        closep(&ex->pidfd);
+        closep(&ex->console);
+        if (ex->cg)
+                keel_cgroup_free(ex->cg);
+        keel_process_free(ex->own_proc);
+        keel_config_free(ex->cfg);
+        keel_state_free(ex->st);
+        if (ex->c)
+                keel_container_dir_close(ex->c);
+}
+
+int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o,
+                        struct keel_exec_result *out, struct keel_error **err)
+{
+        struct exec ex = { .o = o, .store = store, .pidfd = -1, .sync_fd = -1, .console = -1 };
+        int ret;
+
+        ret = keel_id_validate(o->id, err);
+        if (ret == 0)
+                ret = open_container(&ex, err);
+        if (ret == 0)
+                ret = load_process(&ex, err);
+        if (ret == 0)
+                ret = check_process(ex.proc, err);
+        if (ret == 0 && ex.proc->terminal && !o->console_socket && !o->keep_console)
+                ret = keel_error_setq(err, EINVAL, "--tty needs --console-socket with --detach");
+        if (ret == 0)
+                ret = spawn(&ex, err);
+        if (ret == 0)
+                ret = talk_to_child(&ex, err);
+        if (ret == 0 && o->pid_file)
+                ret = keel_write_pid_file(o->pid_file, ex.pid, err);
+        if (ret == 0 && out) {
+                out->pid = ex.pid;
+                out->console_master = ex.console;
+                ex.console = -1;
+        }
+        exec_release(&ex, ret < 0);
+        return ret;
+}
