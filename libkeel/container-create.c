@@ -21,6 +21,7 @@
 #include "hooks.h"
 #include "linux/cgroup.h"
 #include "linux/init.h"
+#include "linux/seccomp.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
@@ -66,9 +67,7 @@ static int check_supported(const struct keel_config *cfg, struct keel_error **er
                 return keel_error_setq(err, EINVAL, "linux.namespaces: a mount namespace is required");
         if (lx->intel_rdt)
                 return keel_error_setq(err, ENOTSUP, "linux.intelRdt: not supported on this host");
-        if (lx->seccomp)
-                field = "linux.seccomp";
-        else if (lx->memory_policy)
+        if (lx->memory_policy)
                 field = "linux.memoryPolicy";
         else if (lx->personality)
                 field = "linux.personality";
@@ -276,6 +275,11 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 ret = check_userns(cr->cfg, &cr->args.plan, err);
         if (ret == 0)
                 ret = keel_caps_parse(cr->cfg->process->capabilities, &cr->args.caps, err);
+        if (ret == 0 && cr->cfg->linux_cfg->seccomp)
+                ret = keel_seccomp_compile(cr->cfg->linux_cfg->seccomp, &cr->args.seccomp, err);
+        if (ret == 0 && cr->args.seccomp && keel_seccomp_filter_needs_notify(cr->args.seccomp))
+                ret = keel_seccomp_listener_connect(cr->cfg->linux_cfg->seccomp->listener_path,
+                                                    &cr->args.seccomp_listener, err);
         if (ret == 0)
                 ret = keel_sync_pair(fds, err);
         if (ret < 0)
@@ -309,6 +313,7 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         }
         close(fds[1]);
         keel_ns_plan_close(&cr->args.plan);
+        closep(&cr->args.seccomp_listener);
         cr->sync_fd = fds[0];
         return 0;
 }
@@ -470,6 +475,8 @@ static void create_release(struct create *cr)
 {
         closep(&cr->sync_fd);
         closep(&cr->start_fd);
+        closep(&cr->args.seccomp_listener);
+        keel_seccomp_filter_free(cr->args.seccomp);
         closep(&cr->init_pidfd);
         closep(&cr->console);
         if (cr->cg != NULL)
@@ -487,7 +494,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
                           struct keel_created *out, struct keel_error **err)
 {
         struct create cr = {
-                .o = o, .store = store, .sync_fd = -1, .start_fd = -1, .init_pidfd = -1, .console = -1,
+                .o = o, .store = store, .sync_fd = -1, .start_fd = -1, .args.seccomp_listener = -1, .init_pidfd = -1, .console = -1,
         };
         int ret;
 

@@ -20,6 +20,7 @@
 #include "linux/cgroup.h"
 #include "linux/ns.h"
 #include "linux/process.h"
+#include "linux/seccomp.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "spec/json.h"
@@ -38,6 +39,8 @@ struct exec {
         struct keel_process *own_proc;  /* from --process */
         struct keel_process *proc;      /* what runs: own_proc or cfg->process, adjusted */
         struct keel_cap_sets caps;
+        struct keel_seccomp_filter *seccomp;   /* the container's profile applies to exec too */
+        int seccomp_listener;
         struct keel_cgroup *cg;
         int ns_flags;
         int pidfd;                      /* the container's init */
@@ -248,6 +251,28 @@ static int open_container_pty(struct exec *ex, int sock, int *slave, struct keel
         return ret;
 }
 
+/* Same load points as the init (see init.c): before the user switch
+ * without no_new_privs, last with it. */
+static int load_seccomp(struct exec *ex, struct keel_error **err)
+{
+        const struct keel_seccomp *sc = ex->cfg->linux_cfg->seccomp;
+        _cleanup_free_ char *json = NULL;
+        struct keel_seccomp_listener l;
+        int ret;
+
+        if (ex->seccomp == NULL)
+                return 0;
+        if (ex->seccomp_listener < 0)
+                return keel_seccomp_load(ex->seccomp, NULL, NULL, err);
+        ret = keel_seccomp_process_state(ex->st, sc->listener_metadata, &json, err);
+        if (ret < 0)
+                return ret;
+        l.sock = ex->seccomp_listener;
+        l.state = json;
+        ex->seccomp_listener = -1;
+        return keel_seccomp_load(ex->seccomp, &l, NULL, err);
+}
+
 static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock)
 {
         struct keel_error *err = NULL;
@@ -269,9 +294,11 @@ static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock)
                 child_die(sock, err);
         }
         if (keel_caps_apply_bounding(&ex->caps, &err) < 0 ||
+            (!ex->proc->no_new_privileges && load_seccomp(ex, &err) < 0) ||
             keel_process_set_user(ex->proc, true, &err) < 0 || keel_caps_apply(&ex->caps, &err) < 0 ||
             keel_process_set_no_new_privs(ex->proc, &err) < 0 ||
-            keel_process_close_fds(ex->o->preserve_fds, &err) < 0)
+            keel_process_close_fds(ex->o->preserve_fds, &err) < 0 ||
+            (ex->proc->no_new_privileges && load_seccomp(ex, &err) < 0))
                 child_die(sock, err);
         execve(path, ex->proc->args, ex->proc->env ? ex->proc->env : (char *[]){ NULL });
         keel_error_set(&err, errno, "exec %s", path);
@@ -315,7 +342,13 @@ static int spawn(struct exec *ex, struct keel_error **err)
 {
         int fds[2], ret;
 
+        const struct keel_seccomp *sc = ex->cfg->linux_cfg ? ex->cfg->linux_cfg->seccomp : NULL;
+
         ret = keel_caps_parse(ex->proc->capabilities, &ex->caps, err);
+        if (ret == 0 && sc)
+                ret = keel_seccomp_compile(sc, &ex->seccomp, err);
+        if (ret == 0 && ex->seccomp && keel_seccomp_filter_needs_notify(ex->seccomp))
+                ret = keel_seccomp_listener_connect(sc->listener_path, &ex->seccomp_listener, err);
         if (ret == 0)
                 ret = keel_sync_pair(fds, err);
         if (ret < 0)
@@ -332,6 +365,7 @@ static int spawn(struct exec *ex, struct keel_error **err)
                 exec_stage1(ex, fds[1]);
         }
         close(fds[1]);
+        closep(&ex->seccomp_listener);
         ex->sync_fd = fds[0];
         return 0;
 }
@@ -406,6 +440,8 @@ static void exec_release(struct exec *ex, bool failed)
         closep(&ex->sync_fd);
         closep(&ex->pidfd);
         closep(&ex->console);
+        closep(&ex->seccomp_listener);
+        keel_seccomp_filter_free(ex->seccomp);
         if (ex->cg)
                 keel_cgroup_free(ex->cg);
         keel_process_free(ex->own_proc);
@@ -418,7 +454,8 @@ static void exec_release(struct exec *ex, bool failed)
 int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o,
                         struct keel_exec_result *out, struct keel_error **err)
 {
-        struct exec ex = { .o = o, .store = store, .pidfd = -1, .sync_fd = -1, .console = -1 };
+        struct exec ex = { .o = o, .store = store, .pidfd = -1, .sync_fd = -1, .console = -1,
+                            .seccomp_listener = -1 };
         int ret;
 
         ret = keel_id_validate(o->id, err);

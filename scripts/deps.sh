@@ -8,7 +8,7 @@ packages=(
         build-essential autoconf automake libtool pkg-config
         libyajl-dev libseccomp-dev libcap-dev libselinux1-dev libsystemd-dev
         # tests: rootfs, bundle editing, bats, namespace tools, capsh
-        busybox-static jq bats util-linux libcap2-bin procps
+        busybox-static jq bats util-linux bsdutils libcap2-bin procps python3
 )
 
 missing=()

@@ -18,6 +18,7 @@
 #include "linux/init.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "linux/seccomp.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "store.h"
@@ -127,11 +128,21 @@ static int setup_console(struct init *in, struct keel_error **err)
         return ret;
 }
 
+/* The state for hooks run here, in the container's namespaces: runtime.md
+ * "State" wants the pid as the container sees it (1 in a new pid
+ * namespace); the runtime's hooks get the pid keel sees. */
 static int state_json(struct init *in, enum keel_status status, char **json, size_t *len,
                       struct keel_error **err)
 {
-        in->a->state->status = status;
-        return keel_state_to_json(in->a->state, false, json, len, err);
+        struct keel_state *st = in->a->state;
+        int host_pid = st->pid;
+        int ret;
+
+        st->status = status;
+        st->pid = getpid();
+        ret = keel_state_to_json(st, false, json, len, err);
+        st->pid = host_pid;
+        return ret;
 }
 
 /* prestart and createRuntime run in the runtime; createContainer here, in
@@ -282,10 +293,37 @@ static int setup_stdio(struct init *in, struct keel_error **err)
         return 0;
 }
 
+/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to install a
+ * filter, which the switch to process.user may drop: load before it.  With
+ * no_new_privs, load last, so the profile need not allow our own setup. */
+static int load_seccomp(struct init *in, struct keel_error **err)
+{
+        const struct keel_seccomp *sc = in->a->cfg->linux_cfg->seccomp;
+        _cleanup_free_ char *json = NULL;
+        struct keel_seccomp_listener l;
+        int ret;
+
+        if (in->a->seccomp == NULL)
+                return 0;
+        if (in->a->seccomp_listener < 0)
+                return keel_seccomp_load(in->a->seccomp, NULL, NULL, err);
+        in->a->state->status = KEEL_STATUS_CREATED;
+        ret = keel_seccomp_process_state(in->a->state, sc->listener_metadata, &json, err);
+        if (ret < 0)
+                return ret;
+        l.sock = in->a->seccomp_listener;
+        l.state = json;
+        in->a->seccomp_listener = -1;   /* keel_seccomp_load closes it */
+        return keel_seccomp_load(in->a->seccomp, &l, NULL, err);
+}
+
 static int become_process(struct init *in, struct keel_error **err)
 {
+        bool nnp = in->proc->no_new_privileges;
         int ret = keel_caps_apply_bounding(&in->a->caps, err);
 
+        if (ret == 0 && !nnp)
+                ret = load_seccomp(in, err);
         if (ret == 0)
                 ret = keel_process_set_user(in->proc, true, err);
         if (ret == 0)
@@ -294,6 +332,8 @@ static int become_process(struct init *in, struct keel_error **err)
                 ret = keel_process_set_no_new_privs(in->proc, err);
         if (ret == 0)
                 ret = keel_process_close_fds(in->a->preserve_fds, err);
+        if (ret == 0 && nnp)
+                ret = load_seccomp(in, err);
         return ret;
 }
 

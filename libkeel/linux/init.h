@@ -11,6 +11,8 @@
 #include "spec/oci-config.h"
 #include "spec/oci-state.h"
 
+struct keel_seccomp_filter;
+
 /* The container side of `create`.  Two processes:
  *
  *  stage 1 (forked by the runtime) joins the namespaces given by path,
@@ -36,6 +38,8 @@ struct keel_init_args {
         int preserve_fds;               /* fds 3 .. 3+preserve_fds-1 reach the process */
         bool no_pivot;
         bool no_new_keyring;
+        struct keel_seccomp_filter *seccomp;    /* compiled by the runtime; NULL: none */
+        int seccomp_listener;                   /* connected listenerPath socket, or -1 */
 };
 
 /* Stage 1; runs in the forked child and never returns. */

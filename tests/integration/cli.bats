@@ -71,9 +71,9 @@ load helpers
 }
 
 @test "unimplemented_command_fails_clearly" {
-        run k exec c1 true
+        run k ps c1
         [ "$status" -eq 1 ]
-        [ "$output" = "keel: exec: not implemented yet" ]
+        [ "$output" = "keel: ps: not implemented yet" ]
         [ ! -e "$ROOT/c1" ]
 }
 

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* With -I libkeel this file shadows the kernel's <linux/seccomp.h>, which
+ * libseccomp's <seccomp.h> includes: pass every such include on to the
+ * kernel's header.  Outside the guard, so that it happens even when this
+ * file was first reached relative to its includer's directory. */
+#include_next <linux/seccomp.h>
+
+#ifndef KEEL_LINUX_SECCOMP_H
+#define KEEL_LINUX_SECCOMP_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "spec/oci-config.h"
+#include "spec/oci-state.h"
+
+/* linux.seccomp (config-linux.md "Seccomp").
+ *
+ * The runtime compiles the profile with libseccomp into a classic BPF
+ * program before it forks the init, so that every mistake is an error of
+ * `create` naming the field; the init then loads the finished program with
+ * one seccomp(2) call and runs no libseccomp code.
+ *
+ * Where the calls go:
+ *
+ *   runtime, `create`, before forking:
+ *     keel_seccomp_compile(cfg->linux_cfg->seccomp, &f, err);
+ *     if (keel_seccomp_filter_needs_notify(f))
+ *             keel_seccomp_listener_connect(seccomp->listener_path, &sock, err);
+ *   The socket is connected on the host side because listenerPath is a
+ *   host path, out of the init's reach once it has pivoted.  The agent is
+ *   thus known to be listening by the end of `create`.
+ *
+ *   init, after `start`, in this order:
+ *     keel_caps_apply_bounding()
+ *     if (!process.noNewPrivileges) keel_seccomp_load()    (A)
+ *     keel_process_set_user()
+ *     keel_caps_apply()
+ *     keel_process_set_no_new_privs()
+ *     keel_process_close_fds()
+ *     if (process.noNewPrivileges) keel_seccomp_load()     (B)
+ *     execve()
+ *
+ *   The kernel lets a task without no_new_privs install a filter only if it
+ *   has CAP_SYS_ADMIN in its user namespace (else EACCES).  The switch to a
+ *   non-root process.user clears the effective set and the configured
+ *   capabilities rarely hold CAP_SYS_ADMIN, so without noNewPrivileges the
+ *   filter goes in (A), while the init is still root with every
+ *   capability; the profile must then allow what follows (setgroups,
+ *   setresgid, setresuid, prctl, capset, close_range, execve: the engines'
+ *   profiles do).  With noNewPrivileges it goes in (B), the last thing
+ *   before execve, so the profile sees as few of keel's own syscalls as
+ *   possible.  runc (standard_init_linux.go) and crun (container.c) load it
+ *   at the same two points relative to the user switch, capabilities and
+ *   no_new_privs; both load it before `start` in case (A), runc also in
+ *   case (B).  keel loads after `start` in both, so startContainer hooks
+ *   and the wait for `start` are never filtered, and a failure fails
+ *   `start`.
+ *
+ * For a profile using SCMP_ACT_NOTIFY the init passes a listener (the
+ * connected socket and the container process state to send, made with
+ * keel_seccomp_process_state before the load) and keel_seccomp_load sends
+ * the notify fd itself.  It does so from a helper process cloned before the
+ * filter exists and sharing the init's fd table (crun's approach): the init
+ * cannot be trusted to send anything once the filter is in place, since the
+ * profile may deny or notify sendmsg, and a notified syscall would wait for
+ * an agent that does not have the fd yet. */
+
+struct keel_seccomp_filter;     /* the exported BPF program and the seccomp(2) flags */
+
+/* Compile s.  Errors name the field: "linux.seccomp.architectures[2]: ...",
+ * "linux.seccomp.syscalls[3].names[1]: ...".  As in runc and crun:
+ *  - a name libseccomp does not know for any architecture is skipped with a
+ *    keel_debug() note (engines send profiles listing syscalls this kernel
+ *    or architecture lacks);
+ *  - an entry whose action (with its errno) equals the default action is
+ *    skipped (libseccomp refuses such rules);
+ *  - the args of an entry are ANDed in one rule, except when two args share
+ *    an index: then each arg becomes a rule of its own, so they are ORed
+ *    (and args on other indexes stop being ANDed with them);
+ *  - SCMP_CMP_MASKED_EQ matches (arg & value) == valueTwo;
+ *  - SCMP_ACT_KILL is SCMP_ACT_KILL_THREAD; errnoRet and defaultErrnoRet
+ *    default to EPERM for SCMP_ACT_ERRNO and SCMP_ACT_TRACE.
+ * Each action is checked against the kernel (SECCOMP_GET_ACTION_AVAIL).
+ * The flags are probed once here: one the kernel lacks is dropped with a
+ * debug note, as is SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV in a profile
+ * without SCMP_ACT_NOTIFY (the kernel refuses it without a listener).  No
+ * flag is added that the profile does not ask for (crun adds SPEC_ALLOW to
+ * a profile without flags; runc does not). */
+int keel_seccomp_compile(const struct keel_seccomp *s, struct keel_seccomp_filter **out,
+                         struct keel_error **err);
+
+/* Does the profile use SCMP_ACT_NOTIFY (then listenerPath gets the fd)? */
+bool keel_seccomp_filter_needs_notify(const struct keel_seccomp_filter *f);
+
+void keel_seccomp_filter_free(struct keel_seccomp_filter *f);
+
+/* Connect to listenerPath: an AF_UNIX SOCK_STREAM socket, O_CLOEXEC. */
+int keel_seccomp_listener_connect(const char *path, int *sock, struct keel_error **err);
+
+/* The container process state (config-linux.md "The Container Process
+ * State") for the agent: {"ociVersion", "fds": ["seccompFd"], "pid",
+ * "metadata" (left out when NULL), "state"}, pid and ociVersion taken from
+ * st, which must hold the init's pid as the runtime sees it.  *out must be
+ * freed. */
+int keel_seccomp_process_state(const struct keel_state *st, const char *metadata, char **out,
+                               struct keel_error **err);
+
+/* What keel_seccomp_load sends to the agent: sock from
+ * keel_seccomp_listener_connect, state from keel_seccomp_process_state. */
+struct keel_seccomp_listener {
+        int sock;
+        const char *state;
+};
+
+/* Install f on the calling thread (see above for where).  When f uses
+ * SCMP_ACT_NOTIFY:
+ *  - with listener: the notify fd is sent over listener->sock (SCM_RIGHTS,
+ *    the state as the data) before this returns; a failed send is an error
+ *    (the spec wants one), the filter stays installed either way;
+ *  - without: the caller gets the fd and must send it itself.
+ * The helper is reaped with waitpid(): SIGCHLD must not be SIG_IGN.
+ * *notify_fd (when notify_fd is not NULL) receives the notify fd, O_CLOEXEC,
+ * or -1; with notify_fd NULL the fd is closed.  listener->sock is always
+ * closed (the spec wants the connection closed after the state; the agent
+ * may read up to EOF), so the caller must not close it again. */
+int keel_seccomp_load(const struct keel_seccomp_filter *f,
+                      const struct keel_seccomp_listener *listener, int *notify_fd,
+                      struct keel_error **err);
+
+/* Send notify_fd and process_state over a connected listener socket in one
+ * sendmsg (the fd in the first call, as the spec requires), the rest of a
+ * long state in further calls.  No allocation, no signal on a closed peer. */
+int keel_seccomp_send_state(int sock, int notify_fd, const char *process_state,
+                            struct keel_error **err);
+
+/* Connect to path, send, close: one connection per state, as the spec
+ * wants.  For a process that can still reach path and is not filtered. */
+int keel_seccomp_send_listener(const char *path, int notify_fd, const char *process_state,
+                               struct keel_error **err);
+
+#endif
