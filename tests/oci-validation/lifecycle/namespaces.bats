@@ -1,0 +1,201 @@
+#!/usr/bin/env bats
+# linux.namespaces: each type new, joined by path, or (where that is valid)
+# left out and shared with the runtime; timeOffsets.  The checker's ns
+# section gives the inode of each namespace the container process is in.
+# User namespaces are in userns.bats.
+#
+# Namespaces to join are held by a sleeping process (start_holder) and named
+# by /proc/PID/ns/TYPE: no bind mount on the host.
+
+load ../lib
+load common
+
+setup_file() { lc_setup_file; }
+setup() { lc_setup; }
+teardown() { lc_teardown; }
+
+# ns_key TYPE: the checker's (and /proc/PID/ns's) name for a spec TYPE.
+ns_key() {
+	case $1 in
+	mount) echo mnt ;;
+	network) echo net ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# new_case TYPE: with an entry {type: TYPE}, the container's TYPE namespace
+# is not this shell's.
+new_case() {
+	local key got
+	key=$(ns_key "$1")
+	make_bundle "$B" /keel-checker ns process
+	set_ns "$1"
+	run_checker
+	got=$(checker_value "$output" "ns.$key")
+	[[ $got =~ ^[0-9]+$ ]] || { echo "ns.$key: $got" >&2; return 1; }
+	[[ $got != "$(host_ns "$key")" ]] || { echo "ns.$key is the runtime's: $got" >&2; return 1; }
+}
+
+# join_case TYPE FILE UNSHARE_OPTIONS...: an entry {type: TYPE, path:
+# /proc/H/ns/FILE} puts the container in the holder's namespace.
+join_case() {
+	local type=$1 file=$2
+	shift 2
+	start_holder "$@"
+	make_bundle "$B" /keel-checker ns process
+	set_ns "$type" "/proc/$HOLDER/ns/$file"
+	run_checker
+	assert_value "ns.$(ns_key "$type")" "$(stat -L -c %i "/proc/$HOLDER/ns/$file")"
+}
+
+# absent_case TYPE: without an entry, the container shares the runtime's.
+absent_case() {
+	local key
+	key=$(ns_key "$1")
+	make_bundle "$B" /keel-checker ns
+	drop_ns "$1"
+	run_checker
+	assert_value "ns.$key" "$(host_ns "$key")"
+}
+
+@test "pid_namespace_new_makes_the_process_pid_1" {
+	new_case pid
+	assert_value pid 1
+}
+
+@test "pid_namespace_joined_by_path" {
+	join_case pid pid_for_children --pid --fork --kill-child
+	# The holder's sleep is pid 1 there; the container process is another.
+	pid=$(checker_value "$output" pid)
+	[ "$pid" -gt 1 ]
+}
+
+@test "pid_namespace_absent_is_the_runtimes" {
+	absent_case pid
+}
+
+@test "mount_namespace_new" {
+	new_case mount
+}
+
+@test "mount_namespace_joined_by_path" {
+	join_case mount mnt --mount --propagation private
+}
+
+@test "network_namespace_new_has_only_loopback" {
+	make_bundle "$B" /keel-checker ns paths --path /sys/class/net --path /sys/class/net/lo
+	run_checker
+	[ "$(checker_value "$output" ns.net)" != "$(host_ns net)" ]
+	[[ $(checker_value "$output" path./sys/class/net) == *\ entries=1 ]]
+	[[ $(checker_value "$output" path./sys/class/net/lo) == l\ * ]]
+}
+
+@test "network_namespace_joined_by_path" {
+	join_case network net --net
+}
+
+@test "network_namespace_absent_is_the_runtimes" {
+	# sysfs of another network namespace cannot be mounted without one.
+	make_bundle "$B" /keel-checker ns
+	config_set "$B" '.mounts |= map(select(.destination != "/sys"))'
+	drop_ns network
+	run_checker
+	assert_value ns.net "$(host_ns net)"
+}
+
+@test "ipc_namespace_new" {
+	new_case ipc
+}
+
+@test "ipc_namespace_joined_by_path" {
+	join_case ipc ipc --ipc
+}
+
+@test "ipc_namespace_absent_is_the_runtimes" {
+	# /dev/mqueue belongs to the ipc namespace: mqueue of the host's is refused.
+	make_bundle "$B" /keel-checker ns
+	config_set "$B" '.mounts |= map(select(.destination != "/dev/mqueue"))'
+	drop_ns ipc
+	run_checker
+	assert_value ns.ipc "$(host_ns ipc)"
+}
+
+@test "uts_namespace_new" {
+	new_case uts
+}
+
+@test "uts_namespace_joined_by_path" {
+	join_case uts uts --uts
+}
+
+@test "uts_namespace_absent_is_the_runtimes" {
+	make_bundle "$B" /keel-checker ns
+	config_set "$B" 'del(.hostname)'
+	drop_ns uts
+	run_checker
+	assert_value ns.uts "$(host_ns uts)"
+}
+
+@test "cgroup_namespace_new_roots_the_containers_cgroup" {
+	make_bundle "$B" /keel-checker ns cgroup
+	run_checker
+	[ "$(checker_value "$output" ns.cgroup)" != "$(host_ns cgroup)" ]
+	# In its own cgroup namespace the container's cgroup2 path is /.
+	checker_values "$output" cgroup | grep -qx '0::/'
+}
+
+@test "cgroup_namespace_joined_by_path" {
+	join_case cgroup cgroup --cgroup
+}
+
+@test "cgroup_namespace_absent_is_the_runtimes" {
+	absent_case cgroup
+}
+
+@test "time_namespace_new_applies_timeOffsets" {
+	# runc 1.1 has no time namespaces: fails against runc-ref.
+	make_bundle "$B" /keel-checker ns paths --path /proc/uptime
+	set_ns time
+	config_set "$B" '.linux.timeOffsets = {boottime: {secs: 864000000, nanosecs: 0},
+		monotonic: {secs: 864000000, nanosecs: 0}}'
+	run_checker
+	[ "$(checker_value "$output" ns.time)" != "$(host_ns time)" ]
+	uptime=$(checker_value "$output" path./proc/uptime | sed -n 's/.* data=\([0-9]*\).*/\1/p')
+	[ "$uptime" -ge 864000000 ]
+}
+
+@test "time_namespace_joined_by_path" {
+	# runc 1.1 has no time namespaces: fails against runc-ref.
+	join_case time time_for_children --time --fork --kill-child
+}
+
+@test "duplicate_namespace_type_fails_create_and_leaves_nothing" {
+	# config-linux.md: a type listed twice is an error.
+	make_bundle "$B" /keel-checker ns
+	config_set "$B" '.linux.namespaces += [{type: "network"}]'
+	leak_snapshot
+	rk create --bundle "$B" "$C"
+	[ "$status" -eq 1 ]
+	[ -n "$stderr" ]
+	assert_nothing_left "$C"
+}
+
+@test "namespace_path_that_is_not_a_namespace_fails_create_and_leaves_nothing" {
+	make_bundle "$B" /keel-checker ns
+	set_ns network "$TEST_DIR/tag"
+	leak_snapshot
+	rk create --bundle "$B" "$C"
+	[ "$status" -eq 1 ]
+	[ -n "$stderr" ]
+	assert_nothing_left "$C"
+}
+
+@test "namespace_path_of_the_wrong_type_fails_create_and_leaves_nothing" {
+	make_bundle "$B" /keel-checker ns
+	set_ns network /proc/self/ns/ipc
+	leak_snapshot
+	rk create --bundle "$B" "$C"
+	[ "$status" -eq 1 ]
+	[ -n "$stderr" ]
+	assert_nothing_left "$C"
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# One basic new user namespace: uidMappings and gidMappings 0 -> 100000,
+# size 65536 (config-linux.md "User namespace mappings").  The rootfs stays
+# owned by the host's root, so inside it shows as the overflow id 65534.
+
+load ../lib
+load common
+
+setup_file() { lc_setup_file; }
+setup() {
+	lc_setup
+	# The container's root is host uid 100000: it must be able to walk to
+	# its rootfs (mktemp makes 0700 directories).
+	chmod 755 "$TEST_DIR"
+}
+teardown() { lc_teardown; }
+
+# userns_bundle CHECKER_ARGS...
+userns_bundle() {
+	make_bundle "$B" /keel-checker "$@"
+	config_set "$B" '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+}
+
+@test "new_user_namespace_maps_root_to_100000" {
+	userns_bundle ids ns paths --path /proc/self/uid_map --path /proc/self/gid_map
+	run_checker
+	assert_value uid 0
+	assert_value gid 0
+	[ "$(checker_value "$output" ns.user)" != "$(host_ns user)" ]
+	[[ $(checker_value "$output" path./proc/self/uid_map) == *" data=         0     100000      65536\x0a" ]]
+	[[ $(checker_value "$output" path./proc/self/gid_map) == *" data=         0     100000      65536\x0a" ]]
+}
+
+@test "container_user_is_the_mapped_host_user" {
+	userns_bundle --sleep 60
+	config_set "$B" '.process.user = {uid: 1000, gid: 1000}'
+	rk_ok create --bundle "$B" "$C"
+	rk_ok start "$C"
+	wait_until 10 status_is "$C" running
+	pid=$(state_of "$C" .pid)
+	# Host view: 100000 + 1000 for the real, effective, saved and fs ids.
+	wait_until 10 grep -qE '^Uid:\s+101000\s+101000\s+101000\s+101000$' "/proc/$pid/status"
+	grep -qE '^Gid:\s+101000\s+101000\s+101000\s+101000$' "/proc/$pid/status"
+}
+
+@test "default_devices_work_in_a_user_namespace" {
+	# mknod is refused in a user namespace: the runtime binds the host's nodes.
+	userns_bundle devices --dev /dev/null --dev /dev/zero --write /dev/null x
+	run_checker
+	[[ $(checker_value "$output" dev./dev/null) == "c 1:3 0666 "* ]]
+	[[ $(checker_value "$output" dev./dev/zero) == "c 1:5 0666 "* ]]
+	assert_value write./dev/null ok
+}
+
+@test "linux_devices_in_a_user_namespace_are_bound_from_the_host" {
+	# runc binds the host's node of the same path, so the path must exist
+	# on the host: /dev/fuse (10:229), which the default device rules keep
+	# closed to the container anyway.
+	[ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+	userns_bundle devices --dev /dev/fuse
+	config_set "$B" '.linux.devices = [{path: "/dev/fuse", type: "c", major: 10, minor: 229,
+		fileMode: 384, uid: 0, gid: 0}]'
+	run_checker
+	[[ $(checker_value "$output" dev./dev/fuse) == "c 10:229 "* ]]
+}
+
+@test "user_namespace_without_mappings_fails_create_and_leaves_nothing" {
+	make_bundle "$B" /keel-checker ids
+	config_set "$B" '.linux.namespaces += [{type: "user"}]'
+	leak_snapshot
+	rk create --bundle "$B" "$C"
+	[ "$status" -eq 1 ]
+	[ -n "$stderr" ]
+	assert_nothing_left "$C"
+}
