@@ -224,6 +224,19 @@ static int make_state(struct create *cr, struct keel_error **err)
         return 0;
 }
 
+/* What a sweeper needs if this create is killed from here on. */
+static int write_creating_state(struct create *cr, struct keel_error **err)
+{
+        _cleanup_free_ char *json = NULL;
+        size_t len;
+        int ret;
+
+        ret = keel_state_to_json(cr->state, true, &json, &len, err);
+        if (ret == 0)
+                ret = keel_write_file_atomic_at(cr->c->dirfd, KEEL_STATE_FILE, json, len, 0600, err);
+        return ret;
+}
+
 static int make_cgroup(struct create *cr, struct keel_error **err)
 {
         _cleanup_free_ char *mount = NULL, *path = NULL;
@@ -234,16 +247,18 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
         ret = keel_cgroup_find_mount(&mount, err);
         if (ret == 0)
                 ret = keel_cgroup_resolve_path(cr->cfg->linux_cfg->cgroups_path, cr->o->id, &path, err);
-        if (ret == 0)
-                ret = keel_cgroup_create(mount, path, &cr->cg, err);
-        /* The filter is in place before the init enters: never unfiltered. */
-        if (ret == 0)
-                ret = keel_cgroup_apply_devices(cr->cg, cr->cfg->linux_cfg->resources, err);
         if (ret == 0) {
                 cr->state->cgroup_path = strdup(path);
                 if (cr->state->cgroup_path == NULL)
                         ret = keel_error_set(err, ENOMEM, "cgroup path");
         }
+        if (ret == 0)
+                ret = write_creating_state(cr, err);
+        if (ret == 0)
+                ret = keel_cgroup_create(mount, path, &cr->cg, err);
+        /* The filter is in place before the init enters: never unfiltered. */
+        if (ret == 0)
+                ret = keel_cgroup_apply_devices(cr->cg, cr->cfg->linux_cfg->resources, err);
         return ret;
 }
 
@@ -356,6 +371,9 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
                 if (ret < 0)
                         return ret;
         }
+        ret = write_creating_state(cr, err);
+        if (ret < 0)
+                return ret;
         if (keel_sync_send(cr->sync_fd, KEEL_SYNC_CGROUP_JOINED, pid, NULL, -1) < 0)
                 return keel_error_setq(err, EPIPE, "container init exited during setup");
         return 0;
@@ -498,6 +516,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
         };
         int ret;
 
+        keel_container_sweep(store);
         ret = keel_id_validate(o->id, err);
         if (ret == 0)
                 ret = load_bundle(&cr, err);

@@ -74,8 +74,48 @@ int keel_container_read_state(struct keel_container_dir *c, struct keel_state **
         if (st->status != KEEL_STATUS_CREATING && st->status != KEEL_STATUS_STOPPED &&
             !keel_state_init_alive(st))
                 st->status = KEEL_STATUS_STOPPED;
+        else if ((st->status == KEEL_STATUS_CREATED || st->status == KEEL_STATUS_RUNNING) &&
+                 keel_state_cgroup_frozen(st))
+                st->status = KEEL_STATUS_PAUSED;
         *out = st;
         return 0;
+}
+
+/* ---- sweeping killed creates ------------------------------------------- */
+
+static int open_cgroup(const struct keel_state *st, struct keel_cgroup **cg, struct keel_error **err);
+
+/* A create records its state (status "creating", the cgroup path) in its
+ * reservation before it makes the cgroup, so what it made can be found. */
+static void sweep_dir(int dirfd)
+{
+        _cleanup_free_ char *buf = NULL;
+        struct keel_state *st = NULL;
+        struct keel_cgroup *cg = NULL;
+        size_t len;
+
+        if (keel_read_file_at(dirfd, KEEL_STATE_FILE, KEEL_STATE_MAX_SIZE, &buf, &len, NULL) < 0 ||
+            keel_state_parse(buf, len, &st, NULL) < 0)
+                return;
+        if (keel_state_init_alive(st)) {
+                int fd = (int) syscall(SYS_pidfd_open, st->pid, 0);
+
+                if (fd >= 0) {
+                        syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+                        close(fd);
+                }
+        }
+        if (open_cgroup(st, &cg, NULL) == 0 && cg != NULL) {
+                keel_cgroup_kill(cg, SIGKILL, NULL);
+                keel_cgroup_destroy(cg, NULL);
+        }
+        keel_state_free(st);
+}
+
+void keel_container_sweep(struct keel_store *store)
+{
+        store->sweeper = sweep_dir;
+        keel_store_sweep(store);
 }
 
 /* ---- start, kill, delete ----------------------------------------------- */
@@ -329,8 +369,9 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
                 keel_container_dir_close(c);
                 return ret;
         }
-        if (st->status == KEEL_STATUS_RUNNING && !force) {
-                ret = keel_error_setq(err, EBUSY, "cannot delete container %s that is not stopped: running", id);
+        if ((st->status == KEEL_STATUS_RUNNING || st->status == KEEL_STATUS_PAUSED) && !force) {
+                ret = keel_error_setq(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
+                                      keel_status_name(st->status));
                 goto out;
         }
         if (open_cgroup(st, &cg, NULL) < 0)

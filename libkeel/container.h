@@ -35,6 +35,10 @@ int keel_container_read_state(struct keel_container_dir *c, struct keel_state **
 
 /* ---- the lifecycle (runtime.md "Operations") --------------------------- */
 
+/* Clean up after creates that were killed half way: their hidden state
+ * dirs, cgroups and any init that survived.  create and list call it. */
+void keel_container_sweep(struct keel_store *store);
+
 struct keel_create_opts {
         const char *id;
         const char *bundle;             /* NULL: the current directory */
@@ -95,5 +99,27 @@ struct keel_exec_result {
 
 int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o,
                         struct keel_exec_result *out, struct keel_error **err);
+
+/* ---- pause, resume, ps (container-pause.c) ------------------------------ */
+
+/* Is the container's cgroup frozen (cgroup.events "frozen 1")?  false when
+ * it has no cgroup or the cgroup cannot be read.  "paused" is not recorded
+ * in state.json: keel_container_read_state derives it from this, so a
+ * freeze done by someone else shows too. */
+bool keel_state_cgroup_frozen(const struct keel_state *st);
+
+/* Freeze (thaw) every process of the container's cgroup through the cgroup
+ * v2 freezer, and wait up to 5 s until the kernel reports it done.  pause
+ * needs a created or running container, resume a paused one; a container
+ * created without a cgroup cannot be paused. */
+int keel_container_pause(struct keel_store *store, const char *id, struct keel_error **err);
+int keel_container_resume(struct keel_store *store, const char *id, struct keel_error **err);
+
+/* The pids (host pid namespace) in the container's cgroup, in no
+ * particular order; *pids is malloc'd (NULL when *n is 0). */
+int keel_container_pids(struct keel_store *store, const char *id, pid_t **pids, size_t *n,
+                        struct keel_error **err);
+
+/* ---- end of pause, resume, ps ------------------------------------------- */
 
 #endif

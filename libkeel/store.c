@@ -229,8 +229,29 @@ static void sweep_reservation(struct keel_store *store, const char *name)
 
         if (fd < 0 || lock_dir(fd, true, false) < 0)
                 return;
+        if (store->sweeper)
+                store->sweeper(fd);
         if (keel_remove_tree_at(fd, NULL) == 0)
                 unlinkat(store->rootfd, name, AT_REMOVEDIR);
+}
+
+void keel_store_sweep(struct keel_store *store)
+{
+        _cleanup_closedir_ DIR *dir = NULL;
+        struct dirent *de;
+        int fd;
+
+        fd = openat(store->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        dir = fdopendir(fd);
+        if (dir == NULL) {
+                close(fd);
+                return;
+        }
+        while ((de = readdir(dir)) != NULL)
+                if (strncmp(de->d_name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0)
+                        sweep_reservation(store, de->d_name);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -20,9 +20,15 @@
 #define KEEL_DEFAULT_ROOT "/run/keel"
 #define KEEL_ID_MAX 200
 
+/* Called with each stale reservation's directory (locked) before it is
+ * removed: the lifecycle layer undoes what a killed create made outside
+ * that directory (its cgroup, a surviving init). */
+typedef void (*keel_sweep_fn)(int dirfd);
+
 struct keel_store {
         int rootfd;
         char *root;
+        keel_sweep_fn sweeper;  /* NULL: only the directory is removed */
 };
 
 struct keel_container_dir {
@@ -63,5 +69,8 @@ void keel_container_dir_close(struct keel_container_dir *c);
  * creates that were killed are removed on the way (their lock is free). */
 int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct keel_error **err);
 void keel_strv_free(char **v);
+
+/* Remove the reservations of creates that died (their lock is free). */
+void keel_store_sweep(struct keel_store *store);
 
 #endif

@@ -36,6 +36,7 @@ int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **
 int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_unimplemented(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 
 int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
@@ -59,6 +60,15 @@ int keel_cli_prepare_wait(int *sigfd, struct keel_error **err);
 int keel_cli_wait(pid_t pid, int sigfd, struct keel_error **err);
 
 int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_pause(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_resume(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_ps(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+
+struct keel_store;
+/* Open the state root for a command on container id; a missing root is
+ * "container <id> does not exist" (or the id's own error). */
+int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_store **store,
+                        struct keel_error **err);
 
 const struct keel_command *keel_find_command(const char *name);
 

@@ -188,12 +188,7 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 if (ret < 0)
                         return ret;
         }
-        ret = keel_store_open(g->root, false, &store, err);
-        if (ret == -ENOENT) {
-                keel_error_free(*err);
-                *err = NULL;
-                ret = keel_error_setq(err, ENOENT, "container %s does not exist", o.id);
-        }
+        ret = keel_cli_open_store(g, o.id, &store, err);
         if (ret == 0)
                 ret = keel_container_exec(store, &o, &res, err);
         keel_store_close(store);

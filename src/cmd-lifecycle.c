@@ -33,21 +33,6 @@ static int parse_id(int argc, char **argv, const char *shortopts, const struct o
         return 0;
 }
 
-static int open_store(struct keel_globals *g, const char *id, struct keel_store **store,
-                      struct keel_error **err)
-{
-        int ret = keel_store_open(g->root, false, store, err);
-
-        if (ret == -ENOENT) {
-                keel_error_free(*err);
-                *err = NULL;
-                ret = keel_id_validate(id, err);
-                if (ret == 0)
-                        ret = keel_error_setq(err, ENOENT, "container %s does not exist", id);
-        }
-        return ret;
-}
-
 int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
         static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
@@ -59,7 +44,7 @@ int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error *
                 return ret > 0 ? 0 : ret;
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
         if (ret == 0)
-                ret = open_store(g, argv[optind], &store, err);
+                ret = keel_cli_open_store(g, argv[optind], &store, err);
         if (ret == 0)
                 ret = keel_container_start(store, argv[optind], err);
         keel_store_close(store);
@@ -90,7 +75,7 @@ int cmd_kill(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 if (ret < 0)
                         return ret;
         }
-        ret = open_store(g, argv[optind], &store, err);
+        ret = keel_cli_open_store(g, argv[optind], &store, err);
         if (ret == 0)
                 ret = keel_container_kill(store, argv[optind], sig, all, err);
         keel_store_close(store);
@@ -115,7 +100,7 @@ int cmd_delete(struct keel_globals *g, int argc, char **argv, struct keel_error 
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
         if (ret < 0)
                 return ret;
-        ret = open_store(g, argv[optind], &store, err);
+        ret = keel_cli_open_store(g, argv[optind], &store, err);
         if (ret == -ENOENT && force) {
                 keel_error_free(*err);
                 *err = NULL;

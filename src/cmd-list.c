@@ -78,6 +78,7 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
         } else if (ret < 0) {
                 return ret;
         } else {
+                keel_container_sweep(store);
                 ret = keel_store_list(store, &ids, &n, err);
                 if (ret < 0) {
                         keel_store_close(store);

@@ -27,15 +27,18 @@ static const struct keel_command commands[] = {
         { "events", cmd_unimplemented, "display container events and statistics", NULL },
         { "exec", cmd_exec, "execute a new process inside the container",
           "keel exec [options] <container-id> <command> [args...] | keel exec --process FILE [options] <container-id>" },
-        { "features", cmd_unimplemented, "show the enabled features", NULL },
+        { "features", cmd_features, "show the enabled features", "keel features" },
         { "kill", cmd_kill, "send a signal to the container's init process",
           "keel kill [--all] <container-id> [SIGNAL]" },
         { "list", cmd_list, "list the containers in the state root",
           "keel list [--format table|json] [--quiet]" },
-        { "pause", cmd_unimplemented, "suspend all processes of the container", NULL },
-        { "ps", cmd_unimplemented, "show the processes running in the container", NULL },
+        { "pause", cmd_pause, "suspend all processes of the container",
+          "keel pause <container-id>" },
+        { "ps", cmd_ps, "show the processes running in the container",
+          "keel ps [--format table|json] <container-id> [-- ps options...]" },
         { "restore", cmd_unimplemented, "restore a container from a checkpoint", NULL },
-        { "resume", cmd_unimplemented, "resume all processes of a paused container", NULL },
+        { "resume", cmd_resume, "resume all processes of a paused container",
+          "keel resume <container-id>" },
         { "run", cmd_run, "create and start a container",
           "keel run [--bundle DIR] [--detach] [--keep] [--console-socket PATH] [--pid-file FILE]\n"
           "         [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
@@ -76,6 +79,22 @@ int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
                 return keel_error_set(err, 0, "unexpected argument \"%s\" (expected %s)",
                                       argv[optind_ + n], what);
         return 0;
+}
+
+int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_store **store,
+                        struct keel_error **err)
+{
+        int ret = keel_store_open(g->root, false, store, err);
+
+        /* No state root yet: no container either, and the id says which. */
+        if (ret == -ENOENT) {
+                keel_error_free(*err);
+                *err = NULL;
+                ret = keel_id_validate(id, err);
+                if (ret == 0)
+                        ret = keel_error_setq(err, ENOENT, "container %s does not exist", id);
+        }
+        return ret;
 }
 
 static void usage(FILE *f)

@@ -34,6 +34,11 @@ int keel_cap_from_name(const char *name)
         return -1;
 }
 
+const char *keel_cap_name(int i)
+{
+        return i >= 0 && i < N_CAPS ? cap_names[i] : NULL;
+}
+
 static int last_cap(void)
 {
         char *buf = NULL;

@@ -13,6 +13,10 @@ struct keel_cap_sets {
 /* Capability name ("CAP_KILL") to number; -1 when keel does not know it. */
 int keel_cap_from_name(const char *name);
 
+/* The name of capability i ("CAP_CHOWN" for 0), NULL past the last one
+ * keel knows: what `keel features` lists. */
+const char *keel_cap_name(int i);
+
 /* Translate the config's names.  An unknown name is an error naming it
  * ("process.capabilities.bounding: unknown capability CAP_FOO"); a known
  * capability the running kernel lacks is dropped (as runc does). */

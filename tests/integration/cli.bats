@@ -71,9 +71,9 @@ load helpers
 }
 
 @test "unimplemented_command_fails_clearly" {
-        run k ps c1
+        run k checkpoint c1
         [ "$status" -eq 1 ]
-        [ "$output" = "keel: ps: not implemented yet" ]
+        [ "$output" = "keel: checkpoint: not implemented yet" ]
         [ ! -e "$ROOT/c1" ]
 }
 

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <seccomp.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "commit.h"
+#include "spec/features.h"
+#include "util/cleanup.h"
+
+int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        const struct scmp_version *sv = seccomp_version();
+        struct keel_features_info info = {
+                .version = PACKAGE_VERSION,
+                .commit = KEEL_GIT_COMMIT,
+                .seccomp_flags = keel_features_seccomp_flags(),
+        };
+        _cleanup_free_ char *json = NULL;
+        char seccomp_ver[48];
+        size_t len;
+        int c, ret;
+
+        opterr = 0;
+        while ((c = getopt_long_only(argc, argv, "+:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'h':
+                        keel_command_help(keel_find_command("features"), NULL);
+                        return 0;
+                default:
+                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                }
+        }
+        ret = keel_want_args(argc, argv, optind, 0, "no arguments", err);
+        if (ret < 0)
+                return ret;
+
+        if (sv != NULL) {
+                snprintf(seccomp_ver, sizeof(seccomp_ver), "%u.%u.%u", sv->major, sv->minor,
+                         sv->micro);
+                info.libseccomp_version = seccomp_ver;
+        }
+        ret = keel_features_json(&info, &json, &len, err);
+        if (ret < 0)
+                return ret;
+        if (fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0)
+                return keel_error_set(err, errno, "write the features document");
+        return 0;
+}
