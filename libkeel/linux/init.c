@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "linux/init.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
@@ -38,6 +39,7 @@ struct init {
         struct keel_rootfs rootfs;
         int console_slave;
         int start_conn;                 /* start's connection, from wait_for_start on */
+        int procfd;                     /* the trusted procfs (linux/procfs.h) */
         char *executable;
 };
 
@@ -190,21 +192,20 @@ static int apply_sysctl(struct init *in, struct keel_error **err)
         if (lx == NULL)
                 return 0;
         for (size_t i = 0; i < lx->sysctl.n; i++) {
-                const char *key = lx->sysctl.keys[i], *value = lx->sysctl.values[i];
+                const char *key = lx->sysctl.keys[i];
                 _cleanup_free_ char *path = NULL;
-                _cleanup_close_ int fd = -1;
-                ssize_t len = strlen(value);
+                int ret;
 
                 if (strstr(key, "..") || strchr(key, '/') || key[0] == '.' || key[0] == '\0')
                         return keel_error_setq(err, EINVAL, "linux.sysctl: invalid key \"%s\"", key);
-                if (asprintf(&path, "/proc/sys/%s", key) < 0)
+                if (asprintf(&path, "sys/%s", key) < 0)
                         return keel_error_set(err, ENOMEM, "linux.sysctl");
-                for (char *c = path + 10; *c; c++)
+                for (char *c = path + 4; *c; c++)
                         if (*c == '.')
                                 *c = '/';
-                fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0 || write(fd, value, len) != len)
-                        return keel_error_set(err, errno, "linux.sysctl: set %s", key);
+                ret = keel_procfs_write(in->procfd, path, lx->sysctl.values[i], "linux.sysctl", err);
+                if (ret < 0)
+                        return ret;
         }
         return 0;
 }
@@ -217,8 +218,7 @@ static int prepare_process(struct init *in, struct keel_error **err)
                 ret = keel_process_find_executable(in->proc, &in->executable, err);
         if (ret == 0)
                 ret = keel_process_set_rlimits(in->proc, err);
-        if (ret == 0)
-                ret = keel_process_set_oom_score_adj(in->proc, err);
+
         return ret;
 }
 
@@ -339,7 +339,8 @@ static int become_process(struct init *in, struct keel_error **err)
 
 static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
 {
-        struct init in = { .a = a, .proc = a->cfg->process, .console_slave = -1, .start_conn = -1 };
+        struct init in = { .a = a, .proc = a->cfg->process, .console_slave = -1, .start_conn = -1,
+                           .procfd = -1 };
         struct keel_error *err = NULL;
         struct keel_sync_msg msg;
         int sock = a->sync_fd;
@@ -355,6 +356,9 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
                 die(sock, err);
         }
 
+        in.procfd = keel_procfs_open(&err);
+        if (in.procfd < 0)
+                die(sock, err);
         if (setup_network(&in, &err) < 0 || setup_uts(&in, &err) < 0 ||
             setup_keyring(&in, &err) < 0 || setup_rootfs(&in, &err) < 0 ||
             setup_console(&in, &err) < 0 || run_create_hooks(&in, &err) < 0 ||
@@ -373,6 +377,21 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
 }
 
 /* ---- stage 1 ----------------------------------------------------------- */
+
+static int set_oom_score_adj(const struct keel_process *p, struct keel_error **err)
+{
+        _cleanup_close_ int fd = -1;
+        char buf[16];
+        int n;
+
+        if (!p->has_oom_score_adj)
+                return 0;
+        n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || write(fd, buf, n) != n)
+                return keel_error_set(err, errno, "process.oomScoreAdj: write /proc/self/oom_score_adj");
+        return 0;
+}
 
 static int become_userns_root(int sock, struct keel_error **err)
 {
@@ -404,6 +423,11 @@ void keel_init_stage1(struct keel_init_args *a)
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
+        /* oom_score_adj is inherited by the init.  Written here, still in
+         * keel's user and mount namespaces: later, the non-dumpable init's
+         * /proc files belong to a root its user namespace may not map. */
+        if (set_oom_score_adj(a->cfg->process, &err) < 0)
+                die(sock, err);
         if (keel_ns_join_user(&a->plan, &err) < 0)
                 die(sock, err);
         if ((flags & CLONE_NEWUSER) && become_userns_root(sock, &err) < 0)

@@ -37,21 +37,6 @@ int keel_process_set_rlimits(const struct keel_process *p, struct keel_error **e
         return 0;
 }
 
-int keel_process_set_oom_score_adj(const struct keel_process *p, struct keel_error **err)
-{
-        _cleanup_close_ int fd = -1;
-        char buf[16];
-        int n;
-
-        if (!p->has_oom_score_adj)
-                return 0;
-        n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
-        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, buf, n) != n)
-                return keel_error_set(err, errno, "process.oomScoreAdj: write /proc/self/oom_score_adj");
-        return 0;
-}
-
 int keel_process_chdir(const struct keel_process *p, bool create, struct keel_error **err)
 {
         char buf[PATH_MAX];

@@ -11,7 +11,6 @@
  * itself, each a step of its own (see init.c for the order). */
 
 int keel_process_set_rlimits(const struct keel_process *p, struct keel_error **err);
-int keel_process_set_oom_score_adj(const struct keel_process *p, struct keel_error **err);
 
 /* chdir to process.cwd inside the container (after pivot_root), creating it
  * when missing (create: the init, as runc does; exec does not), and check with getcwd() that the result is

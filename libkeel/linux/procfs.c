@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+
+#include "linux/procfs.h"
+#include "util/cleanup.h"
+
+int keel_procfs_open(struct keel_error **err)
+{
+        _cleanup_close_ int fs = -1;
+        struct statfs sfs;
+        int fd;
+
+        fs = fsopen("proc", FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return keel_error_set(err, errno, "open a private procfs");
+        if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return keel_error_set(err, errno, "create a private procfs");
+        fd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (fd < 0)
+                return keel_error_set(err, errno, "mount a private procfs");
+        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+                close(fd);
+                return keel_error_setq(err, EXDEV, "private procfs: not a procfs");
+        }
+        return fd;
+}
+
+int keel_procfs_write(int procfd, const char *path, const char *value, const char *what,
+                      struct keel_error **err)
+{
+        struct open_how how = {
+                .flags = O_WRONLY | O_NOCTTY | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+                           RESOLVE_NO_XDEV,
+        };
+        _cleanup_close_ int fd = -1;
+        struct statfs sfs;
+        ssize_t len = (ssize_t) strlen(value);
+
+        fd = (int) syscall(SYS_openat2, procfd, path, &how, sizeof(how));
+        if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+                fd = openat(procfd, path, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return keel_error_set(err, errno, "%s: open /proc/%s", what, path);
+        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+                return keel_error_setq(err, EXDEV, "%s: /proc/%s is not on procfs", what, path);
+        if (write(fd, value, len) != len)
+                return keel_error_set(err, errno, "%s: write /proc/%s", what, path);
+        return 0;
+}
