@@ -19,6 +19,7 @@
 
 #include "container.h"
 #include "hooks.h"
+#include "lib-log.h"
 #include "linux/cgroup.h"
 #include "linux/init.h"
 #include "linux/seccomp.h"
@@ -51,7 +52,7 @@ struct create {
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
  * container that silently lacks what its config asked for. */
-static int check_supported(const struct keel_config *cfg, struct keel_error **err)
+static int check_supported(const struct keel_config *cfg, bool no_cgroup, struct keel_error **err)
 {
         const struct keel_linux *lx = cfg->linux_cfg;
         const struct keel_process *p = cfg->process;
@@ -92,6 +93,16 @@ static int check_supported(const struct keel_config *cfg, struct keel_error **er
                         if (strstr(cfg->mounts[i].options[j], "idmap"))
                                 return keel_error_setq(err, ENOTSUP, "mounts[%zu]: %s: not supported yet",
                                                        i, cfg->mounts[i].options[j]);
+        if (no_cgroup) {
+                /* --cgroup-manager disabled: no cgroup, so no limit can apply
+                 * (crun skips them too); say so rather than drop them unseen. */
+                struct keel_error *rerr = NULL;
+
+                if (keel_cgroup_check_resources(lx->resources, &rerr) < 0)
+                        keel_warn("%s: ignored with --cgroup-manager disabled", rerr->msg);
+                keel_error_free(rerr);
+                return 0;
+        }
         return keel_cgroup_check_resources(lx->resources, err);
 }
 
@@ -170,7 +181,7 @@ static int load_bundle(struct create *cr, struct keel_error **err)
         ret = keel_config_parse(cr->raw_config, cr->raw_len, &cr->cfg, err);
         if (ret < 0)
                 return keel_error_prefix(err, "config.json");
-        ret = check_supported(cr->cfg, err);
+        ret = check_supported(cr->cfg, cr->o->no_cgroup, err);
         if (ret == 0)
                 ret = add_listen_env(cr->cfg->process, cr->o->listen_fds, err);
         if (ret < 0)

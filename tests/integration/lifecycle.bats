@@ -805,3 +805,18 @@ start_console_recv() {
         [ "$(wc -l </proc/self/mountinfo)" -eq "$mounts" ]
         assert_nothing_left "$C-"
 }
+
+@test "limits_are_refused_with_cgroups_and_ignored_with_a_warning_without" {
+        # keel cannot apply cgroup limits yet: with a cgroup, create refuses
+        # them naming the field; with --cgroup-manager disabled (podman
+        # --cgroups=disabled) there is no cgroup to limit, as with crun, and
+        # keel warns instead of dropping them unseen.
+        make_bundle "$B" /bin/true
+        config_set "$B" '.linux.resources.pids = {limit: 2048}'
+        rk create --bundle "$B" "$C"
+        assert_error 'linux.resources.pids.limit: not supported yet'
+        rk_ok --cgroup-manager disabled --log "$TEST_DIR/log" create --bundle "$B" "$C"
+        grep -q 'linux.resources.pids.limit: not supported yet.*ignored with --cgroup-manager disabled' "$TEST_DIR/log"
+        [ -z "$(cgroups_named "$C")" ]
+        rk_ok delete --force "$C"
+}

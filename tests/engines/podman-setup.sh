@@ -1,0 +1,267 @@
+#!/bin/bash
+# podman (with conmon) driving keel, in a sandbox that leaves the host alone.
+#
+#   podman-setup.sh [setup]   install podman if missing, build the sandbox (idempotent)
+#   podman-setup.sh teardown  stop everything it started and remove all it made
+#
+# Environment:
+#   KEEL              runtime to test (default: <top>/build/keel); copied into the
+#                     sandbox, so a rebuild during a run does not change it
+#   KEEL_PODMAN_DIR   scratch directory (default /tmp/keel-podman)
+#
+# After setup, $KEEL_PODMAN_DIR/bin/podman runs podman inside the sandbox with
+# keel as the default runtime (also registered as `--runtime keel`).  Every
+# runtime call is logged to logs/keel.argv (argv, then rc=N), and the last
+# config.json / exec process.json are kept in logs/.
+#
+# Why a sandbox: on a hybrid-cgroup host the v1 hierarchies belong to others,
+# so podman must not see them.  A holder process keeps a private mount, cgroup
+# and net namespace alive.  In it /sys/fs/cgroup is a cgroup2 mount rooted at a
+# scratch subtree of the host's cgroup2 tree, /run is a tmpfs (podman's and
+# keel's state) and /var/lib is a copy-on-write overlay (stray engine writes).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+KEEL=${KEEL:-$top/build/keel}
+DIR=${KEEL_PODMAN_DIR:-/tmp/keel-podman}
+NAME=$(basename "$DIR")
+
+die() {
+        echo "podman-setup: $*" >&2
+        exit 1
+}
+
+# The host's cgroup2 mount: the unified hierarchy of a hybrid host, or the root.
+cgroup2_base() {
+        local d
+        for d in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+                if [ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ]; then
+                        echo "$d"
+                        return
+                fi
+        done
+        die "no cgroup2 mount under /sys/fs/cgroup"
+}
+CG=$(cgroup2_base)/$NAME
+
+holder_alive() {
+        local pid
+        pid=$(cat "$DIR/holder.pid" 2>/dev/null) || return 1
+        kill -0 "$pid" 2>/dev/null && grep -q '^sleep' "/proc/$pid/cmdline" &&
+                [ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+}
+
+install_podman() {
+        command -v podman >/dev/null && command -v conmon >/dev/null && return
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq --no-install-recommends podman conmon >/dev/null 2>&1 ||
+                { apt-get update -qq && apt-get install -y -qq --no-install-recommends podman conmon >/dev/null; }
+}
+
+# A busybox-static root file system as a plain tarball, for `podman import`.
+build_image_tar() {
+        local r=$DIR/image/rootfs a
+        [ -f "$DIR/image/rootfs.tar" ] && return
+        rm -rf "$DIR/image"
+        mkdir -p "$r"/{bin,etc,dev,proc,sys,tmp,root,run}
+        cp /bin/busybox "$r/bin/busybox"
+        for a in $(/bin/busybox --list); do
+                [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+        done
+        chmod 1777 "$r/tmp"
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+                >"$r/etc/passwd"
+        printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+        tar --numeric-owner -C "$r" -cf "$DIR/image/rootfs.tar" .
+        rm -rf "$r"
+}
+
+write_runtime_wrapper() {
+        mkdir -p "$DIR/runtime" "$DIR/logs"
+        cp "$KEEL" "$DIR/runtime/keel.bin"
+        # podman keys its per-runtime feature lists on the basename: keep "keel".
+        # Not exec: the rc line is worth the extra process.  stderr is left
+        # alone, it is the container's stderr after create.
+        cat >"$DIR/runtime/keel" <<EOF
+#!/bin/bash
+{ printf '%s' "\$(date +%T.%N)"; printf ' %q' "\$@"; echo; } >>$DIR/logs/keel.argv
+prev=
+for a in "\$@"; do
+        case \$prev in
+        --bundle|-b) cp "\$a/config.json" $DIR/logs/last-config.json 2>/dev/null ;;
+        --process|-p) cp "\$a" $DIR/logs/last-process.json 2>/dev/null ;;
+        esac
+        prev=\$a
+done
+$DIR/runtime/keel.bin "\$@"
+rc=\$?
+echo "rc=\$rc" >>$DIR/logs/keel.argv
+exit \$rc
+EOF
+        chmod +x "$DIR/runtime/keel"
+}
+
+write_podman_config() {
+        local hn hu
+        # Without CAP_SYS_RESOURCE a runtime cannot raise hard limits, and
+        # podman's rootful defaults (1048576) are above ours.  podman caps
+        # its own RLIMIT_NPROC at 32768.
+        hn=$(ulimit -Hn)
+        hu=$(ulimit -Hu)
+        [ "$hn" = unlimited ] && hn=1048576
+        if [ "$hu" = unlimited ] || [ "$hu" -gt 32768 ]; then
+                hu=32768
+        fi
+        mkdir -p "$DIR/cni"
+        cat >"$DIR/containers.conf" <<EOF
+[containers]
+netns = "none"
+cgroupns = "private"
+log_driver = "k8s-file"
+# no pids controller in the sandbox, and keel refuses limits it cannot apply
+pids_limit = 0
+# conmon stays in the caller's cgroup: there is no controller to give it one
+cgroups = "no-conmon"
+default_ulimits = ["nofile=$hn:$hn", "nproc=$hu:$hu"]
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$DIR/events.log"
+runtime = "keel"
+# podman 4.3 reads the singular runtime_supports_nocgroup (the docs' plural
+# is ignored); without it --cgroups=disabled is refused
+runtime_supports_json = ["crun", "runc", "keel"]
+runtime_supports_nocgroup = ["crun", "keel"]
+
+[engine.runtimes]
+keel = ["$DIR/runtime/keel"]
+
+[network]
+network_backend = "cni"
+network_config_dir = "$DIR/cni"
+EOF
+        cat >"$DIR/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$DIR/storage"
+runroot = "/run/$NAME"
+EOF
+}
+
+# bin/podman: enter the sandbox from the scratch cgroup's leaf /launch (a
+# process outside the cgroup namespace's root would see "/.." paths).  fds
+# above 2 are closed: a daemon (conmon) must not keep a caller's pipe open.
+write_podman_wrapper() {
+        mkdir -p "$DIR/bin"
+        cat >"$DIR/bin/podman" <<EOF
+#!/bin/bash
+pid=\$(cat $DIR/holder.pid 2>/dev/null) && kill -0 "\$pid" 2>/dev/null ||
+        { echo "podman: no sandbox, run podman-setup.sh" >&2; exit 125; }
+echo \$\$ >$CG/launch/cgroup.procs || exit 125
+export CONTAINERS_CONF=$DIR/containers.conf CONTAINERS_STORAGE_CONF=$DIR/storage.conf
+for fd in /proc/\$\$/fd/*; do
+        fd=\${fd##*/}
+        # 255: bash's own script fd
+        [ "\$fd" -gt 2 ] && [ "\$fd" -lt 255 ] && eval "exec \$fd>&-"
+done
+exec nsenter -t "\$pid" -m -C -n --wd="\$PWD" -- podman "\$@"
+EOF
+        chmod +x "$DIR/bin/podman"
+}
+
+start_holder() {
+        holder_alive && return
+        mkdir -p "$CG/holder" "$CG/launch"
+        cat >"$DIR/sandbox-init.sh" <<EOF
+#!/bin/bash
+set -e
+echo \$\$ >$CG/holder/cgroup.procs
+umount -R -l /sys/fs/cgroup
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p $DIR/varlib
+mount -t tmpfs -o mode=755 tmpfs $DIR/varlib
+mkdir $DIR/varlib/upper $DIR/varlib/work
+mount -t overlay overlay -o lowerdir=/var/lib,upperdir=$DIR/varlib/upper,workdir=$DIR/varlib/work /var/lib
+ip link set lo up 2>/dev/null || true
+touch $DIR/ready
+exec sleep infinity
+EOF
+        chmod +x "$DIR/sandbox-init.sh"
+        rm -f "$DIR/ready"
+        # The cgroup namespace is rooted where unshare runs: move there first.
+        setsid bash -c "echo \$\$ >$CG/cgroup.procs &&
+                exec unshare --mount --cgroup --net --propagation private $DIR/sandbox-init.sh" \
+                </dev/null >"$DIR/sandbox.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+        echo $! >"$DIR/holder.pid"
+        for _ in $(seq 100); do
+                [ -f "$DIR/ready" ] && return
+                kill -0 "$(cat "$DIR/holder.pid")" 2>/dev/null || break
+                sleep 0.05
+        done
+        cat "$DIR/sandbox.log" >&2
+        die "the sandbox did not start"
+}
+
+import_image() {
+        "$DIR/bin/podman" image exists localhost/keel-busybox:latest && return
+        "$DIR/bin/podman" import -q --change 'CMD ["/bin/sh"]' \
+                --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+                "$DIR/image/rootfs.tar" localhost/keel-busybox:latest >/dev/null
+}
+
+setup() {
+        [ "$(id -u)" = 0 ] || die "needs root"
+        [ -x "$KEEL" ] || die "no runtime at $KEEL (build keel first)"
+        [ -x /bin/busybox ] || die "needs busybox-static"
+        install_podman
+        mkdir -p "$DIR"
+        build_image_tar
+        write_runtime_wrapper
+        write_podman_config
+        write_podman_wrapper
+        start_holder
+        import_image
+}
+
+# Processes still in the scratch cgroup were started through the sandbox
+# (conmon, containers): end them by pid.
+kill_cgroup_leftovers() {
+        local pids
+        [ -d "$CG" ] || return 0
+        for _ in $(seq 50); do
+                pids=$(find "$CG" -name cgroup.procs -exec cat {} + 2>/dev/null)
+                [ -z "$pids" ] && return 0
+                # a frozen process cannot die
+                find "$CG" -name cgroup.freeze -exec sh -c 'echo 0 >"$1"' _ {} \; 2>/dev/null
+                # shellcheck disable=SC2086 # one pid a word
+                kill -9 $pids 2>/dev/null || true
+                sleep 0.1
+        done
+        die "processes left in $CG: $pids"
+}
+
+teardown() {
+        local pid
+        if holder_alive; then
+                "$DIR/bin/podman" rm -a -f -t 0 >/dev/null 2>&1 || true
+                pid=$(cat "$DIR/holder.pid")
+                kill "$pid"
+                for _ in $(seq 50); do
+                        kill -0 "$pid" 2>/dev/null || break
+                        sleep 0.1
+                done
+        fi
+        kill_cgroup_leftovers
+        if [ -d "$CG" ]; then
+                find "$CG" -mindepth 1 -depth -type d -exec rmdir {} \;
+                rmdir "$CG"
+        fi
+        rm -rf "$DIR"
+}
+
+case ${1:-setup} in
+setup) setup ;;
+teardown) teardown ;;
+*) die "usage: $0 [setup|teardown]" ;;
+esac
