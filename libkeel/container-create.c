@@ -28,7 +28,6 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-#define CONFIG_COPY "config.json"
 
 /* Everything one create owns, released in reverse by create_abort(). */
 struct create {
@@ -235,19 +234,6 @@ static int make_state(struct create *cr, struct keel_error **err)
         return 0;
 }
 
-/* What a sweeper needs if this create is killed from here on. */
-static int write_creating_state(struct create *cr, struct keel_error **err)
-{
-        _cleanup_free_ char *json = NULL;
-        size_t len;
-        int ret;
-
-        ret = keel_state_to_json(cr->state, true, &json, &len, err);
-        if (ret == 0)
-                ret = keel_write_file_atomic_at(cr->c->dirfd, KEEL_STATE_FILE, json, len, 0600, err);
-        return ret;
-}
-
 static int make_cgroup(struct create *cr, struct keel_error **err)
 {
         _cleanup_free_ char *mount = NULL, *path = NULL;
@@ -263,8 +249,10 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
                 if (cr->state->cgroup_path == NULL)
                         ret = keel_error_set(err, ENOMEM, "cgroup path");
         }
+        /* Recorded before the cgroup exists, so a sweeper finds it if this
+         * create is killed from here on. */
         if (ret == 0)
-                ret = write_creating_state(cr, err);
+                ret = keel_container_write_state(cr->c, cr->state, err);
         if (ret == 0)
                 ret = keel_cgroup_create(mount, path, &cr->cg, err);
         /* The filter is in place before the init enters: never unfiltered. */
@@ -382,7 +370,7 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
                 if (ret < 0)
                         return ret;
         }
-        ret = write_creating_state(cr, err);
+        ret = keel_container_write_state(cr->c, cr->state, err);
         if (ret < 0)
                 return ret;
         if (keel_sync_send(cr->sync_fd, KEEL_SYNC_CGROUP_JOINED, pid, NULL, -1) < 0)
@@ -451,14 +439,10 @@ static int talk_to_init(struct create *cr, struct keel_error **err)
 
 static int publish(struct create *cr, struct keel_error **err)
 {
-        _cleanup_free_ char *json = NULL;
-        size_t len;
         int ret;
 
         cr->state->status = KEEL_STATUS_CREATED;
-        ret = keel_state_to_json(cr->state, true, &json, &len, err);
-        if (ret == 0)
-                ret = keel_write_file_atomic_at(cr->c->dirfd, KEEL_STATE_FILE, json, len, 0600, err);
+        ret = keel_container_write_state(cr->c, cr->state, err);
         if (ret == 0)
                 ret = keel_store_publish(cr->store, cr->c, err);
         if (ret == 0 && cr->o->pid_file)
@@ -536,7 +520,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
         if (ret == 0)
                 ret = keel_store_reserve(store, o->id, &cr.c, err);
         if (ret == 0)
-                ret = keel_write_file_atomic_at(cr.c->dirfd, CONFIG_COPY, cr.raw_config, cr.raw_len,
+                ret = keel_write_file_atomic_at(cr.c->dirfd, KEEL_CONFIG_COPY, cr.raw_config, cr.raw_len,
                                                 0600, err);
         if (ret == 0)
                 ret = make_cgroup(&cr, err);

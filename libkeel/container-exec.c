@@ -191,7 +191,6 @@ static int check_process(const struct keel_process *p, struct keel_error **err)
 static int open_container(struct exec *ex, struct keel_error **err)
 {
         const struct keel_linux *lx;
-        unsigned long long start;
         int ret;
 
         ret = keel_store_open_container(ex->store, ex->o->id, false, &ex->c, err);
@@ -202,13 +201,12 @@ static int open_container(struct exec *ex, struct keel_error **err)
         if (ex->st->status != KEEL_STATUS_RUNNING && ex->st->status != KEEL_STATUS_CREATED)
                 return keel_error_setq(err, EINVAL, "cannot exec in container %s: it is %s", ex->o->id,
                                        keel_status_name(ex->st->status));
-        ret = keel_config_load(ex->c->dirfd, "config.json", &ex->cfg, err);
+        ret = keel_config_load(ex->c->dirfd, KEEL_CONFIG_COPY, &ex->cfg, err);
         if (ret < 0)
                 return keel_error_prefix(err, "container %s", ex->o->id);
-        ex->pidfd = (int) syscall(SYS_pidfd_open, ex->st->pid, 0);
-        if (ex->pidfd < 0 || keel_proc_start_time(ex->st->pid, &start) < 0 ||
-            start != ex->st->init_start_time)
-                return keel_error_setq(err, ESRCH, "container %s is not running", ex->o->id);
+        ex->pidfd = keel_state_open_init(ex->st, err);
+        if (ex->pidfd < 0)
+                return ex->pidfd;
         lx = ex->cfg->linux_cfg;
         for (size_t i = 0; lx && i < lx->n_namespaces; i++)
                 ex->ns_flags |= keel_ns_clone_flag(lx->namespaces[i].type);
@@ -251,28 +249,6 @@ static int open_container_pty(struct exec *ex, int sock, int *slave, struct keel
         return ret;
 }
 
-/* Same load points as the init (see init.c): before the user switch
- * without no_new_privs, last with it. */
-static int load_seccomp(struct exec *ex, struct keel_error **err)
-{
-        const struct keel_seccomp *sc = ex->cfg->linux_cfg->seccomp;
-        _cleanup_free_ char *json = NULL;
-        struct keel_seccomp_listener l;
-        int ret;
-
-        if (ex->seccomp == NULL)
-                return 0;
-        if (ex->seccomp_listener < 0)
-                return keel_seccomp_load(ex->seccomp, NULL, NULL, err);
-        ret = keel_seccomp_process_state(ex->st, sc->listener_metadata, &json, err);
-        if (ret < 0)
-                return ret;
-        l.sock = ex->seccomp_listener;
-        l.state = json;
-        ex->seccomp_listener = -1;
-        return keel_seccomp_load(ex->seccomp, &l, NULL, err);
-}
-
 static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock)
 {
         struct keel_error *err = NULL;
@@ -293,12 +269,17 @@ static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock)
                         keel_error_set(&err, errno, "setsid");
                 child_die(sock, err);
         }
-        if (keel_caps_apply_bounding(&ex->caps, &err) < 0 ||
-            (!ex->proc->no_new_privileges && load_seccomp(ex, &err) < 0) ||
-            keel_process_set_user(ex->proc, true, &err) < 0 || keel_caps_apply(&ex->caps, &err) < 0 ||
-            keel_process_set_no_new_privs(ex->proc, &err) < 0 ||
-            keel_process_close_fds(ex->o->preserve_fds, &err) < 0 ||
-            (ex->proc->no_new_privileges && load_seccomp(ex, &err) < 0))
+        if (keel_process_become(&(struct keel_become){
+                        .proc = ex->proc,
+                        .caps = &ex->caps,
+                        .seccomp = ex->seccomp,
+                        .seccomp_listener = &ex->seccomp_listener,
+                        .state = ex->st,
+                        .listener_metadata = ex->cfg->linux_cfg && ex->cfg->linux_cfg->seccomp
+                                                     ? ex->cfg->linux_cfg->seccomp->listener_metadata
+                                                     : NULL,
+                        .keep_fds = ex->o->preserve_fds,
+                }, &err) < 0)
                 child_die(sock, err);
         execve(path, ex->proc->args, ex->proc->env ? ex->proc->env : (char *[]){ NULL });
         keel_error_set(&err, errno, "exec %s", path);

@@ -97,8 +97,8 @@ static void sweep_dir(int dirfd)
         if (keel_read_file_at(dirfd, KEEL_STATE_FILE, KEEL_STATE_MAX_SIZE, &buf, &len, NULL) < 0 ||
             keel_state_parse(buf, len, &st, NULL) < 0)
                 return;
-        if (keel_state_init_alive(st)) {
-                int fd = (int) syscall(SYS_pidfd_open, st->pid, 0);
+        if (st->pid > 0) {
+                int fd = keel_state_open_init(st, NULL);
 
                 if (fd >= 0) {
                         syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
@@ -120,9 +120,9 @@ void keel_container_sweep(struct keel_store *store)
 
 /* ---- start, kill, delete ----------------------------------------------- */
 
-#define CONFIG_COPY "config.json"
 
-static int write_state(struct keel_container_dir *c, const struct keel_state *st, struct keel_error **err)
+int keel_container_write_state(struct keel_container_dir *c, const struct keel_state *st,
+                               struct keel_error **err)
 {
         _cleanup_free_ char *json = NULL;
         size_t len;
@@ -136,7 +136,7 @@ static int write_state(struct keel_container_dir *c, const struct keel_state *st
 
 static int load_config_copy(struct keel_container_dir *c, struct keel_config **cfg, struct keel_error **err)
 {
-        int ret = keel_config_load(c->dirfd, CONFIG_COPY, cfg, err);
+        int ret = keel_config_load(c->dirfd, KEEL_CONFIG_COPY, cfg, err);
 
         if (ret < 0)
                 return keel_error_prefix(err, "container %s", c->id);
@@ -246,7 +246,7 @@ int keel_container_start(struct keel_store *store, const char *id, struct keel_e
         /* Even a failed start leaves a process that is running or gone;
          * never "created" again. */
         st->status = ret == 0 ? KEEL_STATUS_RUNNING : KEEL_STATUS_STOPPED;
-        if (write_state(c, st, ret == 0 ? err : NULL) < 0 && ret == 0)
+        if (keel_container_write_state(c, st, ret == 0 ? err : NULL) < 0 && ret == 0)
                 ret = -EIO;
         if (ret == 0)
                 ret = run_hook_kind(c, st, KEEL_HOOK_POSTSTART, err);
@@ -258,7 +258,7 @@ out:
 
 /* A pidfd for the init that is certainly the recorded process: the start
  * time is checked after the pidfd pins the pid, so a reused pid fails. */
-static int open_init(const struct keel_state *st, struct keel_error **err)
+int keel_state_open_init(const struct keel_state *st, struct keel_error **err)
 {
         unsigned long long start;
         int fd;
@@ -309,7 +309,7 @@ int keel_container_kill(struct keel_store *store, const char *id, int sig, bool 
                         ret = keel_cgroup_kill(cg, sig, err);
                 goto out;
         }
-        pidfd = open_init(st, err);
+        pidfd = keel_state_open_init(st, err);
         if (pidfd < 0) {
                 ret = pidfd;
                 goto out;
@@ -327,7 +327,7 @@ out:
 /* SIGKILL the init and everything in the cgroup, and wait until they are gone. */
 static int stop_container(const struct keel_state *st, struct keel_cgroup *cg, struct keel_error **err)
 {
-        _cleanup_close_ int pidfd = open_init(st, NULL);
+        _cleanup_close_ int pidfd = keel_state_open_init(st, NULL);
 
         if (cg != NULL)
                 keel_cgroup_kill(cg, SIGKILL, NULL);

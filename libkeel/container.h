@@ -13,6 +13,8 @@
 
 #define KEEL_STATE_FILE "state.json"
 #define KEEL_STATE_MAX_SIZE (4u << 20)
+/* The config.json create read, kept for the hooks of later commands and exec. */
+#define KEEL_CONFIG_COPY "config.json"
 /* The init's start socket: `start` connects, and reads until EOF (the
  * init executed: the socket is close-on-exec) or an error message (a
  * startContainer hook or the switch to process.user failed). */
@@ -23,6 +25,16 @@
  * is reused.  Returns 0 and sets *start, or -ESRCH when there is no such
  * process. */
 int keel_proc_start_time(pid_t pid, unsigned long long *start);
+
+/* A pidfd for the recorded init that is certainly that process: the start
+ * time is checked after the pidfd pins the pid, so a reused pid fails with
+ * ESRCH ("container X is not running"). */
+int keel_state_open_init(const struct keel_state *st, struct keel_error **err);
+
+/* Write st (with keel's private fields) as the container's state.json,
+ * atomically. */
+int keel_container_write_state(struct keel_container_dir *c, const struct keel_state *st,
+                               struct keel_error **err);
 
 /* Does the process recorded in st still exist (same pid, same start time)? */
 bool keel_state_init_alive(const struct keel_state *st);

@@ -293,48 +293,21 @@ static int setup_stdio(struct init *in, struct keel_error **err)
         return 0;
 }
 
-/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to install a
- * filter, which the switch to process.user may drop: load before it.  With
- * no_new_privs, load last, so the profile need not allow our own setup. */
-static int load_seccomp(struct init *in, struct keel_error **err)
-{
-        const struct keel_seccomp *sc = in->a->cfg->linux_cfg->seccomp;
-        _cleanup_free_ char *json = NULL;
-        struct keel_seccomp_listener l;
-        int ret;
-
-        if (in->a->seccomp == NULL)
-                return 0;
-        if (in->a->seccomp_listener < 0)
-                return keel_seccomp_load(in->a->seccomp, NULL, NULL, err);
-        in->a->state->status = KEEL_STATUS_CREATED;
-        ret = keel_seccomp_process_state(in->a->state, sc->listener_metadata, &json, err);
-        if (ret < 0)
-                return ret;
-        l.sock = in->a->seccomp_listener;
-        l.state = json;
-        in->a->seccomp_listener = -1;   /* keel_seccomp_load closes it */
-        return keel_seccomp_load(in->a->seccomp, &l, NULL, err);
-}
-
 static int become_process(struct init *in, struct keel_error **err)
 {
-        bool nnp = in->proc->no_new_privileges;
-        int ret = keel_caps_apply_bounding(&in->a->caps, err);
+        const struct keel_seccomp *sc = in->a->cfg->linux_cfg->seccomp;
+        struct keel_become b = {
+                .proc = in->proc,
+                .caps = &in->a->caps,
+                .seccomp = in->a->seccomp,
+                .seccomp_listener = &in->a->seccomp_listener,
+                .state = in->a->state,
+                .listener_metadata = sc ? sc->listener_metadata : NULL,
+                .keep_fds = in->a->preserve_fds,
+        };
 
-        if (ret == 0 && !nnp)
-                ret = load_seccomp(in, err);
-        if (ret == 0)
-                ret = keel_process_set_user(in->proc, true, err);
-        if (ret == 0)
-                ret = keel_caps_apply(&in->a->caps, err);
-        if (ret == 0)
-                ret = keel_process_set_no_new_privs(in->proc, err);
-        if (ret == 0)
-                ret = keel_process_close_fds(in->a->preserve_fds, err);
-        if (ret == 0 && nnp)
-                ret = load_seccomp(in, err);
-        return ret;
+        in->a->state->status = KEEL_STATUS_CREATED;
+        return keel_process_become(&b, err);
 }
 
 static void __attribute__((noreturn)) stage2(struct keel_init_args *a)

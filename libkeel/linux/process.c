@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "linux/process.h"
+#include "linux/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -156,4 +157,43 @@ int keel_process_set_no_new_privs(const struct keel_process *p, struct keel_erro
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return keel_error_set(err, errno, "process.noNewPrivileges");
         return 0;
+}
+
+static int load_seccomp(struct keel_become *b, struct keel_error **err)
+{
+        _cleanup_free_ char *json = NULL;
+        struct keel_seccomp_listener l;
+        int ret;
+
+        if (b->seccomp == NULL)
+                return 0;
+        if (*b->seccomp_listener < 0)
+                return keel_seccomp_load(b->seccomp, NULL, NULL, err);
+        ret = keel_seccomp_process_state(b->state, b->listener_metadata, &json, err);
+        if (ret < 0)
+                return ret;
+        l.sock = *b->seccomp_listener;
+        l.state = json;
+        *b->seccomp_listener = -1;      /* keel_seccomp_load closes it */
+        return keel_seccomp_load(b->seccomp, &l, NULL, err);
+}
+
+int keel_process_become(struct keel_become *b, struct keel_error **err)
+{
+        bool nnp = b->proc->no_new_privileges;
+        int ret = keel_caps_apply_bounding(b->caps, err);
+
+        if (ret == 0 && !nnp)
+                ret = load_seccomp(b, err);
+        if (ret == 0)
+                ret = keel_process_set_user(b->proc, true, err);
+        if (ret == 0)
+                ret = keel_caps_apply(b->caps, err);
+        if (ret == 0)
+                ret = keel_process_set_no_new_privs(b->proc, err);
+        if (ret == 0)
+                ret = keel_process_close_fds(b->keep_fds, err);
+        if (ret == 0 && nnp)
+                ret = load_seccomp(b, err);
+        return ret;
 }

@@ -5,7 +5,11 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "linux/caps.h"
 #include "spec/oci-config.h"
+#include "spec/oci-state.h"
+
+struct keel_seccomp_filter;
 
 /* The parts of config.json "process" that the container's init applies to
  * itself, each a step of its own (see init.c for the order). */
@@ -35,5 +39,23 @@ int keel_process_find_executable(const struct keel_process *p, char **out, struc
 int keel_process_close_fds(int keep, struct keel_error **err);
 
 int keel_process_set_no_new_privs(const struct keel_process *p, struct keel_error **err);
+
+/* The last steps before execve, shared by the container's init and exec,
+ * in the order the kernel forces: drop the bounding set (needs
+ * CAP_SETPCAP), switch to process.user keeping caps, set the capability
+ * sets, no_new_privs, mark fds close-on-exec.  Seccomp goes in before the
+ * user switch without no_new_privs (installing a filter then needs
+ * CAP_SYS_ADMIN, which the switch may drop), last with it (so the profile
+ * need not allow keel's own setup). */
+struct keel_become {
+        const struct keel_process *proc;
+        const struct keel_cap_sets *caps;
+        const struct keel_seccomp_filter *seccomp;      /* NULL: no profile */
+        int *seccomp_listener;          /* connected listenerPath socket or -1; consumed */
+        const struct keel_state *state; /* sent to the listener */
+        const char *listener_metadata;
+        int keep_fds;                   /* fds 3 .. 3+keep-1 stay open */
+};
+int keel_process_become(struct keel_become *b, struct keel_error **err);
 
 #endif
