@@ -21,6 +21,7 @@
 #include "hooks.h"
 #include "lib-log.h"
 #include "linux/cgroup.h"
+#include "linux/cgroup-resources.h"
 #include "linux/init.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
@@ -40,6 +41,7 @@ struct create {
         struct keel_state *state;
         struct keel_container_dir *c;
         struct keel_cgroup *cg;
+        struct keel_cgroup_plan limits; /* linux.resources as cgroup file writes */
         struct keel_init_args args;
         int sync_fd;
         int start_fd;
@@ -51,12 +53,14 @@ struct create {
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
  * container that silently lacks what its config asked for. */
-static int check_supported(const struct keel_config *cfg, bool no_cgroup, struct keel_error **err)
+static int check_supported(const struct keel_config *cfg, bool no_cgroup,
+                           struct keel_cgroup_plan *limits, struct keel_error **err)
 {
         const struct keel_linux *lx = cfg->linux_cfg;
         const struct keel_process *p = cfg->process;
         const char *field = NULL;
         bool has_mountns = false;
+        int ret;
 
         if (p == NULL)
                 return keel_error_setq(err, EINVAL, "process: required by create");
@@ -92,17 +96,15 @@ static int check_supported(const struct keel_config *cfg, bool no_cgroup, struct
                         if (strstr(cfg->mounts[i].options[j], "idmap"))
                                 return keel_error_setq(err, ENOTSUP, "mounts[%zu]: %s: not supported yet",
                                                        i, cfg->mounts[i].options[j]);
-        if (no_cgroup) {
+        ret = keel_cgroup_plan_resources(lx->resources, limits, err);
+        if (ret == 0 && no_cgroup && limits->n > 0) {
                 /* --cgroup-manager disabled: no cgroup, so no limit can apply
                  * (crun skips them too); say so rather than drop them unseen. */
-                struct keel_error *rerr = NULL;
-
-                if (keel_cgroup_check_resources(lx->resources, &rerr) < 0)
-                        keel_warn("%s: ignored with --cgroup-manager disabled", rerr->msg);
-                keel_error_free(rerr);
-                return 0;
+                keel_warn("linux.resources.%s: ignored with --cgroup-manager disabled",
+                          limits->w[0].field);
+                keel_cgroup_plan_clear(limits);
         }
-        return keel_cgroup_check_resources(lx->resources, err);
+        return ret;
 }
 
 static int check_userns(const struct keel_config *cfg, const struct keel_ns_plan *plan,
@@ -180,7 +182,7 @@ static int load_bundle(struct create *cr, struct keel_error **err)
         ret = keel_config_parse(cr->raw_config, cr->raw_len, &cr->cfg, err);
         if (ret < 0)
                 return keel_error_prefix(err, "config.json");
-        ret = check_supported(cr->cfg, cr->o->no_cgroup, err);
+        ret = check_supported(cr->cfg, cr->o->no_cgroup, &cr->limits, err);
         if (ret == 0)
                 ret = add_listen_env(cr->cfg->process, cr->o->listen_fds, err);
         if (ret < 0)
@@ -258,6 +260,9 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
         /* The filter is in place before the init enters: never unfiltered. */
         if (ret == 0)
                 ret = keel_cgroup_apply_devices(cr->cg, cr->cfg->linux_cfg->resources, err);
+        /* Limits too: the init's first instruction runs under them. */
+        if (ret == 0)
+                ret = keel_cgroup_apply_plan(cr->cg, &cr->limits, err);
         return ret;
 }
 
@@ -490,6 +495,7 @@ static void create_release(struct create *cr)
         closep(&cr->start_fd);
         closep(&cr->args.seccomp_listener);
         keel_seccomp_filter_free(cr->args.seccomp);
+        keel_cgroup_plan_clear(&cr->limits);
         closep(&cr->init_pidfd);
         closep(&cr->console);
         if (cr->cg != NULL)

@@ -90,15 +90,6 @@ void keel_cgroup_free(struct keel_cgroup *cg);
 void keel_cgroup_freep(struct keel_cgroup **cg);
 #define _cleanup_cgroup_ __attribute__((cleanup(keel_cgroup_freep)))
 
-/* Until cgroup limits land: fail on any linux.resources setting other than
- * devices that asks for something, naming the first such field:
- * "linux.resources.memory.limit: not supported yet (cgroup limits land with
- * the cgroup issue)".  Values that ask for a fresh cgroup's defaults pass
- * (memory.limit -1, pids.limit 0 or -1, cpu.quota 0 or -1, a false
- * disableOOMKiller...), since engines send them for every container.
- * r may be NULL. */
-int keel_cgroup_check_resources(const struct keel_resources *r, struct keel_error **err);
-
 /* Compile r->devices (r may be NULL, the list empty) followed by keel's
  * default rules (cgroup-devices.h), load the program and attach it to the
  * cgroup, replacing any device program attached there before.

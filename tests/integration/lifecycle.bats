@@ -806,17 +806,58 @@ start_console_recv() {
         assert_nothing_left "$C-"
 }
 
-@test "limits_are_refused_with_cgroups_and_ignored_with_a_warning_without" {
-        # keel cannot apply cgroup limits yet: with a cgroup, create refuses
-        # them naming the field; with --cgroup-manager disabled (podman
-        # --cgroups=disabled) there is no cgroup to limit, as with crun, and
-        # keel warns instead of dropping them unseen.
+@test "a_limit_whose_controller_is_missing_fails_naming_it_and_leaves_nothing" {
+        # This hybrid host's cgroup2 hierarchy has no pids controller (it is
+        # bound to a v1 hierarchy): create names the field and the
+        # controller, and removes the cgroup it made.  With --cgroup-manager
+        # disabled (podman --cgroups=disabled) there is no cgroup to limit,
+        # as with crun, and keel warns instead of dropping it unseen.
+        grep -qw pids "$(cgroup2_mount)/cgroup.controllers" && skip "this host's cgroup2 has pids"
         make_bundle "$B" /bin/true
         config_set "$B" '.linux.resources.pids = {limit: 2048}'
+        leak_snapshot
         rk create --bundle "$B" "$C"
-        assert_error 'linux.resources.pids.limit: not supported yet'
+        assert_error "linux.resources.pids.limit: the cgroup v2 controller pids is not available in $(cgroup2_mount) .it has: "
+        assert_nothing_left "$C"
+        [ -z "$(cgroups_named "$C")" ]
         rk_ok --cgroup-manager disabled --log "$TEST_DIR/log" create --bundle "$B" "$C"
-        grep -q 'linux.resources.pids.limit: not supported yet.*ignored with --cgroup-manager disabled' "$TEST_DIR/log"
+        grep -q 'linux.resources.pids.limit: ignored with --cgroup-manager disabled' "$TEST_DIR/log"
         [ -z "$(cgroups_named "$C")" ]
         rk_ok delete --force "$C"
+}
+
+@test "what_cgroup_v2_cannot_do_is_refused_naming_the_field" {
+        make_bundle "$B" /bin/true
+        config_set "$B" '.linux.resources.memory = {limit: 33554432, swappiness: 10}'
+        rk create --bundle "$B" "$C"
+        assert_error 'linux.resources.memory.swappiness: cgroup v2 has no per-cgroup swappiness'
+        config_set "$B" '.linux.resources = {cpu: {realtimeRuntime: 1000}}'
+        rk create --bundle "$B" "$C"
+        assert_error 'linux.resources.cpu.realtimeRuntime: cgroup v2 has no realtime cpu controller'
+        config_set "$B" '.linux.resources = {unified: {"../../cgroup.procs": "1"}}'
+        rk create --bundle "$B" "$C"
+        assert_error 'linux.resources.unified: "../../cgroup.procs" is not a cgroup file name'
+        config_set "$B" '.linux.resources = {memory: {limit: 1000000, swap: 10}}'
+        rk create --bundle "$B" "$C"
+        assert_error 'linux.resources.memory.swap: 10 is below memory.limit 1000000'
+        [ -z "$(ls -A "$ROOT")" ]
+}
+
+@test "a_hugetlb_limit_is_written_to_the_containers_cgroup" {
+        # hugetlb is the one controller this host's cgroup2 has.
+        grep -qw hugetlb "$(cgroup2_mount)/cgroup.controllers" || skip "no hugetlb in cgroup2"
+        [ -e "$(cgroup2_mount)/cgroup.subtree_control" ] || skip "no cgroup2"
+        make_waiting_bundle
+        config_set "$B" '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+        config_set "$B" '.linux.resources.unified = {"hugetlb.2MB.max": "6291456"}'
+        rk_ok create --bundle "$B" "$C"
+        [ -n "$(cgroups_named "$C")" ]
+        dir=$(cgroups_named "$C")
+        # unified is written last: it wins over hugepageLimits.
+        [ "$(cat "$dir/hugetlb.2MB.max")" = 6291456 ]
+        if [ -e "$dir/hugetlb.2MB.rsvd.max" ]; then
+                [ "$(cat "$dir/hugetlb.2MB.rsvd.max")" = 4194304 ]
+        fi
+        rk_ok delete --force "$C"
+        [ -z "$(cgroups_named "$C")" ]
 }

@@ -22,7 +22,6 @@
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define LIMITS_MSG    ": not supported yet (cgroup limits land with the cgroup issue)"
 
 static void tap_skip(const char *name, const char *why)
 {
@@ -113,99 +112,6 @@ static void test_resolve_path(void)
         check_path("x//y", "c1", want, NULL, "relative_path_below_parent_of_own_cgroup");
         tap_diag("own cgroup's parent here: %s", parent);
         free(parent);
-}
-
-/* ---- linux.resources -------------------------------------------------------- */
-
-static void check_res(const struct keel_resources *r, const char *want_field, const char *name)
-{
-        struct keel_error *err = NULL;
-        char want[256];
-        int ret = keel_cgroup_check_resources(r, &err);
-
-        if (want_field == NULL) {
-                tap_ok(ret == 0, "%s", name);
-                if (err)
-                        tap_diag("%s", err->msg);
-        } else {
-                snprintf(want, sizeof(want), "linux.resources.%s" LIMITS_MSG, want_field);
-                tap_ok(ret == -EOPNOTSUPP, "%s", name);
-                tap_is_str(err ? err->msg : NULL, want, name);
-        }
-        keel_error_free(err);
-}
-
-static void check_config_file(const char *file, const char *want_field)
-{
-        char path[4096], name[160];
-        struct keel_config *cfg = NULL;
-        struct keel_error *err = NULL;
-
-        snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, file);
-        snprintf(name, sizeof(name), "resources_of_%s", file);
-        if (keel_config_load(AT_FDCWD, path, &cfg, &err) < 0) {
-                tap_ok(0, "%s (%s)", name, err->msg);
-                keel_error_free(err);
-                return;
-        }
-        check_res(cfg->linux_cfg ? cfg->linux_cfg->resources : NULL, want_field, name);
-        keel_config_free(cfg);
-}
-
-static void test_check_resources(void)
-{
-        struct keel_device_cgroup dev = { .allow = false, .type = 'a', .access = "rwm" };
-        struct keel_memory mem = { 0 };
-        struct keel_cpu cpu = { 0 };
-        struct keel_pids pids = { 0 };
-        struct keel_rdma rdma = { .device = "mlx5_1", .has_hca_handles = true, .hca_handles = 1 };
-        char *ukeys[] = { "io.max", NULL }, *uvals[] = { "8:0 rbps=1", NULL };
-        struct keel_resources r = { .devices = &dev, .n_devices = 1 };
-
-        check_res(NULL, NULL, "no_resources_pass");
-        check_res(&r, NULL, "devices_only_pass");
-        r.memory = &mem;
-        mem.has_limit = true;
-        mem.limit = -1;
-        mem.has_disable_oom_killer = true;
-        mem.has_use_hierarchy = true;
-        mem.use_hierarchy = true;
-        check_res(&r, NULL, "memory_defaults_pass");
-        mem.limit = 1 << 20;
-        check_res(&r, "memory.limit", "memory_limit_named");
-        mem.limit = -1;
-        mem.disable_oom_killer = true;
-        check_res(&r, "memory.disableOOMKiller", "disable_oom_killer_named");
-        r.memory = NULL;
-        r.cpu = &cpu;
-        cpu.has_quota = true;
-        cpu.quota = -1;
-        cpu.cpus = "";
-        check_res(&r, NULL, "cpu_defaults_pass");
-        cpu.has_shares = true;
-        cpu.shares = 1024;
-        check_res(&r, "cpu.shares", "cpu_shares_named");
-        r.cpu = NULL;
-        r.pids = &pids;
-        pids.limit = -1;
-        check_res(&r, NULL, "pids_unlimited_pass");
-        pids.limit = 100;
-        check_res(&r, "pids.limit", "pids_limit_named");
-        r.pids = NULL;
-        r.rdma = &rdma;
-        r.n_rdma = 1;
-        check_res(&r, "rdma.mlx5_1", "rdma_named_by_device");
-        r.rdma = NULL;
-        r.n_rdma = 0;
-        r.unified.keys = ukeys;
-        r.unified.values = uvals;
-        r.unified.n = 1;
-        check_res(&r, "unified.io.max", "unified_named_by_file");
-
-        check_config_file("full-v1.3.json", "memory.limit");
-        check_config_file("podman-runc-run-d-config.json", NULL);
-        check_config_file("podman-runc-privileged-config.json", NULL);
-        check_config_file("ctr-runc-run-d-config.json", NULL);
 }
 
 /* ---- a process to place: it answers requests over a pipe --------------- */
@@ -535,7 +441,6 @@ static void test_placement(void)
 int main(void)
 {
         test_resolve_path();
-        test_check_resources();
         test_placement();
         return tap_done();
 }

@@ -158,6 +158,16 @@ procs_in_test_dir() {
 	return 0
 }
 
+# cgroup2_mount: where keel finds cgroup2 (pure v2, or the unified mount of
+# a hybrid host).
+cgroup2_mount() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo /sys/fs/cgroup
+	else
+		echo /sys/fs/cgroup/unified
+	fi
+}
+
 # cgroups_named ID: cgroup directories (below every cgroup hierarchy this
 # shell is in, four levels deep) whose name contains ID.
 cgroups_named() {
