@@ -18,7 +18,7 @@
 #define FREEZE_TIMEOUT_MS 5000
 #define FREEZE_POLL_MS 10
 
-static int open_state_cgroup(const struct keel_state *st, struct keel_cgroup **cg,
+int keel_state_open_cgroup(const struct keel_state *st, struct keel_cgroup **cg,
                              struct keel_error **err)
 {
         _cleanup_free_ char *mount = NULL;
@@ -56,7 +56,7 @@ bool keel_state_cgroup_frozen(const struct keel_state *st)
         struct keel_cgroup *cg = NULL;
         int ret;
 
-        if (st->cgroup_path == NULL || open_state_cgroup(st, &cg, NULL) < 0)
+        if (st->cgroup_path == NULL || keel_state_open_cgroup(st, &cg, NULL) < 0)
                 return false;
         ret = cgroup_frozen(cg, NULL);
         keel_cgroup_free(cg);
@@ -143,7 +143,7 @@ static int container_set_frozen(struct keel_store *store, const char *id, bool f
         if (ret == 0)
                 ret = check_can_freeze(st, freeze, err);
         if (ret == 0) {
-                ret = open_state_cgroup(st, &cg, err);
+                ret = keel_state_open_cgroup(st, &cg, err);
                 if (ret == 0)
                         ret = set_frozen(cg, freeze, err);
                 if (ret < 0)
@@ -184,7 +184,7 @@ int keel_container_pids(struct keel_store *store, const char *id, pid_t **pids, 
                 ret = keel_error_setq(err, EINVAL, "container %s has no cgroup: cannot list its processes",
                                       id);
         if (ret == 0)
-                ret = open_state_cgroup(st, &cg, err);
+                ret = keel_state_open_cgroup(st, &cg, err);
         if (ret == 0)
                 ret = keel_cgroup_pids(cg, pids, n, err);
         if (cg != NULL)

@@ -132,6 +132,30 @@ int keel_container_resume(struct keel_store *store, const char *id, struct keel_
 int keel_container_pids(struct keel_store *store, const char *id, pid_t **pids, size_t *n,
                         struct keel_error **err);
 
+/* Open the cgroup recorded in st (from the cgroup2 mount keel finds). */
+struct keel_cgroup;
+int keel_state_open_cgroup(const struct keel_state *st, struct keel_cgroup **cg,
+                           struct keel_error **err);
+
 /* ---- end of pause, resume, ps ------------------------------------------- */
+
+/* Change the limits of a created, running or paused container: resources
+ * is a JSON object in the shape of linux.resources, merged key by key onto
+ * the stored config's (an object merges, anything else replaces), checked
+ * like a config, applied to the cgroup (devices too when it names them),
+ * then stored so that later updates and `events` see it. */
+int keel_container_update(struct keel_store *store, const char *id, const char *resources,
+                          size_t len, struct keel_error **err);
+
+/* `events`: {"type":"stats","id":ID,"data":{...}} for a container that is
+ * not stopped (cgroup-stats.h has the shape); *json is malloc'd. */
+int keel_container_stats(struct keel_store *store, const char *id, char **json,
+                         struct keel_error **err);
+/* An inotify fd (*fd, -1 when the cgroup has no memory controller) that
+ * wakes when memory.events changes, and the OOM kill count now. */
+int keel_container_oom_watch(struct keel_store *store, const char *id, int *fd, uint64_t *count,
+                             struct keel_error **err);
+int keel_container_oom_kills(struct keel_store *store, const char *id, uint64_t *count,
+                             struct keel_error **err);
 
 #endif

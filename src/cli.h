@@ -63,6 +63,8 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
 int cmd_pause(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_resume(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_ps(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_events(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 
 struct keel_store;
 /* Open the state root for a command on container id; a missing root is

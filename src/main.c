@@ -24,7 +24,8 @@ static const struct keel_command commands[] = {
           "            [--no-pivot] [--no-new-keyring] <container-id>" },
         { "delete", cmd_delete, "delete a container and everything it holds",
           "keel delete [--force] <container-id>" },
-        { "events", cmd_unimplemented, "display container events and statistics", NULL },
+        { "events", cmd_events, "display container events and statistics",
+          "keel events [--stats] [--interval D] <container-id>" },
         { "exec", cmd_exec, "execute a new process inside the container",
           "keel exec [options] <container-id> <command> [args...] | keel exec --process FILE [options] <container-id>" },
         { "features", cmd_features, "show the enabled features", "keel features" },
@@ -47,7 +48,8 @@ static const struct keel_command commands[] = {
         { "start", cmd_start, "start the user process of a created container",
           "keel start <container-id>" },
         { "state", cmd_state, "print the state of a container as JSON", "keel state <container-id>" },
-        { "update", cmd_unimplemented, "update the resource limits of a container", NULL },
+        { "update", cmd_update, "update the resource limits of a container",
+          "keel update [options] <container-id>" },
 };
 
 const struct keel_command *keel_find_command(const char *name)

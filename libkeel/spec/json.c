@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "spec/json.h"
@@ -978,4 +979,101 @@ int keel_json_get_string_map(yajl_val obj, const char *key, bool required,
         if (r == 0)
                 r = read_string_map(v, p, keys, values, n, err);
         return member_end(p, r);
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+static yajl_val object_get(yajl_val o, const char *key)
+{
+        if (o == NULL || !YAJL_IS_OBJECT(o))
+                return NULL;
+        for (size_t i = 0; i < o->u.object.len; i++)
+                if (strcmp(o->u.object.keys[i], key) == 0)
+                        return o->u.object.values[i];
+        return NULL;
+}
+
+static yajl_gen_status gen_key(yajl_gen g, const char *k)
+{
+        return yajl_gen_string(g, (const unsigned char *) k, strlen(k));
+}
+
+static yajl_gen_status gen_merged(yajl_gen g, yajl_val base, yajl_val over)
+{
+        yajl_gen_status s = yajl_gen_status_ok;
+        yajl_val v = over ? over : base;
+
+        if (over && base && YAJL_IS_OBJECT(over) && YAJL_IS_OBJECT(base)) {
+                s = yajl_gen_map_open(g);
+                for (size_t i = 0; s == yajl_gen_status_ok && i < base->u.object.len; i++) {
+                        const char *k = base->u.object.keys[i];
+
+                        s = gen_key(g, k);
+                        if (s == yajl_gen_status_ok)
+                                s = gen_merged(g, base->u.object.values[i], object_get(over, k));
+                }
+                for (size_t i = 0; s == yajl_gen_status_ok && i < over->u.object.len; i++) {
+                        const char *k = over->u.object.keys[i];
+
+                        if (object_get(base, k) != NULL)
+                                continue;
+                        s = gen_key(g, k);
+                        if (s == yajl_gen_status_ok)
+                                s = gen_merged(g, NULL, over->u.object.values[i]);
+                }
+                return s == yajl_gen_status_ok ? yajl_gen_map_close(g) : s;
+        }
+        switch (v->type) {
+        case yajl_t_string:
+                return yajl_gen_string(g, (const unsigned char *) v->u.string,
+                                       strlen(v->u.string));
+        case yajl_t_number:
+                return yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+        case yajl_t_true:
+                return yajl_gen_bool(g, 1);
+        case yajl_t_false:
+                return yajl_gen_bool(g, 0);
+        case yajl_t_null:
+                return yajl_gen_null(g);
+        case yajl_t_array:
+                s = yajl_gen_array_open(g);
+                for (size_t i = 0; s == yajl_gen_status_ok && i < v->u.array.len; i++)
+                        s = gen_merged(g, NULL, v->u.array.values[i]);
+                return s == yajl_gen_status_ok ? yajl_gen_array_close(g) : s;
+        case yajl_t_object:
+                s = yajl_gen_map_open(g);
+                for (size_t i = 0; s == yajl_gen_status_ok && i < v->u.object.len; i++) {
+                        s = gen_key(g, v->u.object.keys[i]);
+                        if (s == yajl_gen_status_ok)
+                                s = gen_merged(g, NULL, v->u.object.values[i]);
+                }
+                return s == yajl_gen_status_ok ? yajl_gen_map_close(g) : s;
+        default:
+                return yajl_gen_invalid_string;
+        }
+}
+
+int keel_json_generate_merged(yajl_val base, yajl_val over, char **out, size_t *len,
+                              struct keel_error **err)
+{
+        yajl_gen g = yajl_gen_alloc(NULL);
+        const unsigned char *buf;
+        size_t n;
+        int ret = 0;
+
+        if (g == NULL)
+                return keel_error_set(err, ENOMEM, "JSON");
+        yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+        if (gen_merged(g, base, over) != yajl_gen_status_ok ||
+            yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
+                ret = keel_error_setq(err, EINVAL, "cannot write JSON");
+        else if ((*out = malloc(n + 1)) == NULL)
+                ret = keel_error_set(err, ENOMEM, "JSON");
+        else {
+                memcpy(*out, buf, n);
+                (*out)[n] = '\0';
+                *len = n;
+        }
+        yajl_gen_free(g);
+        return ret;
 }

@@ -27,6 +27,13 @@
 int keel_json_parse(const char *data, size_t len, yajl_val *out, struct keel_error **err);
 void keel_json_free(yajl_val v);
 
+/* base with over laid on top, as JSON text (*out malloc'd, *len its length):
+ * an object in both is merged key by key, recursively; anything else in
+ * over (a value, an array, null) replaces base's.  Keys keep base's order,
+ * keys only over has follow.  over may be NULL. */
+int keel_json_generate_merged(yajl_val base, yajl_val over, char **out, size_t *len,
+                              struct keel_error **err);
+
 /* The path of the value being read, for error messages.  Object keys that
  * look like identifiers are appended as `.key`, others as `["key"]` with
  * control characters escaped; array indexes as `[i]`.  Very long paths are

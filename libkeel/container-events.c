@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "container.h"
+#include "linux/cgroup-stats.h"
+#include "linux/cgroup.h"
+#include "util/cleanup.h"
+
+/* The container's cgroup, for a container that still runs (created,
+ * running or paused): events has nothing to say about a stopped one. */
+static int open_live_cgroup(struct keel_store *store, const char *id, struct keel_cgroup **cg,
+                            struct keel_error **err)
+{
+        struct keel_container_dir *c = NULL;
+        struct keel_state *st = NULL;
+        int ret;
+
+        ret = keel_store_open_container(store, id, false, &c, err);
+        if (ret < 0)
+                return ret;
+        ret = keel_container_read_state(c, &st, err);
+        if (ret == 0 && st->status == KEEL_STATUS_STOPPED)
+                ret = keel_error_setq(err, ESRCH, "container %s is not running", id);
+        if (ret == 0 && st->cgroup_path == NULL)
+                ret = keel_error_setq(err, EINVAL, "container %s has no cgroup (created with "
+                                      "--cgroup-manager disabled): no statistics", id);
+        if (ret == 0)
+                ret = keel_state_open_cgroup(st, cg, err);
+        keel_state_free(st);
+        keel_container_dir_close(c);
+        return ret;
+}
+
+static void gen_str(yajl_gen g, const char *s)
+{
+        yajl_gen_string(g, (const unsigned char *) s, strlen(s));
+}
+
+int keel_container_stats(struct keel_store *store, const char *id, char **json,
+                         struct keel_error **err)
+{
+        struct keel_cgroup *cg = NULL;
+        const unsigned char *buf;
+        yajl_gen g;
+        size_t len;
+        int ret;
+
+        ret = open_live_cgroup(store, id, &cg, err);
+        if (ret < 0)
+                return ret;
+        g = yajl_gen_alloc(NULL);
+        if (g == NULL) {
+                keel_cgroup_free(cg);
+                return keel_error_set(err, ENOMEM, "stats");
+        }
+        yajl_gen_map_open(g);
+        gen_str(g, "type");
+        gen_str(g, "stats");
+        gen_str(g, "id");
+        gen_str(g, id);
+        gen_str(g, "data");
+        keel_cgroup_stats_gen(cg, g);
+        yajl_gen_map_close(g);
+        yajl_gen_get_buf(g, &buf, &len);
+        *json = strndup((const char *) buf, len);
+        yajl_gen_free(g);
+        keel_cgroup_free(cg);
+        return *json ? 0 : keel_error_set(err, ENOMEM, "stats");
+}
+
+int keel_container_oom_watch(struct keel_store *store, const char *id, int *fd, uint64_t *count,
+                             struct keel_error **err)
+{
+        struct keel_cgroup *cg = NULL;
+        char path[64];
+        int ret, in = -1;
+
+        *fd = -1;
+        *count = 0;
+        ret = open_live_cgroup(store, id, &cg, err);
+        if (ret < 0)
+                return ret;
+        if (keel_cgroup_oom_kills(cg, count, NULL) < 0) {
+                /* No memory controller in this cgroup: no OOM to report. */
+                keel_cgroup_free(cg);
+                return 0;
+        }
+        in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        snprintf(path, sizeof(path), "/proc/self/fd/%d/memory.events", cg->dirfd);
+        if (in < 0 || inotify_add_watch(in, path, IN_MODIFY) < 0) {
+                ret = keel_error_set(err, errno, "watch memory.events of cgroup %s", cg->path);
+                if (in >= 0)
+                        close(in);
+                in = -1;
+        }
+        keel_cgroup_free(cg);
+        *fd = in;
+        return ret;
+}
+
+int keel_container_oom_kills(struct keel_store *store, const char *id, uint64_t *count,
+                             struct keel_error **err)
+{
+        struct keel_cgroup *cg = NULL;
+        int ret = open_live_cgroup(store, id, &cg, err);
+
+        if (ret == 0)
+                ret = keel_cgroup_oom_kills(cg, count, err);
+        keel_cgroup_free(cg);
+        return ret;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "container.h"
+
+/* A Go-style duration as runc takes it: "5s", "250ms", "1m30s". */
+static int parse_duration_ms(const char *s, long long *out)
+{
+        static const struct {
+                const char *unit;
+                double ms;
+        } units[] = { { "ns", 1e-6 }, { "us", 1e-3 }, { "µs", 1e-3 }, { "ms", 1 },
+                      { "s", 1000 },  { "m", 60000 }, { "h", 3600000 } };
+        double total = 0;
+
+        if (*s == '\0')
+                return -EINVAL;
+        while (*s) {
+                char *end;
+                double v = strtod(s, &end);
+                size_t best = 0, which = 0;
+
+                if (end == s || v < 0)
+                        return -EINVAL;
+                for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+                        size_t len = strlen(units[i].unit);
+
+                        if (strncmp(end, units[i].unit, len) == 0 && len > best)
+                                best = len, which = i;
+                }
+                if (best == 0)
+                        return -EINVAL;
+                total += v * units[which].ms;
+                s = end + best;
+        }
+        if (total < 1 || total > 86400000.0 * 365)
+                return -ERANGE;
+        *out = (long long) total;
+        return 0;
+}
+
+static long long now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int print_stats(struct keel_store *store, const char *id, struct keel_error **err)
+{
+        char *json = NULL;
+        int ret = keel_container_stats(store, id, &json, err);
+
+        if (ret == 0) {
+                printf("%s\n", json);
+                fflush(stdout);
+        }
+        free(json);
+        return ret;
+}
+
+/* Until the container stops: stats every interval, an "oom" event for each
+ * process the OOM killer takes, as soon as memory.events says so. */
+static int follow(struct keel_store *store, const char *id, long long interval,
+                  struct keel_error **err)
+{
+        uint64_t ooms = 0;
+        int fd = -1, ret;
+        long long next;
+
+        ret = keel_container_oom_watch(store, id, &fd, &ooms, err);
+        if (ret < 0)
+                return ret;
+        ret = print_stats(store, id, err);
+        next = now_ms() + interval;
+        while (ret == 0) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                long long wait = next - now_ms();
+                uint64_t n;
+                char buf[4096];
+
+                if (wait > 0 && poll(&p, 1, (int) (wait > 60000 ? 60000 : wait)) > 0 &&
+                    (p.revents & POLLIN)) {
+                        while (read(fd, buf, sizeof(buf)) > 0)
+                                ;
+                        ret = keel_container_oom_kills(store, id, &n, err);
+                        for (; ret == 0 && ooms < n; ooms++)
+                                printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
+                        fflush(stdout);
+                }
+                if (ret == 0 && now_ms() >= next) {
+                        ret = print_stats(store, id, err);
+                        next += interval;
+                }
+        }
+        if (fd >= 0)
+                close(fd);
+        /* The container stopping ends the stream; that is not an error. */
+        if (ret == -ESRCH) {
+                keel_error_free(*err);
+                *err = NULL;
+                return 0;
+        }
+        return ret;
+}
+
+int cmd_events(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        enum { OPT_STATS = 1000, OPT_INTERVAL };
+        static const struct option opts[] = {
+                { "stats", no_argument, NULL, OPT_STATS },
+                { "interval", required_argument, NULL, OPT_INTERVAL },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct keel_store *store = NULL;
+        long long interval = 5000;
+        bool stats = false;
+        int opt, ret;
+
+        opterr = 0;
+        while ((opt = getopt_long_only(argc, argv, "+h", opts, NULL)) != -1) {
+                switch (opt) {
+                case 'h':
+                        keel_command_help(keel_find_command(argv[0]),
+                                          "  --stats          print the statistics once and exit\n"
+                                          "  --interval D     statistics every D (default 5s)\n");
+                        return 0;
+                case OPT_STATS:
+                        stats = true;
+                        break;
+                case OPT_INTERVAL:
+                        if (parse_duration_ms(optarg, &interval) < 0)
+                                return keel_error_setq(err, EINVAL, "--interval: \"%s\" is not "
+                                                       "a duration like 5s or 500ms", optarg);
+                        break;
+                default:
+                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                }
+        }
+        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
+        if (ret == 0)
+                ret = keel_cli_open_store(g, argv[optind], &store, err);
+        if (ret == 0)
+                ret = stats ? print_stats(store, argv[optind], err)
+                            : follow(store, argv[optind], interval, err);
+        keel_store_close(store);
+        return ret;
+}
