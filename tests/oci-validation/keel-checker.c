@@ -55,6 +55,8 @@ struct opts {
 	int exit_code;
 	double sleep_secs;
 	int wait_signal;
+	long alloc_mib;
+	double spin_secs;
 };
 
 /* ---- output: lines collected per section, sorted unless told not to ----- */
@@ -1027,6 +1029,8 @@ static void usage(FILE *f)
 	fputs("\n"
 	      "  --write FILE TEXT    try to write TEXT to FILE, print write.FILE: ok|errno N NAME\n"
 	      "  --sleep SECONDS      sleep after printing\n"
+	      "  --alloc MIB          allocate and touch MIB MiB after printing\n"
+	      "  --spin SECONDS       burn cpu for SECONDS after printing\n"
 	      "  --wait-signal        after printing, wait for any signal, print signal: SIGNAME,\n"
 	      "                       exit 128+n; prints wait_signal: ready once signals are blocked\n"
 	      "  --exit N             exit with N after everything else\n"
@@ -1098,6 +1102,24 @@ static void opt_sleep(struct opts *opt, char **v)
 		usage_error("--sleep: '%s' is not a number of seconds", v[0]);
 }
 
+static void opt_alloc(struct opts *opt, char **v)
+{
+	char *end;
+
+	opt->alloc_mib = strtol(v[0], &end, 10);
+	if (*end || end == v[0] || opt->alloc_mib <= 0 || opt->alloc_mib > 65536)
+		usage_error("--alloc: '%s' is not a number of MiB", v[0]);
+}
+
+static void opt_spin(struct opts *opt, char **v)
+{
+	char *end;
+
+	opt->spin_secs = strtod(v[0], &end);
+	if (*end || end == v[0] || !(opt->spin_secs > 0))
+		usage_error("--spin: '%s' is not a number of seconds", v[0]);
+}
+
 static const struct option_def {
 	const char *name;
 	int nargs;
@@ -1112,6 +1134,8 @@ static const struct option_def {
 	{ "--write", 2, opt_write },
 	{ "--exit", 1, opt_exit },
 	{ "--sleep", 1, opt_sleep },
+	{ "--alloc", 1, opt_alloc },
+	{ "--spin", 1, opt_spin },
 };
 
 static const struct option_def *find_option(const char *name)
@@ -1177,6 +1201,41 @@ static void do_writes(const struct opts *opt)
 	out_flush(&o, SOURCE_ORDER);
 }
 
+/* Memory that is really used: every page written, so a memory.max below it
+ * makes the OOM killer act while this runs. */
+static void do_alloc(long mib)
+{
+	size_t size = (size_t)mib << 20;
+	char *p = malloc(size);
+
+	if (!p) {
+		printf("alloc: %s\n", errstr(errno));
+		fflush(stdout);
+		return;
+	}
+	for (size_t off = 0; off < size; off += 4096)
+		p[off] = 1;
+	printf("alloc: %ld MiB touched\n", mib);
+	fflush(stdout);
+	free(p);
+}
+
+/* Burn cpu for secs of wall-clock time (cpu.max throttling shows in cpu.stat). */
+static void do_spin(double secs)
+{
+	struct timespec start, now;
+	volatile unsigned long x = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		for (int i = 0; i < 100000; i++)
+			x += (unsigned long)i;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 < secs);
+	puts("spin: done");
+	fflush(stdout);
+}
+
 static void do_sleep(double secs)
 {
 	struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
@@ -1240,6 +1299,10 @@ int main(int argc, char **argv)
 	}
 	do_writes(&opt);
 	fflush(stdout);
+	if (opt.alloc_mib > 0)
+		do_alloc(opt.alloc_mib);
+	if (opt.spin_secs > 0)
+		do_spin(opt.spin_secs);
 
 	if (opt.sleep_secs > 0)
 		do_sleep(opt.sleep_secs);
