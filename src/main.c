@@ -29,6 +29,8 @@ static const struct keel_command commands[] = {
         { "exec", cmd_exec, "execute a new process inside the container",
           "keel exec [options] <container-id> <command> [args...] | keel exec --process FILE [options] <container-id>" },
         { "features", cmd_features, "show the enabled features", "keel features" },
+        { "image", cmd_image, "unpack OCI image layouts into the layer store, prune it",
+          "keel image unpack [--replace] oci:DIR[:TAG] BUNDLE | keel image prune" },
         { "kill", cmd_kill, "send a signal to the container's init process",
           "keel kill [--all] <container-id> [SIGNAL]" },
         { "list", cmd_list, "list the containers in the state root",
@@ -224,6 +226,23 @@ static void library_log(enum keel_log_level level, const char *msg)
                 keel_log_debug("%s", msg);
 }
 
+/* The systemd driver places containers through systemd's D-Bus API, which
+ * keel does not speak yet: a create asking for it fails rather than quietly
+ * using cgroupfs behind systemd's back. */
+static int check_cgroup_manager(const struct keel_globals *g, const char *cmd,
+                                struct keel_error **err)
+{
+        if (g->cgroup_manager != KEEL_CGROUP_SYSTEMD ||
+            (strcmp(cmd, "create") != 0 && strcmp(cmd, "run") != 0))
+                return 0;
+        if (access("/run/systemd/system", F_OK) < 0)
+                return keel_error_setq(err, ENOTSUP, "--systemd-cgroup: systemd is not running "
+                                       "on this host (no /run/systemd/system); use "
+                                       "--cgroup-manager cgroupfs");
+        return keel_error_setq(err, ENOTSUP, "--systemd-cgroup: the systemd cgroup driver is "
+                               "not supported yet; use --cgroup-manager cgroupfs");
+}
+
 int main(int argc, char **argv)
 {
         struct keel_globals g = {
@@ -263,7 +282,9 @@ int main(int argc, char **argv)
         g.command = cmd->name;
         keel_set_log_handler(library_log);
         optind = 0; /* full getopt reset for the command's own parsing */
-        ret = cmd->run(&g, argc - first, argv + first, &err);
+        ret = check_cgroup_manager(&g, cmd->name, &err);
+        if (ret == 0)
+                ret = cmd->run(&g, argc - first, argv + first, &err);
         if (ret < 0)
                 goto fail;
         keel_log_close();

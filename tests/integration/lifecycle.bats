@@ -826,6 +826,16 @@ start_console_recv() {
         rk_ok delete --force "$C"
 }
 
+@test "the_systemd_cgroup_driver_is_refused_clearly" {
+        make_bundle "$B" /bin/true
+        rk --systemd-cgroup create --bundle "$B" "$C"
+        assert_error '--systemd-cgroup: (systemd is not running|the systemd cgroup driver is not supported yet)'
+        rk --cgroup-manager systemd run --bundle "$B" "$C"
+        assert_error '--systemd-cgroup: '
+        [ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+        [ -z "$(cgroups_named "$C")" ]
+}
+
 @test "what_cgroup_v2_cannot_do_is_refused_naming_the_field" {
         make_bundle "$B" /bin/true
         config_set "$B" '.linux.resources.memory = {limit: 33554432, swappiness: 10}'
