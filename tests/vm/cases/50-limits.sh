@@ -2,7 +2,7 @@
 # linux.resources enforced, not just written: each limit is read back from
 # the container's cgroup and then hit by the container.
 
-vm_plan 22
+vm_plan 23
 
 cgdir() {               # ID: the container's cgroup (keel's default /keel/<id>)
         echo "$VMT_CG/keel/$1"
@@ -11,13 +11,16 @@ cgdir() {               # ID: the container's cgroup (keel's default /keel/<id>)
 # --- pids: a fork loop stops at pids.max ------------------------------------------
 ID=vmh-pids
 B=$VMT_DIR/pids
-make_bundle "$B" /bin/sh -c 'n=0; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+make_bundle "$B" /bin/sh -c 'echo inside $(cat /sys/fs/cgroup/pids.max); n=0; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
         sleep 30 & [ $? -eq 0 ] && n=$((n + 1)); done; echo started $n; kill $(jobs -p) 2>/dev/null; exit 0'
 bundle_jq "$B" '.linux.resources.pids = {limit: 6}'
-k create --bundle "$B" $ID >"$VMT_DIR/pids.err" 2>&1
-vm_is "pids_max_is_written" 6 "$(cat "$(cgdir $ID)/pids.max" 2>&1)"
+k create --bundle "$B" $ID >"$VMT_DIR/pids.out" 2>&1
+vm_is "pids_max_is_written" 6 "$(cat "$(cgdir $ID)/pids.max" 2>&1)" ||
+        vm_diag "create: $(cat "$VMT_DIR/pids.out")"
 k start $ID
 wait_until 60 status_is $ID stopped
+# The container's /sys/fs/cgroup is its own cgroup (cgroup namespace).
+vm_ok "the_container_sees_its_own_limit" grep -qx "inside 6" "$VMT_DIR/pids.out"
 vm_ok "the_fork_loop_hit_pids_max" awk '$1 == "max" && $2 > 0 { f = 1 } END { exit !f }' \
         "$(cgdir $ID)/pids.events"
 k delete $ID
