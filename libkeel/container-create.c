@@ -22,6 +22,7 @@
 #include "lib-log.h"
 #include "linux/cgroup.h"
 #include "linux/cgroup-resources.h"
+#include "linux/idmap.h"
 #include "linux/init.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
@@ -91,11 +92,6 @@ static int check_supported(const struct keel_config *cfg, bool no_cgroup,
                 field = "process.selinuxLabel";
         if (field != NULL)
                 return keel_error_setq(err, ENOTSUP, "%s: not supported yet", field);
-        for (size_t i = 0; i < cfg->n_mounts; i++)
-                for (size_t j = 0; j < cfg->mounts[i].n_options; j++)
-                        if (strstr(cfg->mounts[i].options[j], "idmap"))
-                                return keel_error_setq(err, ENOTSUP, "mounts[%zu]: %s: not supported yet",
-                                                       i, cfg->mounts[i].options[j]);
         ret = keel_cgroup_plan_resources(lx->resources, limits, err);
         if (ret == 0 && no_cgroup && limits->n > 0) {
                 /* --cgroup-manager disabled: no cgroup, so no limit can apply
@@ -299,6 +295,9 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         if (ret == 0 && cr->args.seccomp && keel_seccomp_filter_needs_notify(cr->args.seccomp))
                 ret = keel_seccomp_listener_connect(cr->cfg->linux_cfg->seccomp->listener_path,
                                                     &cr->args.seccomp_listener, err);
+        /* Made here, by root on the host: the init could not (idmap.h). */
+        if (ret == 0)
+                ret = keel_idmap_prepare(cr->cfg, cr->bundle, &cr->args.idmap_fds, err);
         if (ret == 0)
                 ret = keel_sync_pair(fds, err);
         if (ret < 0)
@@ -496,6 +495,8 @@ static void create_release(struct create *cr)
         closep(&cr->args.seccomp_listener);
         keel_seccomp_filter_free(cr->args.seccomp);
         keel_cgroup_plan_clear(&cr->limits);
+        if (cr->cfg != NULL)
+                keel_idmap_close(cr->args.idmap_fds, cr->cfg->n_mounts);
         closep(&cr->init_pidfd);
         closep(&cr->console);
         if (cr->cg != NULL)

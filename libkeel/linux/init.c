@@ -97,6 +97,7 @@ static int setup_rootfs(struct init *in, struct keel_error **err)
         in->rootfs.no_pivot = in->a->no_pivot;
         in->rootfs.userns = keel_ns_plan_has(&in->a->plan, KEEL_NS_USER);
         in->rootfs.rootfd = -1;
+        in->rootfs.idmap_fds = in->a->idmap_fds;
         ret = keel_rootfs_prepare(&in->rootfs, err);
         if (ret == 0)
                 ret = keel_rootfs_mount_all(&in->rootfs, err);

@@ -40,6 +40,7 @@ struct keel_init_args {
         bool no_new_keyring;
         struct keel_seccomp_filter *seccomp;    /* compiled by the runtime; NULL: none */
         int seccomp_listener;                   /* connected listenerPath socket, or -1 */
+        int *idmap_fds;                         /* linux/idmap.h; NULL: no idmapped mount */
 };
 
 /* Stage 1; runs in the forked child and never returns. */

@@ -79,6 +79,7 @@ struct job {
         const char *bundle;
         const struct keel_mount *m;
         size_t index;
+        int idmapped;           /* the runtime's idmapped mount, or -1 */
         struct keel_mount_opts o;
         char *dest;             /* clean container path */
         const char *what;       /* for messages: the type as written, or "bind" */
@@ -217,7 +218,10 @@ static int mount_bind(struct job *j, struct keel_error **err)
         if (source == NULL)
                 return keel_error_set(err, ENOMEM, "mounts[%zu]", j->index);
 
-        mnt = keel_mount_clone(AT_FDCWD, source, j->o.rbind);
+        mnt = j->idmapped >= 0 ? fcntl(j->idmapped, F_DUPFD_CLOEXEC, 3)
+                               : keel_mount_clone(AT_FDCWD, source, j->o.rbind);
+        if (mnt < 0 && j->idmapped >= 0)
+                mnt = -errno;
         if (mnt < 0)
                 return keel_error_set(err, -mnt, "bind-mount %s on %s", j->m->source,
                                       j->m->destination);
@@ -547,9 +551,10 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
 }
 
 int keel_mount_apply(int rootfd, const char *bundle, const struct keel_mount *m, size_t index,
-                     int *deferred_ro, struct keel_error **err)
+                     int idmapped, int *deferred_ro, struct keel_error **err)
 {
-        struct job j = { .rootfd = rootfd, .bundle = bundle, .m = m, .index = index };
+        struct job j = { .rootfd = rootfd, .bundle = bundle, .m = m, .index = index,
+                         .idmapped = idmapped };
         int r;
 
         *deferred_ro = -1;
@@ -557,8 +562,9 @@ int keel_mount_apply(int rootfd, const char *bundle, const struct keel_mount *m,
         if (r < 0)
                 return keel_error_prefix(err, "mounts[%zu]: options", index);
         j.what = m->type ? m->type : "bind";
-        if (j.o.idmap) {
-                r = keel_error_setq(err, ENOTSUP, "mounts[%zu]: idmap: not supported yet", index);
+        if ((j.o.idmap || m->n_uid_mappings) != (idmapped >= 0)) {
+                r = keel_error_setq(err, EINVAL, "mounts[%zu]: idmap: the runtime made no "
+                                    "idmapped mount for it", index);
                 goto out;
         }
         if (j.o.flags & MS_REMOUNT) {

@@ -33,6 +33,8 @@ struct keel_rootfs {
         bool no_pivot;                  /* MS_MOVE + chroot instead of pivot_root */
         bool userns;                    /* no mknod: devices are bind-mounted */
         int rootfd;                     /* set by prepare: the rootfs mount; -1 before */
+        const int *idmap_fds;           /* per mount: idmapped mount from the runtime, or
+                                         * -1; NULL when none is idmapped */
 
         /* Private to rootfs.c and mount.c (zero-initialised is right):
          * mounts asked "ro" that stay writable until finish, so that later

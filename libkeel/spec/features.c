@@ -155,7 +155,7 @@ static bool gen_names(yajl_gen g, const char *key, name_fn name)
  * would promise what the spec's "MUST recognize" asks and keel lacks. */
 static bool mount_option_applied(const char *option)
 {
-        static const char *const refused[] = { "idmap", "ridmap", "remount", "copy-symlink" };
+        static const char *const refused[] = { "remount", "copy-symlink" };
 
         for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
                 if (strcmp(option, refused[i]) == 0)
@@ -210,7 +210,7 @@ static bool gen_linux(yajl_gen g, const struct keel_features_info *info)
                gen_names(g, "capabilities", cap_name) && gen_cgroup(g) &&
                gen_seccomp(g, info->seccomp_flags) && gen_enabled(g, "apparmor", false) &&
                gen_enabled(g, "selinux", false) && gen_enabled(g, "intelRdt", false) &&
-               gen_key_open(g, "mountExtensions") && gen_enabled(g, "idmap", false) &&
+               gen_key_open(g, "mountExtensions") && gen_enabled(g, "idmap", true) &&
                gen_close(g) && gen_enabled(g, "netDevices", false) && gen_close(g);
 }
 

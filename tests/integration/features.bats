@@ -35,8 +35,8 @@ load helpers
         run "$KEEL" features
         [ "$status" -eq 0 ]
         echo "$output" | jq -e '.linux.apparmor.enabled == false and .linux.selinux.enabled == false' >/dev/null
-        echo "$output" | jq -e '.linux.mountExtensions.idmap.enabled == false' >/dev/null
-        for o in idmap ridmap remount copy-symlink; do
+        echo "$output" | jq -e '.linux.mountExtensions.idmap.enabled == true and (.mountOptions | index("ridmap") != null)' >/dev/null
+        for o in remount copy-symlink; do
                 echo "$output" | jq -e --arg o "$o" '.mountOptions | index($o) == null' >/dev/null
         done
         echo "$output" | jq -e 'has("potentiallyUnsafeConfigAnnotations") | not' >/dev/null

@@ -94,9 +94,9 @@ static void mount_options_leave_out_refused(yajl_val d)
         tap_ok(array_has(d, P("mountOptions"), "rbind") && array_has(d, P("mountOptions"), "rro") &&
                        array_has(d, P("mountOptions"), "tmpcopyup"),
                "mount_options_listed");
-        tap_ok(!array_has(d, P("mountOptions"), "idmap") &&
-                       !array_has(d, P("mountOptions"), "ridmap"),
-               "idmap_mount_options_are_not_claimed");
+        tap_ok(array_has(d, P("mountOptions"), "idmap") &&
+                       array_has(d, P("mountOptions"), "ridmap"),
+               "idmap_mount_options_listed");
         tap_ok(!array_has(d, P("mountOptions"), "remount") &&
                        !array_has(d, P("mountOptions"), "copy-symlink"),
                "refused_mount_options_are_not_claimed");
@@ -146,8 +146,8 @@ static void refused_features_are_disabled(yajl_val d)
         tap_is_int(get_bool(d, P("linux", "apparmor", "enabled")), 0, "apparmor_disabled");
         tap_is_int(get_bool(d, P("linux", "selinux", "enabled")), 0, "selinux_disabled");
         tap_is_int(get_bool(d, P("linux", "intelRdt", "enabled")), 0, "intel_rdt_disabled");
-        tap_is_int(get_bool(d, P("linux", "mountExtensions", "idmap", "enabled")), 0,
-                   "idmap_mounts_disabled");
+        tap_is_int(get_bool(d, P("linux", "mountExtensions", "idmap", "enabled")), 1,
+                   "idmap_mounts_enabled");
         tap_is_int(get_bool(d, P("linux", "netDevices", "enabled")), 0, "net_devices_disabled");
         tap_ok(get(d, P("linux", "memoryPolicy"), yajl_t_any) == NULL, "memory_policy_absent");
         tap_ok(get(d, P("potentiallyUnsafeConfigAnnotations"), yajl_t_any) == NULL,

@@ -325,7 +325,7 @@ static void expect_refused(int rootfd, const char *json, const char *name, const
         struct keel_config *cfg = load_config(json);
         int fd = -1, ret;
 
-        ret = keel_mount_apply(rootfd, tmpdir, &cfg->mounts[0], 0, &fd, &err);
+        ret = keel_mount_apply(rootfd, tmpdir, &cfg->mounts[0], 0, -1, &fd, &err);
         report(ret < 0 && err != NULL && strstr(err->msg, want_msg) != NULL, "%s: refused (%s)", name,
                err ? err->msg : "no error");
         if (fd >= 0)
@@ -370,7 +370,7 @@ static void scenario_refused(void)
         expect_refused(r.rootfd,
                        "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"mounts\":"
                        "[{\"destination\":\"/x\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"idmap\"]}]}",
-                       "idmap", "mounts[0]: idmap: not supported yet");
+                       "idmap without the runtime's mount", "mounts[0]: idmap: the runtime made no idmapped mount");
         expect_refused(r.rootfd,
                        "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"mounts\":"
                        "[{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"size=bogus\"]}]}",

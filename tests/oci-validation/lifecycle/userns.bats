@@ -75,3 +75,64 @@ userns_bundle() {
 	[ -n "$stderr" ]
 	assert_nothing_left "$C"
 }
+
+# owner_of KEY: the uid:gid the checker reported for a --path.
+owner_of() {
+	checker_value "$output" "$1" | awk '{ print $4 }'
+}
+
+# idmapped_bundle: a host directory with a file owned by root and one by 1000,
+# bound at /mnt with OPTIONS (a JSON array) and the extra mount fields EXTRA.
+idmapped_bundle() {
+	local options=$1 extra=${2:-{\}}
+	mkdir -p "$TEST_DIR/host" "$B/rootfs/mnt"
+	echo root >"$TEST_DIR/host/root-owned"
+	echo user >"$TEST_DIR/host/user-owned"
+	chown 1000:1000 "$TEST_DIR/host/user-owned"
+	config_set "$B" '.mounts += [{destination: "/mnt", type: "bind", source: $s,
+		options: $o} + $x]' --arg s "$TEST_DIR/host" --argjson o "$options" --argjson x "$extra"
+}
+
+@test "idmap_mount_shows_host_files_through_the_containers_mappings" {
+	# The container's root is host 100000; through the idmapped mount the
+	# host's root-owned file is the container root's, and what container
+	# root writes is owned by the host's root on disk.
+	userns_bundle paths --path /mnt/root-owned --path /mnt/user-owned --write /mnt/new x
+	idmapped_bundle '["bind", "idmap"]'
+	run_checker
+	[ "$(owner_of path./mnt/root-owned)" = 0:0 ]
+	[ "$(owner_of path./mnt/user-owned)" = 1000:1000 ]
+	assert_value write./mnt/new ok
+	[ "$(stat -c %u:%g "$TEST_DIR/host/new")" = 0:0 ]
+}
+
+@test "without_idmap_the_same_files_are_unmapped" {
+	userns_bundle paths --path /mnt/root-owned
+	idmapped_bundle '["bind"]'
+	run_checker
+	[ "$(owner_of path./mnt/root-owned)" = 65534:65534 ]
+}
+
+@test "a_mounts_own_mappings_idmap_it" {
+	# On disk 1000 -> host 100000, which is the container's root.
+	userns_bundle paths --path /mnt/user-owned --path /mnt/root-owned
+	idmapped_bundle '["rbind", "ridmap"]' '{"uidMappings": [{"containerID": 1000, "hostID": 100000, "size": 1}],
+		"gidMappings": [{"containerID": 1000, "hostID": 100000, "size": 1}]}'
+	run_checker
+	[ "$(owner_of path./mnt/user-owned)" = 0:0 ]
+	[ "$(owner_of path./mnt/root-owned)" = 65534:65534 ]
+}
+
+@test "idmap_without_any_mapping_fails_and_leaves_nothing" {
+	make_bundle "$B" /keel-checker ids
+	idmapped_bundle '["bind", "idmap"]'
+	leak_snapshot
+	rk create --bundle "$B" "$C"
+	assert_error 'mounts\[[0-9]+\]: idmap: no uidMappings and gidMappings on the mount, and no user namespace mappings'
+	assert_nothing_left "$C"
+	make_bundle "$B" /keel-checker ids
+	idmapped_bundle '["bind"]' '{"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 1}]}'
+	rk create --bundle "$B" "$C"
+	assert_error 'uidMappings and gidMappings go together'
+	assert_nothing_left "$C"
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linux/idmap.h"
+#include "linux/mount-options.h"
+#include "linux/mount.h"
+#include "util/cleanup.h"
+
+static int write_map(pid_t pid, const char *file, const struct keel_id_mapping *m, size_t n,
+                     struct keel_error **err)
+{
+        _cleanup_free_ char *buf = malloc(n * 40 + 1);
+        _cleanup_close_ int fd = -1;
+        size_t len = 0;
+        char path[64];
+
+        if (buf == NULL)
+                return keel_error_set(err, ENOMEM, "idmap");
+        for (size_t i = 0; i < n; i++)
+                len += (size_t) sprintf(buf + len, "%u %u %u\n", m[i].container_id, m[i].host_id,
+                                        m[i].size);
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, buf, len) != (ssize_t) len)
+                return keel_error_set(err, errno, "write %s", file);
+        return 0;
+}
+
+int keel_idmap_userns(const struct keel_id_mapping *uid, size_t n_uid,
+                      const struct keel_id_mapping *gid, size_t n_gid, struct keel_error **err)
+{
+        int ready[2], go[2], ret, fd = -1, status;
+        char path[64], c = 0;
+        pid_t pid;
+
+        if (pipe2(ready, O_CLOEXEC) < 0)
+                return keel_error_set(err, errno, "idmap: pipe");
+        if (pipe2(go, O_CLOEXEC) < 0) {
+                ret = keel_error_set(err, errno, "idmap: pipe");
+                close(ready[0]);
+                close(ready[1]);
+                return ret;
+        }
+        pid = fork();
+        if (pid == 0) {
+                /* Holds the namespace until keel has its fd; nothing else. */
+                close(ready[0]);
+                close(go[1]);
+                c = unshare(CLONE_NEWUSER) == 0 ? 'u' : 'e';
+                if (write(ready[1], &c, 1) == 1)
+                        (void) !read(go[0], &c, 1);
+                _exit(0);
+        }
+        close(ready[1]);
+        close(go[0]);
+        if (pid < 0) {
+                ret = keel_error_set(err, errno, "idmap: fork");
+        } else if (read(ready[0], &c, 1) != 1 || c != 'u') {
+                ret = keel_error_setq(err, EPERM, "idmap: the helper could not create a user "
+                                      "namespace");
+        } else {
+                ret = write_map(pid, "uid_map", uid, n_uid, err);
+                if (ret == 0)
+                        ret = write_map(pid, "gid_map", gid, n_gid, err);
+                if (ret == 0) {
+                        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
+                        fd = open(path, O_RDONLY | O_CLOEXEC);
+                        if (fd < 0)
+                                ret = keel_error_set(err, errno, "idmap: open %s", path);
+                }
+        }
+        close(ready[0]);
+        close(go[1]); /* the helper reads EOF and exits */
+        if (pid > 0)
+                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                        ;
+        return ret < 0 ? ret : fd;
+}
+
+void keel_idmap_close(int *fds, size_t n)
+{
+        if (fds == NULL)
+                return;
+        for (size_t i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        free(fds);
+}
+
+/* The mapping for mounts[i]: its own, else the container's. */
+static int pick_maps(const struct keel_config *cfg, const struct keel_mount *m, size_t i,
+                     const struct keel_id_mapping **uid, size_t *nu,
+                     const struct keel_id_mapping **gid, size_t *ng, struct keel_error **err)
+{
+        const struct keel_linux *lx = cfg->linux_cfg;
+
+        if (!m->n_uid_mappings != !m->n_gid_mappings)
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: uidMappings and gidMappings "
+                                       "go together", i);
+        if (m->n_uid_mappings) {
+                *uid = m->uid_mappings, *nu = m->n_uid_mappings;
+                *gid = m->gid_mappings, *ng = m->n_gid_mappings;
+                return 0;
+        }
+        if (lx == NULL || !lx->n_uid_mappings || !lx->n_gid_mappings)
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: idmap: no uidMappings and "
+                                       "gidMappings on the mount, and no user namespace "
+                                       "mappings to take them from", i);
+        *uid = lx->uid_mappings, *nu = lx->n_uid_mappings;
+        *gid = lx->gid_mappings, *ng = lx->n_gid_mappings;
+        return 0;
+}
+
+static int idmap_one(const struct keel_config *cfg, const char *bundle, size_t i,
+                     const struct keel_mount_opts *o, int *out, struct keel_error **err)
+{
+        const struct keel_mount *m = &cfg->mounts[i];
+        const struct keel_id_mapping *uid = NULL, *gid = NULL;
+        _cleanup_free_ char *source = NULL;
+        _cleanup_close_ int userns = -1, mnt = -1;
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+        size_t nu = 0, ng = 0;
+        int r;
+
+        if (!o->bind && !(m->type && strcmp(m->type, "bind") == 0))
+                return keel_error_setq(err, ENOTSUP, "mounts[%zu]: idmap: keel idmaps bind "
+                                       "mounts only", i);
+        if (m->source == NULL)
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: source: required for a bind "
+                                       "mount", i);
+        r = pick_maps(cfg, m, i, &uid, &nu, &gid, &ng, err);
+        if (r < 0)
+                return r;
+        if (m->source[0] == '/')
+                source = strdup(m->source);
+        else if (asprintf(&source, "%s/%s", bundle, m->source) < 0)
+                source = NULL;
+        if (source == NULL)
+                return keel_error_set(err, ENOMEM, "mounts[%zu]", i);
+        userns = keel_idmap_userns(uid, nu, gid, ng, err);
+        if (userns < 0)
+                return keel_error_prefix(err, "mounts[%zu]", i);
+        mnt = keel_mount_clone(AT_FDCWD, source, o->rbind);
+        if (mnt < 0)
+                return keel_error_set(err, -mnt, "mounts[%zu]: idmap: bind %s", i, m->source);
+        attr.userns_fd = (uint64_t) userns;
+        if (mount_setattr(mnt, "", AT_EMPTY_PATH | (o->ridmap ? AT_RECURSIVE : 0), &attr,
+                          sizeof(attr)) < 0)
+                return keel_error_set(err, errno, "mounts[%zu]: idmap %s (the file system must "
+                                      "support idmapped mounts)", i, m->source);
+        *out = take_fd(&mnt);
+        return 0;
+}
+
+int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, int **fds,
+                       struct keel_error **err)
+{
+        int *v = NULL;
+        int r = 0;
+
+        *fds = NULL;
+        for (size_t i = 0; r == 0 && i < cfg->n_mounts; i++) {
+                const struct keel_mount *m = &cfg->mounts[i];
+                struct keel_mount_opts o;
+
+                r = keel_mount_opts_parse((const char *const *) m->options, m->n_options, &o, err);
+                if (r < 0) {
+                        keel_error_prefix(err, "mounts[%zu]: options", i);
+                        break;
+                }
+                if (o.idmap || m->n_uid_mappings || m->n_gid_mappings) {
+                        if (v == NULL) {
+                                v = malloc(cfg->n_mounts * sizeof(*v));
+                                if (v == NULL)
+                                        r = keel_error_set(err, ENOMEM, "idmap");
+                                for (size_t j = 0; v && j < cfg->n_mounts; j++)
+                                        v[j] = -1;
+                        }
+                        if (r == 0)
+                                r = idmap_one(cfg, bundle, i, &o, &v[i], err);
+                }
+                keel_mount_opts_clear(&o);
+        }
+        if (r < 0) {
+                keel_idmap_close(v, cfg->n_mounts);
+                return r;
+        }
+        *fds = v;
+        return 0;
+}
