@@ -19,6 +19,7 @@
 
 #include "container.h"
 #include "hooks.h"
+#include "image/store.h"
 #include "lib-log.h"
 #include "linux/cgroup.h"
 #include "linux/cgroup-resources.h"
@@ -50,6 +51,7 @@ struct create {
         pid_t init;
         int init_pidfd;
         int console;
+        struct keel_image_rootfs *image;        /* the config names image layers */
 };
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
@@ -280,6 +282,32 @@ static int make_start_socket(struct create *cr, struct keel_error **err)
         return 0;
 }
 
+/* An image's bundle: the rootfs is an overlay of the store's layers under
+ * a writable layer in the state dir (image/store.h), mounted by stage 1. */
+static int make_image_rootfs(struct create *cr, struct keel_error **err)
+{
+        const struct keel_string_map *ann = &cr->cfg->annotations;
+        const struct keel_linux *lx = cr->cfg->linux_cfg;
+        const char *layers = NULL;
+        int ret;
+
+        for (size_t i = 0; i < ann->n; i++)
+                if (strcmp(ann->keys[i], KEEL_IMAGE_LAYERS_ANNOTATION) == 0)
+                        layers = ann->values[i];
+        if (layers == NULL)
+                return 0;
+        for (size_t i = 0; i < lx->n_namespaces; i++)
+                if (lx->namespaces[i].type == KEEL_NS_MOUNT && lx->namespaces[i].path)
+                        return keel_error_setq(err, EINVAL, "annotation %s: needs a new mount namespace",
+                                               KEEL_IMAGE_LAYERS_ANNOTATION);
+        ret = keel_image_rootfs_prepare(cr->store->rootfd, cr->c->dirfd, layers, &cr->image, err);
+        if (ret < 0)
+                return ret;
+        free(cr->rootfs);
+        cr->rootfs = strdup(cr->image->rootfs);
+        return cr->rootfs ? 0 : keel_error_set(err, ENOMEM, "rootfs");
+}
+
 static int spawn_stage1(struct create *cr, struct keel_error **err)
 {
         int fds[2];
@@ -323,6 +351,16 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 /* The container dir's fd carries its flock: a copy kept by
                  * the init would hold the lock for the container's life. */
                 close(fds[0]);
+                if (cr->image != NULL) {
+                        struct keel_error *ierr = NULL;
+
+                        if (keel_image_rootfs_enter(cr->image, &ierr) < 0) {
+                                keel_sync_send_error(fds[1], ierr);
+                                _exit(EXIT_FAILURE);
+                        }
+                        /* Its fds hold the store's lock: not for the init. */
+                        keel_image_rootfs_free(cr->image);
+                }
                 close(cr->c->dirfd);
                 close(cr->store->rootfd);
                 if (cr->cg != NULL)
@@ -499,6 +537,7 @@ static void create_release(struct create *cr)
                 keel_idmap_close(cr->args.idmap_fds, cr->cfg->n_mounts);
         closep(&cr->init_pidfd);
         closep(&cr->console);
+        keel_image_rootfs_free(cr->image);
         if (cr->cg != NULL)
                 keel_cgroup_free(cr->cg);
         if (cr->c != NULL)
@@ -529,6 +568,8 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
         if (ret == 0)
                 ret = keel_write_file_atomic_at(cr.c->dirfd, KEEL_CONFIG_COPY, cr.raw_config, cr.raw_len,
                                                 0600, err);
+        if (ret == 0)
+                ret = make_image_rootfs(&cr, err);
         if (ret == 0)
                 ret = make_cgroup(&cr, err);
         if (ret == 0)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,44 +78,59 @@ int keel_container_stats(struct keel_store *store, const char *id, char **json,
         return *json ? 0 : keel_error_set(err, ENOMEM, "stats");
 }
 
-int keel_container_oom_watch(struct keel_store *store, const char *id, int *fd, uint64_t *count,
-                             struct keel_error **err)
+int keel_oom_kills_read(int events_fd, uint64_t *count)
+{
+        char buf[4096];
+        ssize_t n = pread(events_fd, buf, sizeof(buf) - 1, 0);
+        const char *p;
+
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        for (p = buf; p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                if (strncmp(p, "oom_kill ", 9) == 0) {
+                        *count = strtoull(p + 9, NULL, 10);
+                        return 0;
+                }
+        *count = 0;
+        return 0;
+}
+
+int keel_container_oom_watch(struct keel_store *store, const char *id, int *fd, int *events_fd,
+                             uint64_t *count, struct keel_error **err)
 {
         struct keel_cgroup *cg = NULL;
+        int ret, in = -1, ev;
         char path[64];
-        int ret, in = -1;
 
-        *fd = -1;
+        *fd = *events_fd = -1;
         *count = 0;
         ret = open_live_cgroup(store, id, &cg, err);
         if (ret < 0)
                 return ret;
-        if (keel_cgroup_oom_kills(cg, count, NULL) < 0) {
+        ev = openat(cg->dirfd, "memory.events", O_RDONLY | O_CLOEXEC);
+        if (ev < 0) {
                 /* No memory controller in this cgroup: no OOM to report. */
                 keel_cgroup_free(cg);
                 return 0;
         }
+        /* The watch goes on the file keel holds open, by its fd. */
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", ev);
         in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-        snprintf(path, sizeof(path), "/proc/self/fd/%d/memory.events", cg->dirfd);
-        if (in < 0 || inotify_add_watch(in, path, IN_MODIFY) < 0) {
+        if (in < 0 || inotify_add_watch(in, path, IN_MODIFY) < 0)
                 ret = keel_error_set(err, errno, "watch memory.events of cgroup %s", cg->path);
+        if (ret == 0)
+                ret = keel_oom_kills_read(ev, count) < 0
+                              ? keel_error_set(err, errno, "read memory.events")
+                              : 0;
+        keel_cgroup_free(cg);
+        if (ret < 0) {
                 if (in >= 0)
                         close(in);
-                in = -1;
+                close(ev);
+                return ret;
         }
-        keel_cgroup_free(cg);
         *fd = in;
-        return ret;
-}
-
-int keel_container_oom_kills(struct keel_store *store, const char *id, uint64_t *count,
-                             struct keel_error **err)
-{
-        struct keel_cgroup *cg = NULL;
-        int ret = open_live_cgroup(store, id, &cg, err);
-
-        if (ret == 0)
-                ret = keel_cgroup_oom_kills(cg, count, err);
-        keel_cgroup_free(cg);
-        return ret;
+        *events_fd = ev;
+        return 0;
 }

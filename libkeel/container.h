@@ -151,11 +151,13 @@ int keel_container_update(struct keel_store *store, const char *id, const char *
  * not stopped (cgroup-stats.h has the shape); *json is malloc'd. */
 int keel_container_stats(struct keel_store *store, const char *id, char **json,
                          struct keel_error **err);
-/* An inotify fd (*fd, -1 when the cgroup has no memory controller) that
- * wakes when memory.events changes, and the OOM kill count now. */
-int keel_container_oom_watch(struct keel_store *store, const char *id, int *fd, uint64_t *count,
-                             struct keel_error **err);
-int keel_container_oom_kills(struct keel_store *store, const char *id, uint64_t *count,
-                             struct keel_error **err);
+/* An inotify fd (*fd) that wakes when the cgroup's memory.events changes,
+ * that file open (*events_fd), and the OOM kill count now; both fds are -1
+ * when the cgroup has no memory controller.  The open file still reads
+ * after the container stopped, so a kill that stopped it is not missed. */
+int keel_container_oom_watch(struct keel_store *store, const char *id, int *fd, int *events_fd,
+                             uint64_t *count, struct keel_error **err);
+/* memory.events "oom_kill" from the fd keel_container_oom_watch opened. */
+int keel_oom_kills_read(int events_fd, uint64_t *count);
 
 #endif

@@ -7,8 +7,13 @@ packages=(
         # build
         build-essential autoconf automake libtool pkg-config
         libyajl-dev libseccomp-dev libcap-dev libselinux1-dev libsystemd-dev
+        zlib1g-dev      # zlib.h for the image layer reader (libz is dlopen()ed, not linked)
         # tests: rootfs, bundle editing, bats, namespace tools, capsh
         busybox-static jq bats util-linux bsdutils libcap2-bin procps python3
+        # tests: image layouts (gzip/zstd layers, the libraries keel dlopen()s)
+        gzip zstd libzstd1 zlib1g
+        # tests/vm: qemu boots Debian's kernel; cpio and xz build the VM's kit
+        qemu-system-x86 cpio xz-utils
 )
 
 missing=()

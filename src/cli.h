@@ -48,6 +48,7 @@ struct keel_create_opts;
 struct keel_run_opts {
         bool detach;
         bool keep;
+        const char *image;      /* --image oci:DIR[:TAG] (create and run) */
 };
 /* create's and run's options; returns 1 after --help. */
 int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool is_run,
@@ -63,6 +64,13 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
 int cmd_pause(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_resume(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_ps(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+
+int cmd_image(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+/* create/run --image: unpack ref and write its bundle into *bundle, or,
+ * when *bundle is NULL, into keel's own bundle for id (*owned, which the
+ * caller frees, and *bundle point to it). */
+int keel_cli_image_bundle(struct keel_globals *g, const char *ref, const char *id,
+                          const char **bundle, char **owned, struct keel_error **err);
 int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_events(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 

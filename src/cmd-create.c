@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "util/cleanup.h"
 
 static const char create_options[] =
         "  -b, --bundle DIR        the bundle (default: the current directory)\n"
@@ -17,10 +18,13 @@ static const char create_options[] =
         "  --pid-file FILE         write the init's pid to FILE\n"
         "  --preserve-fds N        pass N more fds (from 3) to the process\n"
         "  --no-pivot              do not use pivot_root (for a rootfs on ramfs)\n"
-        "  --no-new-keyring        keep the caller's session keyring\n";
+        "  --no-new-keyring        keep the caller's session keyring\n"
+        "  --image oci:DIR[:TAG]   run an OCI image layout: its layers (unpacked once into the\n"
+        "                          layer store) under a writable layer that delete removes;\n"
+        "                          writes config.json into --bundle, or into a bundle of keel's own\n";
 
 enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_PRESERVE_FDS, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
-       OPT_DETACH, OPT_KEEP };
+       OPT_DETACH, OPT_KEEP, OPT_IMAGE };
 
 /* LISTEN_FDS (systemd socket activation) passes through, as with runc. */
 static int listen_fds(void)
@@ -48,6 +52,7 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                 { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
                 { "detach", no_argument, NULL, 'd' },
                 { "keep", no_argument, NULL, OPT_KEEP },
+                { "image", required_argument, NULL, OPT_IMAGE },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -93,6 +98,9 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                                 goto unknown;
                         r->keep = true;
                         break;
+                case OPT_IMAGE:
+                        r->image = optarg;
+                        break;
                 case 'h':
                         keel_command_help(keel_find_command(argv[0]), create_options);
                         return 1;
@@ -110,13 +118,20 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
 
 int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
+        struct keel_run_opts r = { .image = NULL };
+        _cleanup_free_ char *bundle = NULL;
         struct keel_create_opts o;
         struct keel_store *store = NULL;
         int ret;
 
-        ret = keel_parse_create_opts(g, argc, argv, false, &o, NULL, err);
+        ret = keel_parse_create_opts(g, argc, argv, false, &o, &r, err);
         if (ret != 0)
                 return ret > 0 ? 0 : ret;
+        if (r.image != NULL) {
+                ret = keel_cli_image_bundle(g, r.image, o.id, &o.bundle, &bundle, err);
+                if (ret < 0)
+                        return ret;
+        }
         ret = keel_store_open(g->root, true, &store, err);
         if (ret == 0)
                 ret = keel_container_create(store, &o, NULL, err);

@@ -71,16 +71,28 @@ static int print_stats(struct keel_store *store, const char *id, struct keel_err
         return ret;
 }
 
+/* Print an "oom" event for each kill memory.events counts beyond *seen. */
+static void report_ooms(const char *id, int events_fd, uint64_t *seen)
+{
+        uint64_t n;
+
+        if (events_fd < 0 || keel_oom_kills_read(events_fd, &n) < 0)
+                return;
+        for (; *seen < n; (*seen)++)
+                printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
+        fflush(stdout);
+}
+
 /* Until the container stops: stats every interval, an "oom" event for each
  * process the OOM killer takes, as soon as memory.events says so. */
 static int follow(struct keel_store *store, const char *id, long long interval,
                   struct keel_error **err)
 {
         uint64_t ooms = 0;
-        int fd = -1, ret;
+        int fd = -1, events_fd = -1, ret;
         long long next;
 
-        ret = keel_container_oom_watch(store, id, &fd, &ooms, err);
+        ret = keel_container_oom_watch(store, id, &fd, &events_fd, &ooms, err);
         if (ret < 0)
                 return ret;
         ret = print_stats(store, id, err);
@@ -88,25 +100,25 @@ static int follow(struct keel_store *store, const char *id, long long interval,
         while (ret == 0) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
                 long long wait = next - now_ms();
-                uint64_t n;
                 char buf[4096];
 
                 if (wait > 0 && poll(&p, 1, (int) (wait > 60000 ? 60000 : wait)) > 0 &&
                     (p.revents & POLLIN)) {
                         while (read(fd, buf, sizeof(buf)) > 0)
                                 ;
-                        ret = keel_container_oom_kills(store, id, &n, err);
-                        for (; ret == 0 && ooms < n; ooms++)
-                                printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
-                        fflush(stdout);
+                        report_ooms(id, events_fd, &ooms);
                 }
-                if (ret == 0 && now_ms() >= next) {
+                if (now_ms() >= next) {
                         ret = print_stats(store, id, err);
                         next += interval;
                 }
         }
+        /* A kill that stopped the container still counts. */
+        report_ooms(id, events_fd, &ooms);
         if (fd >= 0)
                 close(fd);
+        if (events_fd >= 0)
+                close(events_fd);
         /* The container stopping ends the stream; that is not an error. */
         if (ret == -ESRCH) {
                 keel_error_free(*err);

@@ -17,6 +17,7 @@ int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **e
 {
         struct keel_created created = { .pid = 0, .console_master = -1 };
         struct keel_run_opts r = { .detach = false };
+        _cleanup_free_ char *bundle = NULL;
         struct keel_create_opts o;
         struct keel_store *store = NULL;
         _cleanup_close_ int sigfd = -1;
@@ -26,6 +27,11 @@ int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **e
         if (ret != 0)
                 return ret > 0 ? 0 : ret;
         o.keep_console = !r.detach && o.console_socket == NULL;
+        if (r.image != NULL) {
+                ret = keel_cli_image_bundle(g, r.image, o.id, &o.bundle, &bundle, err);
+                if (ret < 0)
+                        return ret;
+        }
 
         if (!r.detach) {
                 ret = keel_cli_prepare_wait(&sigfd, err);

@@ -49,13 +49,16 @@ int keel_cgroup_swap_max(bool has_swap, int64_t swap, bool has_limit, int64_t li
                 limit = 0;
         /* An unlimited memory with swap left out means unlimited swap too:
          * cgroup v1 had one limit for both. */
+        *out = 0;
         if (limit == -1 && swap == 0) {
                 *out = -1;
-                return 0;
+                return 1;
         }
-        if (swap == -1 || swap == 0) {
-                *out = swap;
+        if (swap == 0)
                 return 0;
+        if (swap == -1) {
+                *out = -1;
+                return 1;
         }
         if (swap < 0)
                 return keel_error_setq(err, EINVAL, "linux.resources.memory.swap: %" PRId64
@@ -73,7 +76,7 @@ int keel_cgroup_swap_max(bool has_swap, int64_t swap, bool has_limit, int64_t li
                                        "memory.limit %" PRId64 " (swap is memory+swap)",
                                        swap, limit);
         *out = swap - limit;
-        return 0;
+        return 1;
 }
 
 /* ---- building the plan --------------------------------------------------- */
@@ -146,7 +149,7 @@ static int plan_memory(const struct keel_memory *m, struct keel_cgroup_plan *p,
                        struct keel_error **err)
 {
         int64_t swap;
-        int r;
+        int r, write_swap;
 
         if (m->has_swappiness)
                 return refuse(err, "memory.swappiness", "cgroup v2 has no per-cgroup swappiness");
@@ -162,9 +165,10 @@ static int plan_memory(const struct keel_memory *m, struct keel_cgroup_plan *p,
         if (m->has_kernel_tcp && m->kernel_tcp != 0)
                 keel_warn("linux.resources.memory.kernelTCP: ignored (no kernel TCP limit in "
                           "cgroup v2; it counts in memory.max)");
-        r = keel_cgroup_swap_max(m->has_swap, m->swap, m->has_limit, m->limit, &swap, err);
-        if (r < 0)
-                return r;
+        write_swap = keel_cgroup_swap_max(m->has_swap, m->swap, m->has_limit, m->limit, &swap,
+                                          err);
+        if (write_swap < 0)
+                return write_swap;
         if (m->has_reservation && m->reservation != 0) {
                 r = add_bytes(p, "memory.reservation", "memory.low", m->reservation, err);
                 if (r < 0)
@@ -178,7 +182,7 @@ static int plan_memory(const struct keel_memory *m, struct keel_cgroup_plan *p,
                                   m->limit > 0;
                 p->memory_limit = m->limit;
         }
-        if (swap != 0) {
+        if (write_swap) {
                 r = add_bytes(p, "memory.swap", "memory.swap.max", swap, err);
                 if (r < 0)
                         return r;

@@ -92,8 +92,9 @@ int keel_cgroup_apply_resources(struct keel_cgroup *cg, const struct keel_resour
 /* The conversions, for tests. */
 uint64_t keel_cgroup_shares_to_weight(uint64_t shares);
 uint64_t keel_cgroup_blkio_to_io_weight(uint64_t weight);
-/* memory.swap.max from the spec's memory+swap: *out is -1 for "max", 0 when
- * nothing is to be written, else bytes. */
+/* memory.swap.max from the spec's memory+swap: returns 1 and sets *out
+ * (-1 for "max", else bytes, 0 included: no swap at all) when the file is
+ * to be written, 0 when it is not, -errno on a contradiction. */
 int keel_cgroup_swap_max(bool has_swap, int64_t swap, bool has_limit, int64_t limit,
                          int64_t *out, struct keel_error **err);
 

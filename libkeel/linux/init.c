@@ -337,13 +337,16 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
             setup_keyring(&in, &err) < 0 || setup_rootfs(&in, &err) < 0 ||
             setup_console(&in, &err) < 0 || run_create_hooks(&in, &err) < 0 ||
             enter_rootfs(&in, &err) < 0 ||
-            prepare_process(&in, &err) < 0 || report_ready(&in, &err) < 0)
+            prepare_process(&in, &err) < 0 || setup_stdio(&in, &err) < 0 ||
+            report_ready(&in, &err) < 0)
                 die(sock, err);
         close(sock);
 
+        /* With a terminal, the pty is our stdio before create returns: an
+         * engine that reads create's stdout until EOF (containerd's shim)
+         * must not wait on an init that still holds it until start. */
         wait_for_start(&in);
-        if (run_start_hooks(&in, &err) < 0 || setup_stdio(&in, &err) < 0 ||
-            become_process(&in, &err) < 0)
+        if (run_start_hooks(&in, &err) < 0 || become_process(&in, &err) < 0)
                 fail_late(&in, err);
         execve(in.executable, in.proc->args, in.proc->env ? in.proc->env : (char *[]){ NULL });
         keel_error_set(&err, errno, "exec %s", in.executable);

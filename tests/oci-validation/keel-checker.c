@@ -1201,8 +1201,9 @@ static void do_writes(const struct opts *opt)
 	out_flush(&o, SOURCE_ORDER);
 }
 
-/* Memory that is really used: every page written, so a memory.max below it
- * makes the OOM killer act while this runs. */
+/* Memory that is really used: every page written, and held until exit, so
+ * a memory.max below it makes the OOM killer act and memory.current shows
+ * it while a later --sleep runs. */
 static void do_alloc(long mib)
 {
 	size_t size = (size_t)mib << 20;
@@ -1217,7 +1218,6 @@ static void do_alloc(long mib)
 		p[off] = 1;
 	printf("alloc: %ld MiB touched\n", mib);
 	fflush(stdout);
-	free(p);
 }
 
 /* Burn cpu for secs of wall-clock time (cpu.max throttling shows in cpu.stat). */

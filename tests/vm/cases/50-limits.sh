@@ -36,7 +36,8 @@ vm_is "memory_plus_swap_equal_to_memory_means_no_swap" 0 \
         "$(cat "$(cgdir $ID)/memory.swap.max" 2>&1)"
 k events --interval 10s $ID >"$VMT_DIR/oom.events" 2>&1 &
 events=$!
-sleep 1
+# Its first stats line comes once memory.events is watched.
+wait_until 30 grep -q '"type":"stats"' "$VMT_DIR/oom.events"
 k start $ID
 wait_until 60 status_is $ID stopped
 vm_ok "the_oom_killer_took_the_allocator" awk '$1 == "oom_kill" && $2 > 0 { f = 1 } END { exit !f }' \
@@ -51,16 +52,15 @@ ID=vmh-cpu
 B=$VMT_DIR/cpu
 make_bundle "$B" /keel-checker uts --spin 2
 bundle_jq "$B" '.linux.resources.cpu = {quota: 10000, period: 100000, shares: 1024, cpus: "0"}'
-k run --bundle "$B" $ID >"$VMT_DIR/cpu.out" 2>&1 &
-runner=$!
-wait_until 30 test -e "$(cgdir $ID)/cpu.max"
+k create --bundle "$B" $ID >"$VMT_DIR/cpu.out" 2>&1
 vm_is "cpu_max_is_quota_and_period" "10000 100000" "$(cat "$(cgdir $ID)/cpu.max" 2>&1)"
 vm_is "cpu_shares_1024_is_weight_39" 39 "$(cat "$(cgdir $ID)/cpu.weight" 2>&1)"
 vm_is "cpuset_cpus_is_written" 0 "$(cat "$(cgdir $ID)/cpuset.cpus" 2>&1)"
-wait_until 60 grep -q "spin: done" "$VMT_DIR/cpu.out"
+k start $ID
+wait_until 90 status_is $ID stopped
 vm_ok "the_busy_loop_was_throttled" awk '$1 == "nr_throttled" && $2 > 0 { f = 1 } END { exit !f }' \
         "$(cgdir $ID)/cpu.stat"
-kill -0 $runner 2>/dev/null && wait $runner
+k delete $ID
 
 # --- io.max: reads from the virtio disk at 1 MiB/s ----------------------------------
 ID=vmh-io

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "image/bundle.h"
+#include "image/layout.h"
+#include "image/store.h"
+#include "store.h"
+#include "util/cleanup.h"
+
+#define BUNDLES_DIR KEEL_IMAGE_STORE_DIR "/bundles"
+
+static const char image_options[] =
+        "  unpack [--replace] oci:DIR[:TAG] BUNDLE\n"
+        "                     extract the image's layers into the layer store (once) and write\n"
+        "                     BUNDLE/config.json and an empty BUNDLE/rootfs for keel create/run;\n"
+        "                     --replace overwrites a different BUNDLE/config.json\n"
+        "  prune              remove the layers no container uses\n";
+
+static int image_ref(const char *ref, const char **layout, struct keel_error **err)
+{
+        if (strncmp(ref, "oci:", 4) != 0 || ref[4] == '\0')
+                return keel_error_set(err, 0, "image \"%s\": expected oci:DIR[:TAG]", ref);
+        *layout = ref + 4;
+        return 0;
+}
+
+/* Unpack ref's layers and write its bundle: the work of `image unpack`
+ * and of create/run --image. */
+static int unpack_to_bundle(struct keel_store *store, const char *ref, const char *bundle,
+                            bool replace, struct keel_error **err)
+{
+        struct keel_image_store *is = NULL;
+        struct keel_image *img = NULL;
+        _cleanup_free_ char *json = NULL;
+        const char *layout = NULL;
+        size_t len;
+        int ret;
+
+        ret = image_ref(ref, &layout, err);
+        if (ret == 0)
+                ret = keel_image_open(layout, &img, err);
+        if (ret == 0)
+                ret = keel_image_store_open(store->rootfd, false, &is, err);
+        if (ret == 0)
+                ret = keel_image_store_unpack(is, img, err);
+        if (ret == 0)
+                ret = keel_image_config_json(img, is, &json, &len, err);
+        if (ret == 0)
+                ret = keel_image_write_bundle(bundle, json, len, replace, err);
+        keel_image_store_close(is);
+        keel_image_free(img);
+        return ret;
+}
+
+int keel_cli_image_bundle(struct keel_globals *g, const char *ref, const char *id,
+                          const char **bundle, char **owned, struct keel_error **err)
+{
+        struct keel_store *store = NULL;
+        bool own_dir = *bundle == NULL;
+        int ret;
+
+        ret = keel_id_validate(id, err);
+        if (ret == 0)
+                ret = keel_store_open(g->root, true, &store, err);
+        if (ret == 0 && own_dir) {
+                /* No --bundle: one of keel's own, replaced by each run of
+                 * this id and removed by `image prune` once the id is gone. */
+                if (asprintf(owned, "%s/%s/%s", store->root, BUNDLES_DIR, id) < 0)
+                        ret = keel_error_set(err, ENOMEM, "bundle");
+                else
+                        *bundle = *owned;
+        }
+        if (ret == 0)
+                ret = unpack_to_bundle(store, ref, *bundle, own_dir, err);
+        keel_store_close(store);
+        if (ret < 0)
+                return keel_error_prefix(err, "image");
+        return 0;
+}
+
+static int image_unpack(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "replace", no_argument, NULL, 'r' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct keel_store *store = NULL;
+        bool replace = false;
+        int c, ret;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long_only(argc, argv, "+:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'r':
+                        replace = true;
+                        break;
+                case 'h':
+                        keel_command_help(keel_find_command("image"), image_options);
+                        return 1;
+                default:
+                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                }
+        }
+        ret = keel_want_args(argc, argv, optind, 2, "oci:DIR[:TAG] and a bundle directory", err);
+        if (ret == 0)
+                ret = keel_store_open(g->root, true, &store, err);
+        if (ret == 0)
+                ret = unpack_to_bundle(store, argv[optind], argv[optind + 1], replace, err);
+        keel_store_close(store);
+        return ret;
+}
+
+static int image_prune(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        struct keel_image_store *is = NULL;
+        struct keel_store *store = NULL;
+        size_t removed = 0;
+        int ret;
+
+        ret = keel_want_args(argc, argv, 1, 0, "no arguments", err);
+        if (ret == 0)
+                ret = keel_store_open(g->root, true, &store, err);
+        if (ret == 0)
+                ret = keel_image_store_open(store->rootfd, true, &is, err);
+        if (ret == 0)
+                ret = keel_image_store_prune(is, store->rootfd, &removed, err);
+        if (ret == 0)
+                printf("removed %zu layer%s\n", removed, removed == 1 ? "" : "s");
+        keel_image_store_close(is);
+        keel_store_close(store);
+        return ret;
+}
+
+int cmd_image(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
+{
+        int ret;
+
+        if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                keel_command_help(keel_find_command("image"), image_options);
+                return argc < 2 ? keel_error_set(err, 0, "missing subcommand (unpack or prune)") : 0;
+        }
+        if (strcmp(argv[1], "unpack") == 0)
+                ret = image_unpack(g, argc - 1, argv + 1, err);
+        else if (strcmp(argv[1], "prune") == 0)
+                ret = image_prune(g, argc - 1, argv + 1, err);
+        else
+                return keel_error_set(err, 0, "unknown subcommand \"%s\" (expected unpack or prune)", argv[1]);
+        return ret > 0 ? 0 : ret;
+}

@@ -1,0 +1,398 @@
+#!/bin/bash
+# containerd (ctr + the runc v2 shim) driving keel, in a sandbox that leaves
+# the host alone.  The same sandbox as podman-setup.sh (see README.md).
+#
+#   containerd-setup.sh [setup]   install containerd if missing, build the sandbox,
+#                                 start containerd, import the image (idempotent)
+#   containerd-setup.sh teardown  stop everything it started and remove all it made
+#
+# Environment:
+#   KEEL                 runtime to test (default: <top>/build/keel); copied into
+#                        the scratch dir, so a rebuild during a run does not change it
+#   KEEL_CONTAINERD_DIR  scratch directory (default /tmp/keel-containerd)
+#
+# After setup:
+#   $DIR/bin/ctr         ctr inside the sandbox, talking to the private containerd
+#   $DIR/runtime/keel    keel behind an argv-logging wrapper (logs/keel.argv)
+#   $DIR/runtime/crun    crun behind the same wrapper (logs/crun.argv), the reference
+#   $DIR/crun.status     "ok", or why crun cannot run here
+# Use them as `ctr run --runc-binary $DIR/runtime/keel --cpu-shares 0 IMAGE ID CMD`.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+KEEL=${KEEL:-$top/build/keel}
+DIR=${KEEL_CONTAINERD_DIR:-/tmp/keel-containerd}
+NAME=$(basename "$DIR")
+IMAGE=localhost/keel-busybox:latest
+
+die() {
+        echo "containerd-setup: $*" >&2
+        exit 1
+}
+
+# The host's cgroup2 mount: the unified hierarchy of a hybrid host, or the root.
+cgroup2_base() {
+        local d
+        for d in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+                if [ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ]; then
+                        echo "$d"
+                        return
+                fi
+        done
+        die "no cgroup2 mount under /sys/fs/cgroup"
+}
+CG=$(cgroup2_base)/$NAME
+
+# $1: a pid file; true when that pid is alive and runs $2 in another mount ns
+# (or, for containerd, any mount ns: it is entered through nsenter).
+pid_alive() {
+        local pid
+        pid=$(cat "$1" 2>/dev/null) || return 1
+        kill -0 "$pid" 2>/dev/null && grep -q "^$2" "/proc/$pid/cmdline"
+}
+
+holder_alive() {
+        pid_alive "$DIR/holder.pid" sleep &&
+                [ "$(readlink "/proc/$(cat "$DIR/holder.pid")/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+}
+
+containerd_alive() {
+        pid_alive "$DIR/containerd.pid" /usr/bin/containerd
+}
+
+# apt may start the packaged containerd.service on a systemd host: a second
+# daemon on /run/containerd is not wanted, so forbid service starts meanwhile.
+install_packages() {
+        local pkgs=() policy=/usr/sbin/policy-rc.d
+        command -v containerd >/dev/null && command -v containerd-shim-runc-v2 >/dev/null ||
+                pkgs+=(containerd)
+        command -v crun >/dev/null || pkgs+=(crun)
+        [ ${#pkgs[@]} -eq 0 ] && return
+        export DEBIAN_FRONTEND=noninteractive
+        if [ ! -e $policy ]; then
+                printf '#!/bin/sh\nexit 101\n' >$policy
+                chmod +x $policy
+                # shellcheck disable=SC2064 # the path is fixed now
+                trap "rm -f $policy" EXIT
+        fi
+        apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null 2>&1 ||
+                { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null; }
+}
+
+# A blob of the OCI layout: $1 the file, $2 its media type; prints its
+# descriptor and moves it to blobs/sha256/<digest>.
+add_blob() {
+        local sum size
+        sum=$(sha256sum "$1" | cut -d' ' -f1)
+        size=$(stat -c %s "$1")
+        mv "$1" "$DIR/image/oci/blobs/sha256/$sum"
+        printf '{"mediaType":"%s","digest":"sha256:%s","size":%s}' "$2" "$sum" "$size"
+}
+
+# A one-layer busybox-static image as an OCI archive, for `ctr image import`.
+# The index names it through io.containerd.image.name.
+build_image() {
+        local r=$DIR/image/rootfs o=$DIR/image/oci layer config manifest diff
+        [ -f "$DIR/image/busybox-oci.tar" ] && return
+        rm -rf "$DIR/image"
+        mkdir -p "$r"/{bin,etc,dev,proc,sys,tmp,root,run} "$o/blobs/sha256"
+        cp /bin/busybox "$r/bin/busybox"
+        chroot "$r" /bin/busybox --install -s /bin
+        chmod 1777 "$r/tmp"
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+                >"$r/etc/passwd"
+        printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+        tar --numeric-owner -C "$r" -cf "$o/layer.tar" .
+        rm -rf "$r"
+        # an uncompressed layer: its diff id is its digest
+        diff=sha256:$(sha256sum "$o/layer.tar" | cut -d' ' -f1)
+        layer=$(add_blob "$o/layer.tar" application/vnd.oci.image.layer.v1.tar)
+        printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
+                "$(dpkg --print-architecture)" "$diff" >"$o/config.json"
+        config=$(add_blob "$o/config.json" application/vnd.oci.image.config.v1+json)
+        printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":%s,"layers":[%s]}' \
+                "$config" "$layer" >"$o/manifest.json"
+        manifest=$(add_blob "$o/manifest.json" application/vnd.oci.image.manifest.v1+json)
+        printf '{"schemaVersion":2,"manifests":[%s]}' \
+                "${manifest%\}},\"annotations\":{\"io.containerd.image.name\":\"$IMAGE\",\"org.opencontainers.image.ref.name\":\"latest\"}}" \
+                >"$o/index.json"
+        printf '{"imageLayoutVersion":"1.0.0"}' >"$o/oci-layout"
+        tar -C "$o" -cf "$DIR/image/busybox-oci.tar" oci-layout index.json blobs
+        rm -rf "$o"
+}
+
+# crun 1.8 raises RLIMIT_MEMLOCK to infinity before loading its device
+# filter and gives up on EPERM; without CAP_SYS_RESOURCE (this CI's
+# bounding set) that always fails.  crun >= 1.14 keeps the hard limit and
+# goes on; this preload does the same for that one call.
+build_crun_preload() {
+        cat >"$DIR/runtime/memlock.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <sys/resource.h>
+
+int setrlimit(__rlimit_resource_t what, const struct rlimit *rl)
+{
+        int (*next)(__rlimit_resource_t, const struct rlimit *) = dlsym(RTLD_NEXT, "setrlimit");
+        struct rlimit cur;
+        int ret = next(what, rl);
+
+        if (ret < 0 && errno == EPERM && what == RLIMIT_MEMLOCK &&
+            rl->rlim_cur == RLIM_INFINITY && getrlimit(RLIMIT_MEMLOCK, &cur) == 0) {
+                cur.rlim_cur = cur.rlim_max;
+                next(RLIMIT_MEMLOCK, &cur);
+                return 0;
+        }
+        return ret;
+}
+EOF
+        gcc -O2 -shared -fPIC -o "$DIR/runtime/memlock.so" "$DIR/runtime/memlock.c" -ldl
+}
+
+# has_cap N: capability number N is in our bounding set
+has_cap() {
+        local bnd
+        bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
+        (((0x$bnd >> $1) & 1))
+}
+
+# runtime/NAME: log argv and rc ("[pid] argv", "[pid] rc=N") to
+# logs/NAME.argv; the shim's --log dir keeps the last config.json and
+# process.json.  Not exec: the rc line is worth the extra process.
+write_runtime_wrapper() {       # NAME REAL [ENV]
+        cat >"$DIR/runtime/$1" <<EOF
+#!/bin/bash
+log=$DIR/logs/$1.argv
+{ printf '[%s] %s' "\$\$" "\$(date +%T.%N)"; printf ' %q' "\$@"; echo; } >>\$log
+prev=
+for a in "\$@"; do
+        case \$prev in
+        --bundle|-b) cp "\$a/config.json" $DIR/logs/$1-last-config.json 2>/dev/null ;;
+        --process|-p) cp "\$a" $DIR/logs/$1-last-process.json 2>/dev/null ;;
+        esac
+        prev=\$a
+done
+${3:-} $2 "\$@"
+rc=\$?
+echo "[\$\$] rc=\$rc" >>\$log
+exit \$rc
+EOF
+        chmod +x "$DIR/runtime/$1"
+}
+
+write_runtimes() {
+        local env=
+        mkdir -p "$DIR/runtime" "$DIR/logs"
+        cp "$KEEL" "$DIR/runtime/keel.bin"
+        write_runtime_wrapper keel "$DIR/runtime/keel.bin"
+        if ! command -v crun >/dev/null; then
+                echo "crun is not installed" >"$DIR/crun.status"
+                return
+        fi
+        if ! has_cap 24; then
+                if ! command -v gcc >/dev/null; then
+                        echo "crun 1.8 needs CAP_SYS_RESOURCE (or a preload built with gcc)" >"$DIR/crun.status"
+                        return
+                fi
+                build_crun_preload
+                env="LD_PRELOAD=$DIR/runtime/memlock.so"
+        fi
+        write_runtime_wrapper crun "$(command -v crun)" "$env"
+}
+
+write_containerd_config() {
+        mkdir -p "$DIR/root"
+        cat >"$DIR/config.toml" <<EOF
+version = 2
+root = "$DIR/root"
+# on the sandbox's private /run, gone with it
+state = "/run/$NAME"
+# CRI wants CNI and a pause image: tests use ctr only
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+        "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+        "io.containerd.snapshotter.v1.aufs"]
+
+[grpc]
+  address = "$DIR/containerd.sock"
+[ttrpc]
+  address = "$DIR/containerd.sock.ttrpc"
+[metrics]
+  address = ""
+EOF
+}
+
+# bin/nsrun CMD: run CMD in the sandbox, from the scratch cgroup's leaf
+# /launch (a process outside the cgroup namespace's root would see "/.."
+# paths).  fds above 2 are closed: a daemon must not keep a caller's pipe
+# open.  bin/ctr: ctr through nsrun, on the private socket.
+write_wrappers() {
+        mkdir -p "$DIR/bin"
+        cat >"$DIR/bin/nsrun" <<EOF
+#!/bin/bash
+pid=\$(cat $DIR/holder.pid 2>/dev/null) && kill -0 "\$pid" 2>/dev/null ||
+        { echo "nsrun: no sandbox, run containerd-setup.sh" >&2; exit 125; }
+echo \$\$ >$CG/launch/cgroup.procs || exit 125
+for fd in /proc/\$\$/fd/*; do
+        fd=\${fd##*/}
+        # 255: bash's own script fd
+        [ "\$fd" -gt 2 ] && [ "\$fd" -lt 255 ] && eval "exec \$fd>&-"
+done
+exec nsenter -t "\$pid" -m -C -n --wd="\$PWD" -- "\$@"
+EOF
+        cat >"$DIR/bin/ctr" <<EOF
+#!/bin/bash
+exec $DIR/bin/nsrun ctr --address $DIR/containerd.sock "\$@"
+EOF
+        chmod +x "$DIR/bin/nsrun" "$DIR/bin/ctr"
+}
+
+start_holder() {
+        holder_alive && return
+        mkdir -p "$CG/holder" "$CG/launch"
+        cat >"$DIR/sandbox-init.sh" <<EOF
+#!/bin/bash
+set -e
+echo \$\$ >$CG/holder/cgroup.procs
+umount -R -l /sys/fs/cgroup
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p $DIR/varlib
+mount -t tmpfs -o mode=755 tmpfs $DIR/varlib
+mkdir $DIR/varlib/upper $DIR/varlib/work
+mount -t overlay overlay -o lowerdir=/var/lib,upperdir=$DIR/varlib/upper,workdir=$DIR/varlib/work /var/lib
+ip link set lo up 2>/dev/null || true
+touch $DIR/ready
+exec sleep infinity
+EOF
+        chmod +x "$DIR/sandbox-init.sh"
+        rm -f "$DIR/ready"
+        # The cgroup namespace is rooted where unshare runs: move there first.
+        setsid bash -c "echo \$\$ >$CG/cgroup.procs &&
+                exec unshare --mount --cgroup --net --propagation private $DIR/sandbox-init.sh" \
+                </dev/null >"$DIR/sandbox.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+        echo $! >"$DIR/holder.pid"
+        for _ in $(seq 100); do
+                [ -f "$DIR/ready" ] && return
+                kill -0 "$(cat "$DIR/holder.pid")" 2>/dev/null || break
+                sleep 0.05
+        done
+        cat "$DIR/sandbox.log" >&2
+        die "the sandbox did not start"
+}
+
+start_containerd() {
+        containerd_alive && return
+        setsid "$DIR/bin/nsrun" /usr/bin/containerd --config "$DIR/config.toml" \
+                </dev/null >"$DIR/logs/containerd.log" 2>&1 &
+        echo $! >"$DIR/containerd.pid"
+        for _ in $(seq 100); do
+                "$DIR/bin/ctr" version >/dev/null 2>&1 && return
+                containerd_alive || break
+                sleep 0.1
+        done
+        tail -20 "$DIR/logs/containerd.log" >&2
+        die "containerd did not start"
+}
+
+import_image() {
+        "$DIR/bin/ctr" image ls -q | grep -qx "$IMAGE" && return
+        "$DIR/bin/ctr" image import "$DIR/image/busybox-oci.tar" >/dev/null
+        "$DIR/bin/ctr" image ls -q | grep -qx "$IMAGE" || die "ctr image import did not make $IMAGE"
+}
+
+# Whether crun can run a container here decides if its tests run or skip.
+check_crun() {
+        local out
+        [ -x "$DIR/runtime/crun" ] || return 0
+        if out=$("$DIR/bin/ctr" run --rm --cpu-shares 0 --runc-binary "$DIR/runtime/crun" \
+                "$IMAGE" ctrd-crun-probe echo ok 2>&1) && [ "$out" = ok ]; then
+                echo ok >"$DIR/crun.status"
+        else
+                echo "crun cannot run a container here: $out" >"$DIR/crun.status"
+        fi
+        : >"$DIR/logs/crun.argv"
+}
+
+setup() {
+        [ "$(id -u)" = 0 ] || die "needs root"
+        [ -x "$KEEL" ] || die "no runtime at $KEEL (build keel first)"
+        [ -x /bin/busybox ] || die "needs busybox-static"
+        install_packages
+        mkdir -p "$DIR"
+        build_image
+        write_runtimes
+        write_containerd_config
+        write_wrappers
+        start_holder
+        start_containerd
+        import_image
+        [ -f "$DIR/crun.status" ] || check_crun
+}
+
+# Tasks first (the shim deletes them through the runtime), then containerd.
+stop_containerd() {
+        local pid t
+        containerd_alive || return 0
+        for t in $("$DIR/bin/ctr" task ls -q 2>/dev/null); do
+                "$DIR/bin/ctr" task kill -a -s KILL "$t" >/dev/null 2>&1 || true
+        done
+        for t in $("$DIR/bin/ctr" task ls -q 2>/dev/null); do
+                "$DIR/bin/ctr" task delete -f "$t" >/dev/null 2>&1 || true
+        done
+        for t in $("$DIR/bin/ctr" container ls -q 2>/dev/null); do
+                "$DIR/bin/ctr" container delete "$t" >/dev/null 2>&1 || true
+        done
+        pid=$(cat "$DIR/containerd.pid")
+        kill "$pid"
+        for _ in $(seq 50); do
+                kill -0 "$pid" 2>/dev/null || return 0
+                sleep 0.1
+        done
+        kill -9 "$pid" 2>/dev/null || true
+}
+
+# Processes still in the scratch cgroup were started through the sandbox
+# (shims, containers): end them by pid.
+kill_cgroup_leftovers() {
+        local pids
+        [ -d "$CG" ] || return 0
+        for _ in $(seq 50); do
+                pids=$(find "$CG" -name cgroup.procs -exec cat {} + 2>/dev/null)
+                [ -z "$pids" ] && return 0
+                # a frozen process cannot die
+                find "$CG" -name cgroup.freeze -exec sh -c 'echo 0 >"$1"' _ {} \; 2>/dev/null
+                # shellcheck disable=SC2086 # one pid a word
+                kill -9 $pids 2>/dev/null || true
+                sleep 0.1
+        done
+        die "processes left in $CG: $pids"
+}
+
+teardown() {
+        local pid
+        stop_containerd
+        if holder_alive; then
+                pid=$(cat "$DIR/holder.pid")
+                kill "$pid"
+                for _ in $(seq 50); do
+                        kill -0 "$pid" 2>/dev/null || break
+                        sleep 0.1
+                done
+        fi
+        kill_cgroup_leftovers
+        if [ -d "$CG" ]; then
+                find "$CG" -mindepth 1 -depth -type d -exec rmdir {} \;
+                rmdir "$CG"
+        fi
+        # the sandbox's mounts died with its namespace; a host mount here is a bug
+        if grep -q " ${DIR}[/ ]" /proc/self/mountinfo; then
+                die "mounts left under $DIR"
+        fi
+        rm -rf "$DIR"
+}
+
+case ${1:-setup} in
+setup) setup ;;
+teardown) teardown ;;
+*) die "usage: $0 [setup|teardown]" ;;
+esac
