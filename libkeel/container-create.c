@@ -234,16 +234,38 @@ static int make_state(struct create *cr, struct keel_error **err)
         return 0;
 }
 
+/* Rootless, a cgroup is where the user may write: below the parent of the
+ * cgroup keel runs in (a delegated subtree), or nowhere.  Without one,
+ * nothing can be limited, and nothing may claim to be. */
+static int rootless_without_cgroup(struct create *cr, struct keel_error **err)
+{
+        const char *why = (*err)->msg;
+
+        if (cr->limits.n > 0)
+                return keel_error_prefix(err, "linux.resources.%s: rootless keel can only limit "
+                                         "a container in a delegated cgroup v2 subtree",
+                                         cr->limits.w[0].field);
+        keel_debug("rootless: no cgroup for %s (%s)", cr->o->id, why);
+        keel_error_free(*err);
+        *err = NULL;
+        free(cr->state->cgroup_path);
+        cr->state->cgroup_path = NULL;
+        return keel_container_write_state(cr->c, cr->state, err);
+}
+
 static int make_cgroup(struct create *cr, struct keel_error **err)
 {
-        _cleanup_free_ char *mount = NULL, *path = NULL;
+        _cleanup_free_ char *mount = NULL, *path = NULL, *rel = NULL;
+        const char *want = cr->cfg->linux_cfg->cgroups_path;
         int ret;
 
         if (cr->o->no_cgroup)
                 return 0;
+        if (cr->o->rootless && want == NULL && asprintf(&rel, "keel/%s", cr->o->id) < 0)
+                return keel_error_set(err, ENOMEM, "cgroup path");
         ret = keel_cgroup_find_mount(&mount, err);
         if (ret == 0)
-                ret = keel_cgroup_resolve_path(cr->cfg->linux_cfg->cgroups_path, cr->o->id, &path, err);
+                ret = keel_cgroup_resolve_path(rel ? rel : want, cr->o->id, &path, err);
         if (ret == 0) {
                 cr->state->cgroup_path = strdup(path);
                 if (cr->state->cgroup_path == NULL)
@@ -255,8 +277,12 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
                 ret = keel_container_write_state(cr->c, cr->state, err);
         if (ret == 0)
                 ret = keel_cgroup_create(mount, path, &cr->cg, err);
-        /* The filter is in place before the init enters: never unfiltered. */
-        if (ret == 0)
+        if (cr->o->rootless && (ret == -EACCES || ret == -EPERM || ret == -EROFS))
+                return rootless_without_cgroup(cr, err);
+        /* The filter is in place before the init enters: never unfiltered.
+         * Rootless, loading it takes privileges keel lacks; the user
+         * namespace already keeps device nodes to what the user may open. */
+        if (ret == 0 && !cr->o->rootless)
                 ret = keel_cgroup_apply_devices(cr->cg, cr->cfg->linux_cfg->resources, err);
         /* Limits too: the init's first instruction runs under them. */
         if (ret == 0)

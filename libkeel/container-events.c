@@ -32,8 +32,9 @@ static int open_live_cgroup(struct keel_store *store, const char *id, struct kee
         if (ret == 0 && st->status == KEEL_STATUS_STOPPED)
                 ret = keel_error_setq(err, ESRCH, "container %s is not running", id);
         if (ret == 0 && st->cgroup_path == NULL)
-                ret = keel_error_setq(err, EINVAL, "container %s has no cgroup (created with "
-                                      "--cgroup-manager disabled): no statistics", id);
+                ret = keel_error_setq(err, EINVAL, "container %s has no cgroup (--cgroup-manager "
+                                      "disabled, or rootless without a delegated cgroup): "
+                                      "no statistics", id);
         if (ret == 0)
                 ret = keel_state_open_cgroup(st, cg, err);
         keel_state_free(st);

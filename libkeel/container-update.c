@@ -22,8 +22,9 @@ static int check_can_update(const struct keel_state *st, struct keel_error **err
         if (st->status == KEEL_STATUS_STOPPED)
                 return keel_error_setq(err, EINVAL, "container %s is stopped", st->id);
         if (st->cgroup_path == NULL)
-                return keel_error_setq(err, EINVAL, "container %s has no cgroup (created with "
-                                       "--cgroup-manager disabled): nothing to update", st->id);
+                return keel_error_setq(err, EINVAL, "container %s has no cgroup (--cgroup-manager "
+                                       "disabled, or rootless without a delegated cgroup): "
+                                       "nothing to update", st->id);
         return 0;
 }
 

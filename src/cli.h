@@ -82,6 +82,9 @@ int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_stor
 
 const struct keel_command *keel_find_command(const char *name);
 
+/* --rootless: true, false, or (auto) whether keel runs as a non-root user. */
+bool keel_cli_rootless(const struct keel_globals *g);
+
 /* Print "Usage: ..." and the summary of the command (for --help). */
 void keel_command_help(const struct keel_command *cmd, const char *options);
 

@@ -62,6 +62,7 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
 
         memset(o, 0, sizeof(*o));
         o->no_cgroup = g->cgroup_manager == KEEL_CGROUP_DISABLED;
+        o->rootless = keel_cli_rootless(g);
         o->listen_fds = listen_fds();
         opterr = 0;
         while ((opt = getopt_long_only(argc, argv, is_run ? "+b:dh" : "+b:h", opts, NULL)) != -1) {

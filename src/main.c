@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commit.h"
+#include "util/cleanup.h"
 #include "lib-log.h"
 #include "log.h"
 
@@ -226,6 +227,35 @@ static void library_log(enum keel_log_level level, const char *msg)
                 keel_log_debug("%s", msg);
 }
 
+bool keel_cli_rootless(const struct keel_globals *g)
+{
+        if (g->rootless == KEEL_ROOTLESS_AUTO)
+                return geteuid() != 0;
+        return g->rootless == KEEL_ROOTLESS_TRUE;
+}
+
+/* The state root when --root is not given: /run/keel for root; for
+ * another user, keel/ in $XDG_RUNTIME_DIR (runc's rule), which is the
+ * user's own. */
+static int default_root(struct keel_globals *g, char **owned, struct keel_error **err)
+{
+        const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+        if (g->root != NULL)
+                return 0;
+        if (geteuid() == 0) {
+                g->root = KEEL_DEFAULT_ROOT;
+                return 0;
+        }
+        if (xdg == NULL || xdg[0] != '/')
+                return keel_error_setq(err, EINVAL, "no state root: give --root DIR, or set "
+                                       "XDG_RUNTIME_DIR (keel is not running as root)");
+        if (asprintf(owned, "%s/keel", xdg) < 0)
+                return keel_error_set(err, ENOMEM, "state root");
+        g->root = *owned;
+        return 0;
+}
+
 /* The systemd driver places containers through systemd's D-Bus API, which
  * keel does not speak yet: a create asking for it fails rather than quietly
  * using cgroupfs behind systemd's back. */
@@ -246,16 +276,18 @@ static int check_cgroup_manager(const struct keel_globals *g, const char *cmd,
 int main(int argc, char **argv)
 {
         struct keel_globals g = {
-                .root = KEEL_DEFAULT_ROOT,
                 .rootless = KEEL_ROOTLESS_AUTO,
                 .cgroup_manager = KEEL_CGROUP_CGROUPFS,
         };
         _cleanup_error_ struct keel_error *err = NULL;
+        _cleanup_free_ char *root = NULL;
         const struct keel_command *cmd;
         int first, ret;
 
         first = parse_globals(&g, argc, argv, &err);
         if (first < 0)
+                goto fail;
+        if (default_root(&g, &root, &err) < 0)
                 goto fail;
         if (keel_log_open(g.log_path, g.log_json, g.debug) < 0) {
                 keel_error_set(&err, errno, "open log %s", g.log_path);

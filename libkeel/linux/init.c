@@ -396,9 +396,12 @@ void keel_init_stage1(struct keel_init_args *a)
 
         /* Until stage 2 exists, a runtime that dies takes us with it.  Not
          * dumpable until execve: no process of the container may open our
-         * /proc/<pid>/exe (keel's binary) or our memory (CVE-2019-5736). */
+         * /proc/<pid>/exe (keel's binary) or our memory (CVE-2019-5736).
+         * An unprivileged keel writes our id maps as the same user, which
+         * needs us dumpable until then; no container process exists yet. */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (geteuid() == 0)
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         /* oom_score_adj is inherited by the init.  Written here, still in
          * keel's user and mount namespaces: later, the non-dumpable init's
@@ -409,6 +412,7 @@ void keel_init_stage1(struct keel_init_args *a)
                 die(sock, err);
         if ((flags & CLONE_NEWUSER) && become_userns_root(sock, &err) < 0)
                 die(sock, err);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (keel_ns_join_others(&a->plan, &err) < 0)
                 die(sock, err);
         if (unshare(flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP)) < 0) {

@@ -4,12 +4,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "linux/mount-options.h"
@@ -207,10 +209,9 @@ static int mount_bind(struct job *j, struct keel_error **err)
         if (j->m->source == NULL)
                 return keel_error_setq(err, EINVAL, "mounts[%zu]: source: required for a bind mount",
                                        j->index);
-        if (is_dest(j, "/proc") || is_dest(j, "/sys"))
-                return keel_error_setq(err, EPERM, "mount %s on %s: only %s can be mounted there",
-                                       j->what, j->m->destination,
-                                       is_dest(j, "/proc") ? "proc" : "sysfs");
+        if (is_dest(j, "/proc"))
+                return keel_error_setq(err, EPERM, "mount %s on %s: only proc can be mounted there",
+                                       j->what, j->m->destination);
         if (j->m->source[0] == '/')
                 source = strdup(j->m->source);
         else if (asprintf(&source, "%s/%s", j->bundle, j->m->source) < 0)
@@ -225,6 +226,16 @@ static int mount_bind(struct job *j, struct keel_error **err)
         if (mnt < 0)
                 return keel_error_set(err, -mnt, "bind-mount %s on %s", j->m->source,
                                       j->m->destination);
+        /* A sysfs may be bound at /sys (runc's rootless spec binds the
+         * host's when no network namespace lets it mount one); nothing
+         * else: the tree is checked, not the source's name. */
+        if (is_dest(j, "/sys")) {
+                struct statfs sf;
+
+                if (fstatfs(mnt, &sf) < 0 || sf.f_type != SYSFS_MAGIC)
+                        return keel_error_setq(err, EPERM, "mount %s on %s: only sysfs can be "
+                                               "mounted there", j->what, j->m->destination);
+        }
         return attach_tree(j, mnt, -1, false, err);
 }
 

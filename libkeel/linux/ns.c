@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/nsfs.h>
 
@@ -186,13 +187,97 @@ static int write_map(pid_t pid, const char *file, const struct keel_id_mapping *
         return 0;
 }
 
+/* An unprivileged keel may map its own id alone (user_namespaces(7)). */
+static bool only_own_id(const struct keel_id_mapping *m, size_t n, unsigned id)
+{
+        return n == 1 && m[0].size == 1 && m[0].host_id == id;
+}
+
+/* Any other mapping goes through the setuid helpers of Debian's uidmap
+ * package, which check it against /etc/subuid and /etc/subgid. */
+static int run_id_helper(const char *tool, pid_t pid, const struct keel_id_mapping *m, size_t n,
+                         const char *field, struct keel_error **err)
+{
+        char *argv[3 * 8 + 3] = { NULL };
+        char buf[16 * (3 * 8 + 1)];
+        size_t a = 0, used = 0;
+        int status;
+        pid_t child;
+
+        /* 8: what the helpers (and older kernels' maps) accept in one go */
+        if (n > 8)
+                return keel_error_setq(err, E2BIG, "%s: at most 8 ranges", field);
+        argv[a++] = (char *) tool;
+        argv[a++] = buf + used;
+        used += (size_t) sprintf(buf + used, "%d", (int) pid) + 1;
+        for (size_t i = 0; i < n; i++) {
+                argv[a++] = buf + used;
+                used += (size_t) sprintf(buf + used, "%u", m[i].container_id) + 1;
+                argv[a++] = buf + used;
+                used += (size_t) sprintf(buf + used, "%u", m[i].host_id) + 1;
+                argv[a++] = buf + used;
+                used += (size_t) sprintf(buf + used, "%u", m[i].size) + 1;
+        }
+        child = fork();
+        if (child == 0) {
+                execvp(tool, argv);
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        if (child < 0)
+                return keel_error_set(err, errno, "%s: fork %s", field, tool);
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                return keel_error_setq(err, EPERM, "%s: an unprivileged user maps ids other than "
+                                       "its own through %s (Debian package uidmap), which is "
+                                       "not installed", field, tool);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return keel_error_setq(err, EPERM, "%s: %s refused the mapping (are the ranges "
+                                       "in /etc/sub%cid?)", field, tool, tool[3] == 'u' ? 'u' : 'g');
+        return 0;
+}
+
+static int deny_setgroups(pid_t pid, struct keel_error **err)
+{
+        _cleanup_close_ int fd = -1;
+        char path[64];
+
+        snprintf(path, sizeof(path), "/proc/%d/setgroups", (int) pid);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "deny", 4) != 4)
+                return keel_error_set(err, errno, "linux.gidMappings: write %s", path);
+        return 0;
+}
+
 int keel_ns_write_id_maps(pid_t pid, const struct keel_linux *lx, struct keel_error **err)
 {
         int ret;
 
-        ret = write_map(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings, "linux.uidMappings", err);
-        if (ret == 0)
-                ret = write_map(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings,
-                                "linux.gidMappings", err);
-        return ret;
+        if (geteuid() == 0) {
+                ret = write_map(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings,
+                                "linux.uidMappings", err);
+                if (ret == 0)
+                        ret = write_map(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings,
+                                        "linux.gidMappings", err);
+                return ret;
+        }
+        if (only_own_id(lx->uid_mappings, lx->n_uid_mappings, geteuid()))
+                ret = write_map(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings,
+                                "linux.uidMappings", err);
+        else
+                ret = run_id_helper("newuidmap", pid, lx->uid_mappings, lx->n_uid_mappings,
+                                    "linux.uidMappings", err);
+        if (ret < 0)
+                return ret;
+        /* Without setgroups denied, the kernel refuses an unprivileged
+         * gid_map (a process could drop groups that deny it access). */
+        if (only_own_id(lx->gid_mappings, lx->n_gid_mappings, getegid())) {
+                ret = deny_setgroups(pid, err);
+                if (ret == 0)
+                        ret = write_map(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings,
+                                        "linux.gidMappings", err);
+                return ret;
+        }
+        return run_id_helper("newgidmap", pid, lx->gid_mappings, lx->n_gid_mappings,
+                             "linux.gidMappings", err);
 }

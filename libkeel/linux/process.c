@@ -57,6 +57,21 @@ int keel_process_chdir(const struct keel_process *p, bool create, struct keel_er
         return 0;
 }
 
+/* A user namespace whose gid_map an unprivileged process wrote has
+ * setgroups denied: there is no group list to clear then. */
+static bool setgroups_denied(void)
+{
+        char buf[8] = "";
+        int fd = open("/proc/thread-self/setgroups", O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return false;
+        if (read(fd, buf, sizeof(buf) - 1) < 0)
+                buf[0] = '\0';
+        close(fd);
+        return strncmp(buf, "deny", 4) == 0;
+}
+
 int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, struct keel_error **err)
 {
         const struct keel_user *u = &p->user;
@@ -64,8 +79,13 @@ int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, st
         if (allow_setgroups) {
                 gid_t *groups = (gid_t *) u->additional_gids;
 
-                if (setgroups(u->n_additional_gids, groups) < 0)
-                        return keel_error_set(err, errno, "process.user.additionalGids: setgroups");
+                if (setgroups(u->n_additional_gids, groups) < 0 &&
+                    !(errno == EPERM && setgroups_denied() && u->n_additional_gids == 0))
+                        return keel_error_set(err, errno, "process.user.additionalGids: setgroups%s",
+                                              errno == EPERM && setgroups_denied()
+                                                      ? " (denied in this user namespace: an "
+                                                        "unprivileged keel maps its own gid only)"
+                                                      : "");
         }
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return keel_error_set(err, errno, "keep capabilities across setuid");

@@ -363,10 +363,12 @@ static void scenario_refused(void)
                        "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"mounts\":"
                        "[{\"destination\":\"/proc\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}",
                        "tmpfs on /proc", "only proc can be mounted there");
+        /* A bind of a sysfs is allowed at /sys (rootless specs); of
+         * anything else, not. */
         expect_refused(r.rootfd,
                        "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"mounts\":"
-                       "[{\"destination\":\"//sys/\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\"]}]}",
-                       "bind on /sys", "only sysfs can be mounted there");
+                       "[{\"destination\":\"//sys/\",\"type\":\"bind\",\"source\":\"/tmp\",\"options\":[\"rbind\"]}]}",
+                       "bind of a non-sysfs on /sys", "only sysfs can be mounted there");
         expect_refused(r.rootfd,
                        "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"mounts\":"
                        "[{\"destination\":\"/x\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"idmap\"]}]}",
