@@ -74,20 +74,14 @@ static int check_supported(const struct keel_config *cfg, bool no_cgroup,
                 return keel_error_setq(err, EINVAL, "linux.namespaces: a mount namespace is required");
         if (lx->intel_rdt)
                 return keel_error_setq(err, ENOTSUP, "linux.intelRdt: not supported on this host");
-        if (lx->memory_policy)
-                field = "linux.memoryPolicy";
-        else if (lx->personality)
-                field = "linux.personality";
-        else if (lx->n_net_devices)
+        if (lx->personality && lx->personality->n_flags > 0)
+                return keel_error_setq(err, EINVAL, "linux.personality.flags: \"%s\" is not a "
+                                       "flag keel knows (the spec defines none)",
+                                       lx->personality->flags[0]);
+        if (lx->n_net_devices)
                 field = "linux.netDevices";
         else if (lx->mount_label)
                 field = "linux.mountLabel";
-        else if (p->scheduler)
-                field = "process.scheduler";
-        else if (p->io_priority)
-                field = "process.ioPriority";
-        else if (p->exec_cpu_affinity)
-                field = "process.execCPUAffinity";
         else if (p->apparmor_profile && *p->apparmor_profile)
                 field = "process.apparmorProfile";
         else if (p->selinux_label && *p->selinux_label)

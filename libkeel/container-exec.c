@@ -20,6 +20,7 @@
 #include "linux/cgroup.h"
 #include "linux/ns.h"
 #include "linux/process.h"
+#include "linux/sched.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -173,13 +174,17 @@ static int check_process(const struct keel_process *p, struct keel_error **err)
 {
         const char *field = NULL;
 
-        if (p->scheduler)
-                field = "process.scheduler";
-        else if (p->io_priority)
-                field = "process.ioPriority";
-        else if (p->exec_cpu_affinity)
-                field = "process.execCPUAffinity";
-        else if (p->apparmor_profile && *p->apparmor_profile)
+        if (p->exec_cpu_affinity) {
+                const struct keel_exec_cpu_affinity *a = p->exec_cpu_affinity;
+                cpu_set_t set;
+
+                if ((a->initial && keel_cpu_list_parse(a->initial, &set,
+                                                       "process.execCPUAffinity.initial", err) < 0) ||
+                    (a->final && keel_cpu_list_parse(a->final, &set,
+                                                     "process.execCPUAffinity.final", err) < 0))
+                        return -EINVAL;
+        }
+        if (p->apparmor_profile && *p->apparmor_profile)
                 field = "process.apparmorProfile";
         else if (p->selinux_label && *p->selinux_label)
                 field = "process.selinuxLabel";
@@ -279,6 +284,10 @@ static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock)
                                                      ? ex->cfg->linux_cfg->seccomp->listener_metadata
                                                      : NULL,
                         .keep_fds = ex->o->preserve_fds,
+                        .lx = ex->cfg->linux_cfg,
+                        .affinity_final = ex->proc->exec_cpu_affinity
+                                                  ? ex->proc->exec_cpu_affinity->final
+                                                  : NULL,
                 }, &err) < 0)
                 child_die(sock, err);
         execve(path, ex->proc->args, ex->proc->env ? ex->proc->env : (char *[]){ NULL });
@@ -305,6 +314,12 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
                 child_die(sock, err);
         }
         close(ex->pidfd);
+        /* execCPUAffinity.initial: before the process joins the container's
+         * cgroup (whose cpuset then narrows it), inherited by the fork. */
+        if (ex->proc->exec_cpu_affinity &&
+            keel_affinity_apply(ex->proc->exec_cpu_affinity->initial,
+                                "process.execCPUAffinity.initial", &err) < 0)
+                child_die(sock, err);
         pid = fork();
         if (pid < 0) {
                 keel_error_set(&err, errno, "fork");

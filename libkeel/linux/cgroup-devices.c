@@ -115,6 +115,23 @@ static int device_number(bool has, int64_t v, int32_t *out)
         return 0;
 }
 
+static int rule_check(const struct keel_device_cgroup *r, size_t idx, int32_t *acc,
+                      int32_t *major, int32_t *minor, struct keel_error **err)
+{
+        if (r->type != 'a' && r->type != 'b' && r->type != 'c')
+                return keel_error_setq(err, EINVAL, "device rule %zu: type '%c' is not a, b or c",
+                                       idx, r->type);
+        if (access_bits(r->access, acc) < 0)
+                return keel_error_setq(err, EINVAL,
+                                       "device rule %zu: access \"%s\" is not made of r, w and m",
+                                       idx, r->access);
+        if (device_number(r->has_major, r->major, major) < 0 ||
+            device_number(r->has_minor, r->minor, minor) < 0)
+                return keel_error_setq(err, EINVAL, "device rule %zu: major or minor out of range",
+                                       idx);
+        return 0;
+}
+
 /* Build one rule's block; *unconditional is set when it decides every
  * request, so nothing after it can run. */
 static int rule_block(const struct keel_device_cgroup *r, size_t idx, struct bpf_insn *b,
@@ -122,18 +139,11 @@ static int rule_block(const struct keel_device_cgroup *r, size_t idx, struct bpf
 {
         int32_t acc, major, minor;
         size_t n = 0, i;
+        int ret;
 
-        if (r->type != 'a' && r->type != 'b' && r->type != 'c')
-                return keel_error_setq(err, EINVAL, "device rule %zu: type '%c' is not a, b or c",
-                                       idx, r->type);
-        if (access_bits(r->access, &acc) < 0)
-                return keel_error_setq(err, EINVAL,
-                                       "device rule %zu: access \"%s\" is not made of r, w and m",
-                                       idx, r->access);
-        if (device_number(r->has_major, r->major, &major) < 0 ||
-            device_number(r->has_minor, r->minor, &minor) < 0)
-                return keel_error_setq(err, EINVAL, "device rule %zu: major or minor out of range",
-                                       idx);
+        ret = rule_check(r, idx, &acc, &major, &minor, err);
+        if (ret < 0)
+                return ret;
 
         if (r->type != 'a')
                 b[n++] = JNE_K(BPF_REG_2, r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR,
@@ -182,6 +192,15 @@ int keel_devices_compile(const struct keel_device_cgroup *rules, size_t n, struc
         size_t i;
         int r;
 
+        /* Every rule, also those an unconditional rule hides: the list
+         * is refused as a whole, as the header promises. */
+        for (i = 0; i < n; i++) {
+                int32_t acc, major, minor;
+
+                r = rule_check(&rules[i], i, &acc, &major, &minor, err);
+                if (r < 0)
+                        return r;
+        }
         r = program_append(&p, prologue, ARRAY_SIZE(prologue));
         for (i = n; r == 0 && i > 0 && !done; i--) {
                 struct bpf_insn block[MAX_BLOCK];

@@ -305,6 +305,7 @@ static int become_process(struct init *in, struct keel_error **err)
                 .state = in->a->state,
                 .listener_metadata = sc ? sc->listener_metadata : NULL,
                 .keep_fds = in->a->preserve_fds,
+                .lx = in->a->cfg->linux_cfg,
         };
 
         in->a->state->status = KEEL_STATUS_CREATED;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "linux/process.h"
+#include "linux/sched.h"
 #include "linux/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -201,7 +202,16 @@ static int load_seccomp(struct keel_become *b, struct keel_error **err)
 int keel_process_become(struct keel_become *b, struct keel_error **err)
 {
         bool nnp = b->proc->no_new_privileges;
-        int ret = keel_caps_apply_bounding(b->caps, err);
+        int ret;
+
+        /* While keel still holds its capabilities (sched.h). */
+        ret = keel_sched_apply(b->proc, err);
+        if (ret == 0 && b->lx)
+                ret = keel_personality_apply(b->lx->personality, err);
+        if (ret == 0 && b->lx)
+                ret = keel_mempolicy_apply(b->lx->memory_policy, err);
+        if (ret == 0)
+                ret = keel_caps_apply_bounding(b->caps, err);
 
         if (ret == 0 && !nnp)
                 ret = load_seccomp(b, err);
@@ -213,6 +223,8 @@ int keel_process_become(struct keel_become *b, struct keel_error **err)
                 ret = keel_process_set_no_new_privs(b->proc, err);
         if (ret == 0)
                 ret = keel_process_close_fds(b->keep_fds, err);
+        if (ret == 0)
+                ret = keel_affinity_apply(b->affinity_final, "process.execCPUAffinity.final", err);
         if (ret == 0 && nnp)
                 ret = load_seccomp(b, err);
         return ret;

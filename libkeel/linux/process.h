@@ -55,6 +55,8 @@ struct keel_become {
         const struct keel_state *state; /* sent to the listener */
         const char *listener_metadata;
         int keep_fds;                   /* fds 3 .. 3+keep-1 stay open */
+        const struct keel_linux *lx;    /* personality, memoryPolicy; may be NULL */
+        const char *affinity_final;     /* execCPUAffinity.final (exec), or NULL */
 };
 int keel_process_become(struct keel_become *b, struct keel_error **err);
 

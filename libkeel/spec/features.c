@@ -197,13 +197,25 @@ static bool gen_cgroup(yajl_gen g)
 {
         return gen_key_open(g, "cgroup") && gen_kv_bool(g, "v1", false) &&
                gen_kv_bool(g, "v2", true) && gen_kv_bool(g, "systemd", false) &&
-               gen_kv_bool(g, "systemdUser", false) && gen_kv_bool(g, "rdma", false) &&
+               gen_kv_bool(g, "systemdUser", false) && gen_kv_bool(g, "rdma", true) &&
                gen_close(g);
 }
 
-/* apparmorProfile, selinuxLabel, intelRdt, mounts' uidMappings and
- * netDevices are refused by create, hence false.  memoryPolicy has no
- * "enabled": listing its modes would claim support, so it is left out. */
+static const char *mempolicy_mode(size_t i)
+{
+        return i <= KEEL_MPOL_WEIGHTED_INTERLEAVE ? keel_mempolicy_mode_name(i) : NULL;
+}
+
+static const char *mempolicy_flag(size_t i)
+{
+        static const char *const names[] = { "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
+                                             "MPOL_F_STATIC_NODES" };
+
+        return i < ARRAY_SIZE(names) ? names[i] : NULL;
+}
+
+/* apparmorProfile, selinuxLabel, intelRdt and netDevices are refused by
+ * create, hence false.  memoryPolicy lists what set_mempolicy is given. */
 static bool gen_linux(yajl_gen g, const struct keel_features_info *info)
 {
         return gen_key_open(g, "linux") && gen_names(g, "namespaces", namespace_name) &&
@@ -211,7 +223,9 @@ static bool gen_linux(yajl_gen g, const struct keel_features_info *info)
                gen_seccomp(g, info->seccomp_flags) && gen_enabled(g, "apparmor", false) &&
                gen_enabled(g, "selinux", false) && gen_enabled(g, "intelRdt", false) &&
                gen_key_open(g, "mountExtensions") && gen_enabled(g, "idmap", true) &&
-               gen_close(g) && gen_enabled(g, "netDevices", false) && gen_close(g);
+               gen_close(g) && gen_enabled(g, "netDevices", false) &&
+               gen_key_open(g, "memoryPolicy") && gen_names(g, "modes", mempolicy_mode) &&
+               gen_names(g, "flags", mempolicy_flag) && gen_close(g) && gen_close(g);
 }
 
 /* Keys in sorted order, as runc (a Go map) prints them. */

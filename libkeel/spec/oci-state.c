@@ -242,6 +242,7 @@ static void owner_name(uid_t uid, char *buf, size_t size)
                 snprintf(buf, size, "%u", (unsigned) uid);
 }
 
+/* "created" is left out when unknown: "" would not read back as a time. */
 static bool gen_public(yajl_gen g, const struct keel_state *st)
 {
         char owner[256];
@@ -251,7 +252,8 @@ static bool gen_public(yajl_gen g, const struct keel_state *st)
                gen_kv_int(g, "pid", st->pid) &&
                gen_kv_str(g, "status", keel_status_name(st->status)) &&
                gen_kv_str(g, "bundle", st->bundle) && gen_kv_str(g, "rootfs", st->rootfs) &&
-               gen_kv_str(g, "created", st->created) && gen_kv_str(g, "owner", owner);
+               (st->created == NULL || gen_kv_str(g, "created", st->created)) &&
+               gen_kv_str(g, "owner", owner);
 }
 
 static bool gen_annotations(yajl_gen g, const struct keel_state *st)

@@ -862,6 +862,16 @@ static void section_sched(struct out *o, const struct opts *opt UNUSED)
 
 	emit_affinity(o);
 	emit(o, "personality: 0x%08x", (unsigned)personality(0xffffffff));
+	{
+		/* get_mempolicy(2): the mode and the first 64 nodes of the mask */
+		int mode = -1;
+		unsigned long mask[16] = { 0 };
+
+		if (syscall(SYS_get_mempolicy, &mode, mask, 16 * 8 * sizeof(unsigned long), NULL, 0) < 0)
+			emit(o, "mempolicy: %s", errstr(errno));
+		else
+			emit(o, "mempolicy: %d 0x%lx", mode, mask[0]);
+	}
 }
 
 /* ---- seccomp_probe -------------------------------------------------------------------- */

@@ -119,7 +119,7 @@ static void cgroup_is_v2_only(yajl_val d)
         tap_is_int(get_bool(d, P("linux", "cgroup", "v2")), 1, "cgroup_v2");
         tap_is_int(get_bool(d, P("linux", "cgroup", "v1")), 0, "no_cgroup_v1");
         tap_is_int(get_bool(d, P("linux", "cgroup", "systemd")), 0, "no_systemd_driver");
-        tap_is_int(get_bool(d, P("linux", "cgroup", "rdma")), 0, "no_rdma");
+        tap_is_int(get_bool(d, P("linux", "cgroup", "rdma")), 1, "rdma_limits");
 }
 
 static void seccomp_lists(yajl_val d)
@@ -149,7 +149,9 @@ static void refused_features_are_disabled(yajl_val d)
         tap_is_int(get_bool(d, P("linux", "mountExtensions", "idmap", "enabled")), 1,
                    "idmap_mounts_enabled");
         tap_is_int(get_bool(d, P("linux", "netDevices", "enabled")), 0, "net_devices_disabled");
-        tap_ok(get(d, P("linux", "memoryPolicy"), yajl_t_any) == NULL, "memory_policy_absent");
+        tap_ok(array_has(d, P("linux", "memoryPolicy", "modes"), "MPOL_BIND") &&
+                       array_has(d, P("linux", "memoryPolicy", "flags"), "MPOL_F_STATIC_NODES"),
+               "memory_policy_modes_and_flags");
         tap_ok(get(d, P("potentiallyUnsafeConfigAnnotations"), yajl_t_any) == NULL,
                "no_unsafe_annotations");
 }

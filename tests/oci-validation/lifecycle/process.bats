@@ -207,3 +207,67 @@ create_fails_cleanly() {
 	output=$(cat "$TEST_DIR/run.out")
 	assert_value oom_score_adj 123
 }
+
+@test "scheduler_ioPriority_personality_and_memoryPolicy_are_applied" {
+	make_bundle "$B" /keel-checker sched
+	config_set "$B" '.process.scheduler = {policy: "SCHED_BATCH", nice: 5}
+		| .process.ioPriority = {class: "IOPRIO_CLASS_IDLE", priority: 7}
+		| .linux.personality = {domain: "LINUX32"}
+		| .linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0"}'
+	run_checker
+	assert_value sched_policy SCHED_BATCH
+	assert_value nice 5
+	assert_value ioprio "IOPRIO_CLASS_IDLE 7"
+	assert_value personality 0x00000008
+	# MPOL_BIND is 2; node 0 is bit 0.
+	assert_value mempolicy "2 0x1"
+}
+
+@test "a_realtime_scheduler_is_applied_with_its_priority" {
+	make_bundle "$B" /keel-checker sched
+	config_set "$B" '.process.scheduler = {policy: "SCHED_FIFO", priority: 10}
+		| .process.capabilities.bounding += ["CAP_SYS_NICE"]'
+	run_checker
+	assert_value sched_policy SCHED_FIFO
+	assert_value sched_priority 10
+}
+
+@test "what_the_kernel_or_keel_refuses_fails_naming_the_field" {
+	make_bundle "$B" /keel-checker sched
+	config_set "$B" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0-x"}'
+	leak_snapshot
+	rk create --bundle "$B" "$C"
+	assert_error 'linux.memoryPolicy.nodes: "0-x" is not a list like'
+	assert_nothing_left "$C"
+	config_set "$B" 'del(.linux.memoryPolicy) | .linux.personality = {domain: "LINUX", flags: ["X"]}'
+	rk create --bundle "$B" "$C"
+	assert_error 'linux.personality.flags: "X" is not a flag keel knows'
+	assert_nothing_left "$C"
+	# A deadline policy with a runtime above its deadline: the kernel says
+	# no when the init becomes the process, so start fails (as a failing
+	# process.user would) and the container is stopped.
+	config_set "$B" 'del(.linux.personality) | .process.scheduler = {policy: "SCHED_DEADLINE",
+		runtime: 2000000, deadline: 1000000, period: 1000000}'
+	rk_ok create --bundle "$B" "$C"
+	rk start "$C"
+	assert_error 'process.scheduler: sched_setattr SCHED_DEADLINE'
+	wait_until 10 status_is "$C" stopped
+	rk_ok delete "$C"
+	assert_nothing_left "$C"
+}
+
+@test "exec_cpu_affinity_initial_and_final_apply_to_exec" {
+	make_bundle "$B" /keel-checker --sleep 60
+	rk_ok create --bundle "$B" "$C"
+	rk_ok start "$C"
+	cat >"$TEST_DIR/p.json" <<-'EOF'
+	{"args": ["/keel-checker", "sched"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+	 "env": ["PATH=/bin"], "execCPUAffinity": {"initial": "0-1", "final": "0"}}
+	EOF
+	rk_ok exec --process "$TEST_DIR/p.json" "$C"
+	assert_value affinity 0
+	sed -i 's/"final": "0"/"final": "99999"/' "$TEST_DIR/p.json"
+	rk exec --process "$TEST_DIR/p.json" "$C"
+	assert_error 'process.execCPUAffinity.final: "99999" is not a list'
+	rk_ok delete --force "$C"
+}
