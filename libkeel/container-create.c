@@ -24,6 +24,7 @@
 #include "linux/cgroup.h"
 #include "linux/cgroup-resources.h"
 #include "linux/idmap.h"
+#include "linux/lsm.h"
 #include "linux/init.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
@@ -80,14 +81,11 @@ static int check_supported(const struct keel_config *cfg, bool no_cgroup,
                                        lx->personality->flags[0]);
         if (lx->n_net_devices)
                 field = "linux.netDevices";
-        else if (lx->mount_label)
-                field = "linux.mountLabel";
-        else if (p->apparmor_profile && *p->apparmor_profile)
-                field = "process.apparmorProfile";
-        else if (p->selinux_label && *p->selinux_label)
-                field = "process.selinuxLabel";
         if (field != NULL)
                 return keel_error_setq(err, ENOTSUP, "%s: not supported yet", field);
+        ret = keel_lsm_check(p, lx, err);
+        if (ret < 0)
+                return ret;
         ret = keel_cgroup_plan_resources(lx->resources, limits, err);
         if (ret == 0 && no_cgroup && limits->n > 0) {
                 /* --cgroup-manager disabled: no cgroup, so no limit can apply

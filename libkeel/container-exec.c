@@ -20,6 +20,7 @@
 #include "linux/cgroup.h"
 #include "linux/ns.h"
 #include "linux/process.h"
+#include "linux/lsm.h"
 #include "linux/sched.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
@@ -49,6 +50,7 @@ struct exec {
         pid_t stage1;
         pid_t pid;
         int console;
+        int procfd;                     /* the host's procfs, for apparmorProfile */
 };
 
 static int strv_dup(char *const *src, char ***out, size_t *n)
@@ -147,6 +149,18 @@ static int adjust_process(struct exec *ex, struct keel_error **err)
                 return keel_error_set(err, ENOMEM, "exec");
         if (o->no_new_privs)
                 p->no_new_privileges = true;
+        if (o->apparmor) {
+                free(p->apparmor_profile);
+                p->apparmor_profile = strdup(o->apparmor);
+                if (p->apparmor_profile == NULL)
+                        return keel_error_set(err, ENOMEM, "exec");
+        }
+        if (o->process_label) {
+                free(p->selinux_label);
+                p->selinux_label = strdup(o->process_label);
+                if (p->selinux_label == NULL)
+                        return keel_error_set(err, ENOMEM, "exec");
+        }
         p->terminal = o->tty;
         ex->proc = p;
         return 0;
@@ -172,8 +186,6 @@ static int load_process(struct exec *ex, struct keel_error **err)
 
 static int check_process(const struct keel_process *p, struct keel_error **err)
 {
-        const char *field = NULL;
-
         if (p->exec_cpu_affinity) {
                 const struct keel_exec_cpu_affinity *a = p->exec_cpu_affinity;
                 cpu_set_t set;
@@ -184,13 +196,7 @@ static int check_process(const struct keel_process *p, struct keel_error **err)
                                                      "process.execCPUAffinity.final", err) < 0))
                         return -EINVAL;
         }
-        if (p->apparmor_profile && *p->apparmor_profile)
-                field = "process.apparmorProfile";
-        else if (p->selinux_label && *p->selinux_label)
-                field = "process.selinuxLabel";
-        if (field)
-                return keel_error_setq(err, ENOTSUP, "%s: not supported yet", field);
-        return 0;
+        return keel_lsm_check(p, NULL, err);
 }
 
 static int open_container(struct exec *ex, struct keel_error **err)
@@ -288,6 +294,7 @@ static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock)
                         .affinity_final = ex->proc->exec_cpu_affinity
                                                   ? ex->proc->exec_cpu_affinity->final
                                                   : NULL,
+                        .procfd = ex->procfd,
                 }, &err) < 0)
                 child_die(sock, err);
         execve(path, ex->proc->args, ex->proc->env ? ex->proc->env : (char *[]){ NULL });
@@ -307,6 +314,20 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
         close(ex->store->rootfd);
         if (ex->cg)
                 close(ex->cg->dirfd);
+        /* The host's /proc, opened before the container's mount namespace
+         * is joined: the one the container cannot have replaced.  Its
+         * thread-self is the exec process's own, in the host's pid space. */
+        if (ex->proc->apparmor_profile && *ex->proc->apparmor_profile) {
+                struct statfs sf;
+
+                ex->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (ex->procfd < 0 || fstatfs(ex->procfd, &sf) < 0 ||
+                    sf.f_type != PROC_SUPER_MAGIC) {
+                        keel_error_setq(&err, EPERM, "process.apparmorProfile: the host's /proc "
+                                        "is not procfs");
+                        child_die(sock, err);
+                }
+        }
         /* One setns through the init's pidfd joins all its namespaces at
          * once; pid and time apply to our children. */
         if (setns(ex->pidfd, ex->ns_flags) < 0) {
@@ -451,7 +472,7 @@ int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o
                         struct keel_exec_result *out, struct keel_error **err)
 {
         struct exec ex = { .o = o, .store = store, .pidfd = -1, .sync_fd = -1, .console = -1,
-                            .seccomp_listener = -1 };
+                            .procfd = -1, .seccomp_listener = -1 };
         int ret;
 
         ret = keel_id_validate(o->id, err);

@@ -97,6 +97,8 @@ struct keel_exec_opts {
         uint32_t *additional_gids;
         size_t n_additional_gids;
         char *const *caps;              /* NULL-terminated, added to bounding/effective/permitted */
+        const char *apparmor;           /* --apparmor: process.apparmorProfile */
+        const char *process_label;      /* --process-label: process.selinuxLabel */
         bool no_new_privs;
         bool tty;
         const char *pid_file;

@@ -16,6 +16,8 @@ packages=(
         gzip zstd libzstd1 zlib1g
         # tests/vm: qemu boots Debian's kernel; cpio and xz build the VM's kit
         qemu-system-x86 cpio xz-utils
+        # tests/vm: apparmor_parser loads the AppArmor profiles the VM cases use
+        apparmor
 )
 
 missing=()
@@ -26,5 +28,17 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "deps: installing ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        # Packages with services (apparmor, containerd) must not start them here.
+        made_policy=
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+                printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+                chmod 755 /usr/sbin/policy-rc.d
+                made_policy=1
+        fi
+        status=0
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+        if [ -n "$made_policy" ]; then
+                rm -f /usr/sbin/policy-rc.d
+        fi
+        exit $status
 fi

@@ -156,8 +156,11 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         o.preserve_fds = (int) n;
                         break;
                 case OPT_PROCESS_LABEL:
+                        o.process_label = optarg;
+                        break;
                 case OPT_APPARMOR:
-                        return keel_error_setq(err, ENOTSUP, "%s: not supported yet", argv[optind - 1]);
+                        o.apparmor = optarg;
+                        break;
                 case OPT_CGROUP:
                         return keel_error_setq(err, ENOTSUP, "--cgroup: not supported yet");
                 case OPT_IGNORE_PAUSED:

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "linux/lsm.h"
 #include "commit.h"
 #include "spec/features.h"
 #include "util/cleanup.h"
@@ -22,6 +23,7 @@ int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_erro
                 .version = PACKAGE_VERSION,
                 .commit = KEEL_GIT_COMMIT,
                 .seccomp_flags = keel_features_seccomp_flags(),
+                .apparmor = keel_apparmor_enabled(),
         };
         _cleanup_free_ char *json = NULL;
         char seccomp_ver[48];

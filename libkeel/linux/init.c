@@ -306,6 +306,7 @@ static int become_process(struct init *in, struct keel_error **err)
                 .listener_metadata = sc ? sc->listener_metadata : NULL,
                 .keep_fds = in->a->preserve_fds,
                 .lx = in->a->cfg->linux_cfg,
+                .procfd = in->procfd,
         };
 
         in->a->state->status = KEEL_STATUS_CREATED;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "linux/process.h"
+#include "linux/lsm.h"
 #include "linux/sched.h"
 #include "linux/seccomp.h"
 #include "util/cleanup.h"
@@ -210,6 +211,10 @@ int keel_process_become(struct keel_become *b, struct keel_error **err)
                 ret = keel_personality_apply(b->lx->personality, err);
         if (ret == 0 && b->lx)
                 ret = keel_mempolicy_apply(b->lx->memory_policy, err);
+        if (ret == 0 && b->proc->apparmor_profile && *b->proc->apparmor_profile)
+                ret = b->procfd >= 0 ? keel_apparmor_exec(b->procfd, b->proc->apparmor_profile, err)
+                                     : keel_error_setq(err, EBADF, "process.apparmorProfile: "
+                                                       "no trusted procfs");
         if (ret == 0)
                 ret = keel_caps_apply_bounding(b->caps, err);
 

@@ -57,6 +57,7 @@ struct keel_become {
         int keep_fds;                   /* fds 3 .. 3+keep-1 stay open */
         const struct keel_linux *lx;    /* personality, memoryPolicy; may be NULL */
         const char *affinity_final;     /* execCPUAffinity.final (exec), or NULL */
+        int procfd;                     /* trusted procfs for apparmorProfile, or -1 */
 };
 int keel_process_become(struct keel_become *b, struct keel_error **err);
 

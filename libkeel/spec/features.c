@@ -220,7 +220,7 @@ static bool gen_linux(yajl_gen g, const struct keel_features_info *info)
 {
         return gen_key_open(g, "linux") && gen_names(g, "namespaces", namespace_name) &&
                gen_names(g, "capabilities", cap_name) && gen_cgroup(g) &&
-               gen_seccomp(g, info->seccomp_flags) && gen_enabled(g, "apparmor", false) &&
+               gen_seccomp(g, info->seccomp_flags) && gen_enabled(g, "apparmor", info->apparmor) &&
                gen_enabled(g, "selinux", false) && gen_enabled(g, "intelRdt", false) &&
                gen_key_open(g, "mountExtensions") && gen_enabled(g, "idmap", true) &&
                gen_close(g) && gen_enabled(g, "netDevices", false) &&

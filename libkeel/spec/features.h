@@ -2,6 +2,7 @@
 #ifndef KEEL_SPEC_FEATURES_H
 #define KEEL_SPEC_FEATURES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -18,6 +19,7 @@ struct keel_features_info {
         const char *commit;             /* annotation "org.keel.commit" */
         const char *libseccomp_version; /* annotation "io.github.seccomp.libseccomp.version" */
         unsigned int seccomp_flags;     /* KEEL_SECCOMP_FLAG_* for supportedFlags */
+        bool apparmor;                  /* the host has AppArmor: profiles are applied */
 };
 
 /* The KEEL_SECCOMP_FLAG_* bits the running kernel takes in

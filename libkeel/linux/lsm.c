@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "linux/lsm.h"
+#include "util/cleanup.h"
+
+bool keel_apparmor_enabled(void)
+{
+        char c = 0;
+        int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return false;
+        if (read(fd, &c, 1) != 1)
+                c = 0;
+        close(fd);
+        return c == 'Y';
+}
+
+bool keel_selinux_enabled(void)
+{
+        return access("/sys/fs/selinux/enforce", F_OK) == 0;
+}
+
+static int check_selinux(const char *field, const char *label, struct keel_error **err)
+{
+        if (label == NULL || *label == '\0')
+                return 0;
+        if (!keel_selinux_enabled())
+                return keel_error_setq(err, ENOTSUP, "%s: SELinux is not enabled on this host",
+                                       field);
+        return keel_error_setq(err, ENOTSUP, "%s: SELinux labels are not supported yet", field);
+}
+
+int keel_lsm_check(const struct keel_process *p, const struct keel_linux *lx,
+                   struct keel_error **err)
+{
+        const char *aa = p ? p->apparmor_profile : NULL;
+        int r;
+
+        if (aa != NULL && *aa != '\0') {
+                if (strpbrk(aa, "\n") != NULL || strlen(aa) > 4096)
+                        return keel_error_setq(err, EINVAL, "process.apparmorProfile: not a "
+                                               "profile name");
+                if (!keel_apparmor_enabled())
+                        return keel_error_setq(err, ENOTSUP, "process.apparmorProfile: AppArmor "
+                                               "is not enabled on this host");
+        }
+        r = check_selinux("process.selinuxLabel", p ? p->selinux_label : NULL, err);
+        if (r == 0 && lx != NULL)
+                r = check_selinux("linux.mountLabel", lx->mount_label, err);
+        return r;
+}
+
+int keel_apparmor_exec(int procfd, const char *profile, struct keel_error **err)
+{
+        _cleanup_close_ int fd = -1;
+        char buf[4200];
+        struct statfs sf;
+        int n;
+
+        if (profile == NULL || *profile == '\0')
+                return 0;
+        fd = openat(procfd, "thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+                fd = openat(procfd, "thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return keel_error_set(err, errno, "process.apparmorProfile: open attr/exec");
+        if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+                return keel_error_setq(err, EPERM, "process.apparmorProfile: attr/exec is not "
+                                       "on procfs");
+        n = snprintf(buf, sizeof(buf), "exec %s", profile);
+        if (n < 0 || (size_t) n >= sizeof(buf) || write(fd, buf, (size_t) n) != n)
+                return keel_error_set(err, errno, "process.apparmorProfile: %s", profile);
+        return 0;
+}
