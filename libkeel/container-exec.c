@@ -199,6 +199,30 @@ static int check_process(const struct keel_process *p, struct keel_error **err)
         return keel_lsm_check(p, NULL, err);
 }
 
+/* exec --cgroup SUB: an existing sub-cgroup of the container's (runc's
+ * "[controller:]path"; cgroup v2 has one tree, so a controller prefix
+ * names nothing and is refused). */
+static int sub_cgroup_path(const char *base, const char *sub, char **out,
+                           struct keel_error **err)
+{
+        const char *p;
+
+        if (sub == NULL) {
+                *out = strdup(base);
+                return *out ? 0 : keel_error_set(err, ENOMEM, "cgroup path");
+        }
+        if (sub[0] == '\0' || sub[0] == '/' || strchr(sub, ':') != NULL)
+                return keel_error_setq(err, EINVAL, "--cgroup %s: not a path below the "
+                                       "container's cgroup (cgroup v2: no controller prefix)", sub);
+        for (p = sub; *p; p += strcspn(p, "/"), p += strspn(p, "/"))
+                if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+                        return keel_error_setq(err, EINVAL, "--cgroup %s: \"..\" leaves the "
+                                               "container's cgroup", sub);
+        if (asprintf(out, "%s/%s", base, sub) < 0)
+                return keel_error_set(err, ENOMEM, "cgroup path");
+        return 0;
+}
+
 static int open_container(struct exec *ex, struct keel_error **err)
 {
         const struct keel_linux *lx;
@@ -209,6 +233,12 @@ static int open_container(struct exec *ex, struct keel_error **err)
                 ret = keel_container_read_state(ex->c, &ex->st, err);
         if (ret < 0)
                 return ret;
+        /* A process placed in a frozen cgroup would hold this exec (and
+         * the container's lock, which resume needs) until someone thaws
+         * it: not supported yet. */
+        if (ex->st->status == KEEL_STATUS_PAUSED && ex->o->ignore_paused)
+                return keel_error_setq(err, ENOTSUP, "--ignore-paused: exec into paused container "
+                                       "%s is not supported yet (resume it first)", ex->o->id);
         if (ex->st->status != KEEL_STATUS_RUNNING && ex->st->status != KEEL_STATUS_CREATED)
                 return keel_error_setq(err, EINVAL, "cannot exec in container %s: it is %s", ex->o->id,
                                        keel_status_name(ex->st->status));
@@ -221,14 +251,21 @@ static int open_container(struct exec *ex, struct keel_error **err)
         lx = ex->cfg->linux_cfg;
         for (size_t i = 0; lx && i < lx->n_namespaces; i++)
                 ex->ns_flags |= keel_ns_clone_flag(lx->namespaces[i].type);
+        if (ex->o->sub_cgroup && (ex->st->cgroup_path == NULL || ex->o->no_cgroup))
+                return keel_error_setq(err, EINVAL, "--cgroup %s: container %s has no cgroup",
+                                       ex->o->sub_cgroup, ex->o->id);
         if (ex->st->cgroup_path && !ex->o->no_cgroup) {
-                _cleanup_free_ char *mount = NULL;
+                _cleanup_free_ char *mount = NULL, *path = NULL;
 
-                ret = keel_cgroup_find_mount(&mount, err);
+                ret = sub_cgroup_path(ex->st->cgroup_path, ex->o->sub_cgroup, &path, err);
                 if (ret == 0)
-                        ret = keel_cgroup_open(mount, ex->st->cgroup_path, &ex->cg, err);
+                        ret = keel_cgroup_find_mount(&mount, err);
+                if (ret == 0)
+                        ret = keel_cgroup_open(mount, path, &ex->cg, err);
                 if (ret < 0)
-                        return ret;
+                        return ex->o->sub_cgroup ? keel_error_prefix(err, "--cgroup %s",
+                                                                     ex->o->sub_cgroup)
+                                                 : ret;
         }
         return 0;
 }

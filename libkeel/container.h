@@ -99,6 +99,9 @@ struct keel_exec_opts {
         char *const *caps;              /* NULL-terminated, added to bounding/effective/permitted */
         const char *apparmor;           /* --apparmor: process.apparmorProfile */
         const char *process_label;      /* --process-label: process.selinuxLabel */
+        const char *sub_cgroup;         /* --cgroup: an existing sub-cgroup to join */
+        bool ignore_paused;             /* --ignore-paused: refused for a paused
+                                         * container (not supported yet) */
         bool no_new_privs;
         bool tty;
         const char *pid_file;

@@ -12,16 +12,23 @@
 #include "container.h"
 #include "util/cleanup.h"
 
-static const char create_options[] =
-        "  -b, --bundle DIR        the bundle (default: the current directory)\n"
-        "  --console-socket PATH   send the pty master of process.terminal to this unix socket\n"
-        "  --pid-file FILE         write the init's pid to FILE\n"
-        "  --preserve-fds N        pass N more fds (from 3) to the process\n"
-        "  --no-pivot              do not use pivot_root (for a rootfs on ramfs)\n"
-        "  --no-new-keyring        keep the caller's session keyring\n"
-        "  --image oci:DIR[:TAG]   run an OCI image layout: its layers (unpacked once into the\n"
-        "                          layer store) under a writable layer that delete removes;\n"
-        "                          writes config.json into --bundle, or into a bundle of keel's own\n";
+#define CREATE_OPTIONS \
+        "  -b, --bundle DIR        the bundle (default: the current directory)\n" \
+        "  --console-socket PATH   send the pty master of process.terminal to this unix socket\n" \
+        "  --pid-file FILE         write the init's pid to FILE\n" \
+        "  --preserve-fds N        pass N more fds (from 3) to the process\n" \
+        "  --no-pivot              do not use pivot_root (for a rootfs on ramfs)\n" \
+        "  --no-new-keyring        keep the caller's session keyring\n" \
+        "  --image oci:DIR[:TAG]   run an OCI image layout: its layers (unpacked once into the\n" \
+        "                          layer store) under a writable layer that delete removes;\n" \
+        "                          writes config.json into --bundle, or into a bundle of keel's own\n"
+
+static const char create_options[] = CREATE_OPTIONS;
+
+/* run has create's options and two of its own. */
+static const char run_options[] = CREATE_OPTIONS
+        "  -d, --detach            return once the container runs (no waiting, no relay)\n"
+        "  --keep                  do not delete the container when it exits\n";
 
 enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_PRESERVE_FDS, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
        OPT_DETACH, OPT_KEEP, OPT_IMAGE };
@@ -103,7 +110,8 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                         r->image = optarg;
                         break;
                 case 'h':
-                        keel_command_help(keel_find_command(argv[0]), create_options);
+                        keel_command_help(keel_find_command(argv[0]),
+                                          is_run ? run_options : create_options);
                         return 1;
                 default:
                 unknown:

@@ -25,7 +25,11 @@ static const char exec_options[] =
         "  -g, --additional-gids G supplementary group (repeatable)\n"
         "  -c, --cap CAP           add a capability (repeatable)\n"
         "  --no-new-privs          set no_new_privs\n"
-        "  --preserve-fds N        pass N more fds (from 3) to the process\n";
+        "  --preserve-fds N        pass N more fds (from 3) to the process\n"
+        "  --apparmor PROFILE      run under this AppArmor profile\n"
+        "  --process-label LABEL   SELinux label (refused: SELinux is not supported yet)\n"
+        "  --cgroup PATH           join this existing sub-cgroup of the container's\n"
+        "  --ignore-paused         accepted; a paused container is still refused\n";
 
 enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_CWD, OPT_NO_NEW_PRIVS, OPT_PRESERVE_FDS,
        OPT_PROCESS_LABEL, OPT_APPARMOR, OPT_CGROUP, OPT_IGNORE_PAUSED };
@@ -162,8 +166,10 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         o.apparmor = optarg;
                         break;
                 case OPT_CGROUP:
-                        return keel_error_setq(err, ENOTSUP, "--cgroup: not supported yet");
+                        o.sub_cgroup = optarg;
+                        break;
                 case OPT_IGNORE_PAUSED:
+                        o.ignore_paused = true;
                         break;
                 case 'h':
                         keel_command_help(keel_find_command("exec"), exec_options);

@@ -244,3 +244,33 @@ cgroup_dir() {          # ID: the container's cgroup directory
         wait_until 10 [ -s "$OUT/count" ]
         counter_advances
 }
+
+@test "exec_ignore_paused_into_a_paused_container_is_refused_clearly" {
+        make_sleeping_bundle
+        create_running "$C"
+        rk_ok pause "$C"
+        rk exec --ignore-paused --detach "$C" /keel-checker --sleep 60
+        assert_error '--ignore-paused: exec into paused container .* is not supported yet'
+        rk_ok resume "$C"
+        # Running: the flag changes nothing.
+        rk_ok exec --ignore-paused "$C" /keel-checker --exit 0
+        rk_ok delete --force "$C"
+}
+
+@test "exec_cgroup_joins_an_existing_sub_cgroup" {
+        make_sleeping_bundle
+        rk_ok run --detach --bundle "$B" "$C"
+        cg=$(cgroup2_mount)/keel/$C
+        mkdir "$cg/sub"
+        rk_ok exec --cgroup sub "$C" /keel-checker cgroup
+        # From inside its cgroup namespace, rooted at the container's cgroup.
+        echo "$output" | grep -q '^cgroup: 0::/sub$'
+        rk exec --cgroup nosuch "$C" /keel-checker cgroup
+        assert_error '--cgroup nosuch: cgroup /keel/.*/nosuch does not exist'
+        rk exec --cgroup ../x "$C" /keel-checker cgroup
+        assert_error '--cgroup ../x: ".." leaves the container'
+        rk exec --cgroup memory:sub "$C" /keel-checker cgroup
+        assert_error '--cgroup memory:sub: not a path below'
+        rk_ok delete --force "$C"
+        [ ! -e "$cg" ]
+}
