@@ -414,6 +414,15 @@ void keel_init_stage1(struct keel_init_args *a)
                 die(sock, err);
         if ((flags & CLONE_NEWUSER) && become_userns_root(sock, &err) < 0)
                 die(sock, err);
+        /* A joined user namespace: setns keeps our host ids, which it may
+         * not map (files we create would fail with EOVERFLOW); become its
+         * root, as a new one makes us. */
+        if (!(flags & CLONE_NEWUSER) && keel_ns_plan_has(&a->plan, KEEL_NS_USER) &&
+            (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)) {
+                keel_error_set(&err, errno, "linux.namespaces: become root in the joined user "
+                               "namespace (does it map uid and gid 0?)");
+                die(sock, err);
+        }
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (keel_ns_join_others(&a->plan, &err) < 0)
                 die(sock, err);

@@ -136,3 +136,21 @@ idmapped_bundle() {
 	assert_error 'uidMappings and gidMappings go together'
 	assert_nothing_left "$C"
 }
+
+@test "joining_a_user_namespace_by_path_makes_the_init_its_root" {
+	# A holder process owns a user namespace mapping 0 -> 200000; the
+	# container joins it by path (no mappings of its own) and its init is
+	# that namespace's root, so it can build the rootfs.
+	unshare -U sleep 60 &
+	holder=$!
+	HOLDERS+=("$holder")
+	wait_until 5 test "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)"
+	echo "0 200000 65536" >"/proc/$holder/uid_map"
+	echo "0 200000 65536" >"/proc/$holder/gid_map"
+	make_bundle "$B" /keel-checker ids paths --path /proc/self/uid_map
+	config_set "$B" '.linux.namespaces += [{type: "user", path: $p}]' --arg p "/proc/$holder/ns/user"
+	run_checker
+	assert_value uid 0
+	[[ $(checker_value "$output" path./proc/self/uid_map) == *" data=         0     200000      65536\x0a" ]]
+	kill "$holder"
+}
