@@ -158,11 +158,18 @@ static int run_create_hooks(struct init *in, struct keel_error **err)
         size_t len;
         int ret;
 
-        if (keel_sync_send(in->a->sync_fd, KEEL_SYNC_CREATE_RUNTIME, 0, NULL, -1) < 0)
-                return keel_error_set(err, errno, "sync with the runtime");
-        ret = keel_sync_recv(in->a->sync_fd, KEEL_SYNC_CREATE_RUNTIME_DONE, &msg, NULL, err);
-        if (ret < 0 || h == NULL || h->create_container.n == 0)
-                return ret;
+        /* The runtime runs prestart and createRuntime hooks while we wait;
+         * without any, the round trip is saved. */
+        if (h != NULL && (h->prestart.n > 0 || h->create_runtime.n > 0)) {
+                if (keel_sync_send(in->a->sync_fd, KEEL_SYNC_CREATE_RUNTIME, 0, NULL, -1) < 0)
+                        return keel_error_set(err, errno, "sync with the runtime");
+                ret = keel_sync_recv(in->a->sync_fd, KEEL_SYNC_CREATE_RUNTIME_DONE, &msg, NULL,
+                                     err);
+                if (ret < 0)
+                        return ret;
+        }
+        if (h == NULL || h->create_container.n == 0)
+                return 0;
         ret = state_json(in, KEEL_STATUS_CREATING, &json, &len, err);
         if (ret == 0)
                 ret = keel_hooks_run_list(&h->create_container, KEEL_HOOK_CREATE_CONTAINER, json, len,
