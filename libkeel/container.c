@@ -342,6 +342,30 @@ static int stop_container(const struct keel_state *st, struct keel_cgroup *cg, s
         return 0;
 }
 
+/* delete --force of a container whose state cannot be read: its cgroup is
+ * still found (from the config copy, or keel's default path) and emptied,
+ * so no init and no cgroup outlive the state dir. */
+static void remove_orphan_cgroup(struct keel_container_dir *c)
+{
+        struct keel_config *cfg = NULL;
+        struct keel_state st = { 0 };
+        struct keel_cgroup *cg = NULL;
+        char *path = NULL;
+        const char *want = NULL;
+
+        if (keel_config_load(c->dirfd, KEEL_CONFIG_COPY, &cfg, NULL) == 0 && cfg->linux_cfg)
+                want = cfg->linux_cfg->cgroups_path;
+        if (keel_cgroup_resolve_path(want, c->id, &path, NULL) == 0) {
+                st.cgroup_path = path;
+                if (open_cgroup(&st, &cg, NULL) == 0 && cg != NULL) {
+                        keel_cgroup_kill(cg, SIGKILL, NULL);
+                        keel_cgroup_destroy(cg, NULL);
+                }
+        }
+        free(path);
+        keel_config_free(cfg);
+}
+
 int keel_container_delete(struct keel_store *store, const char *id, bool force,
                           struct keel_error **err)
 {
@@ -364,6 +388,7 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
                 if (force) {
                         keel_error_free(*err);
                         *err = NULL;
+                        remove_orphan_cgroup(c);
                         return keel_store_remove(store, c, err);
                 }
                 keel_container_dir_close(c);

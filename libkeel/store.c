@@ -16,7 +16,8 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-#define RESERVE_PREFIX ".new-"
+#define RESERVE_PREFIX ".new-"   /* ".new-ID": the one create of ID, locked */
+#define PRIVATE_PREFIX ".tmp-"   /* ".tmp-ID.PID": where that create starts */
 
 static bool id_char_ok(unsigned char c)
 {
@@ -121,6 +122,7 @@ int keel_store_reserve(struct keel_store *store, const char *id, struct keel_con
                        struct keel_error **err)
 {
         struct keel_container_dir *c;
+        char *excl = NULL;
         int ret;
 
         ret = keel_id_validate(id, err);
@@ -131,7 +133,7 @@ int keel_store_reserve(struct keel_store *store, const char *id, struct keel_con
                 return keel_error_set(err, ENOMEM, "reserve %s", id);
         c->dirfd = -1;
         c->id = strdup(id);
-        if (c->id == NULL || asprintf(&c->tmp_name, RESERVE_PREFIX "%s.%d", id, (int) getpid()) < 0) {
+        if (c->id == NULL || asprintf(&c->tmp_name, PRIVATE_PREFIX "%s.%d", id, (int) getpid()) < 0) {
                 c->tmp_name = NULL;
                 keel_container_dir_close(c);
                 return keel_error_set(err, ENOMEM, "reserve %s", id);
@@ -141,18 +143,48 @@ int keel_store_reserve(struct keel_store *store, const char *id, struct keel_con
                 keel_container_dir_close(c);
                 return keel_error_setq(err, EEXIST, "container %s already exists", id);
         }
-        if (mkdirat(store->rootfd, c->tmp_name, 0700) < 0) {
-                ret = keel_error_set(err, errno, "create state dir for %s", id);
-                keel_container_dir_close(c);
-                return ret;
+        /* Made and locked under a private name, then renamed to the one
+         * name of ID's reservation: two creates of one id cannot both hold
+         * it (the loser gets EEXIST, before it touches any cgroup).  A
+         * sweeper may remove the private dir between mkdir and flock: the
+         * name is checked again once locked, and made anew if gone. */
+        for (int tries = 0;; tries++) {
+                struct stat st;
+
+                if (mkdirat(store->rootfd, c->tmp_name, 0700) < 0) {
+                        ret = keel_error_set(err, errno, "create state dir for %s", id);
+                        keel_container_dir_close(c);
+                        return ret;
+                }
+                c->dirfd = openat(store->rootfd, c->tmp_name,
+                                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (c->dirfd >= 0 && lock_dir(c->dirfd, true, false) == 0 &&
+                    fstatat(store->rootfd, c->tmp_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        break;
+                closep(&c->dirfd);
+                if (tries >= 10) {
+                        keel_container_dir_close(c);
+                        return keel_error_setq(err, EAGAIN, "lock state dir for %s: raced %d "
+                                               "times", id, tries + 1);
+                }
         }
-        c->dirfd = openat(store->rootfd, c->tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (c->dirfd < 0 || lock_dir(c->dirfd, true, false) < 0) {
-                ret = keel_error_set(err, errno, "lock state dir for %s", id);
+        if (asprintf(&excl, RESERVE_PREFIX "%s", id) < 0) {
                 unlinkat(store->rootfd, c->tmp_name, AT_REMOVEDIR);
                 keel_container_dir_close(c);
-                return ret;
+                return keel_error_set(err, ENOMEM, "reserve %s", id);
         }
+        if (renameat2(store->rootfd, c->tmp_name, store->rootfd, excl, RENAME_NOREPLACE) < 0) {
+                int e = errno;
+
+                free(excl);
+                unlinkat(store->rootfd, c->tmp_name, AT_REMOVEDIR);
+                keel_container_dir_close(c);
+                if (e == EEXIST)
+                        return keel_error_setq(err, EEXIST, "container %s already exists", id);
+                return keel_error_set(err, e, "reserve %s", id);
+        }
+        free(c->tmp_name);
+        c->tmp_name = excl;
         *out = c;
         return 0;
 }
@@ -169,6 +201,14 @@ int keel_store_publish(struct keel_store *store, struct keel_container_dir *c, s
         free(c->tmp_name);
         c->tmp_name = NULL;
         return 0;
+}
+
+static bool same_dir(int rootfd, const char *name, int dirfd)
+{
+        struct stat a, b;
+
+        return fstat(dirfd, &a) == 0 && fstatat(rootfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+               a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
 int keel_store_open_container(struct keel_store *store, const char *id, bool exclusive,
@@ -197,6 +237,12 @@ int keel_store_open_container(struct keel_store *store, const char *id, bool exc
         if (ret < 0) {
                 keel_container_dir_close(c);
                 return keel_error_set(err, -ret, "lock container %s", id);
+        }
+        /* A delete may have removed the directory while we waited for its
+         * lock: then the container does not exist (any more). */
+        if (!same_dir(store->rootfd, id, c->dirfd)) {
+                keel_container_dir_close(c);
+                return keel_error_setq(err, ENOENT, "container %s does not exist", id);
         }
         *out = c;
         return 0;
@@ -250,7 +296,8 @@ void keel_store_sweep(struct keel_store *store)
                 return;
         }
         while ((de = readdir(dir)) != NULL)
-                if (strncmp(de->d_name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0)
+                if (strncmp(de->d_name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0 ||
+                    strncmp(de->d_name, PRIVATE_PREFIX, strlen(PRIVATE_PREFIX)) == 0)
                         sweep_reservation(store, de->d_name);
 }
 
@@ -287,7 +334,8 @@ int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct kee
                 return keel_error_set(err, errno, "list %s", store->root);
         }
         while ((errno = 0, de = readdir(dir)) != NULL) {
-                if (strncmp(de->d_name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0) {
+                if (strncmp(de->d_name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0 ||
+                    strncmp(de->d_name, PRIVATE_PREFIX, strlen(PRIVATE_PREFIX)) == 0) {
                         sweep_reservation(store, de->d_name);
                         continue;
                 }

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "log.h"
 #include "util/cleanup.h"
 
 static const char list_options[] =
@@ -93,6 +94,7 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
         for (i = 0; i < n; i++) {
                 struct keel_container_dir *cd = NULL;
                 struct keel_state *st = NULL;
+                struct keel_error *rerr = NULL;
                 _cleanup_free_ char *json = NULL;
                 size_t len;
 
@@ -100,7 +102,12 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
                  * with no state yet, is simply not listed. */
                 if (keel_store_open_container(store, ids[i], false, &cd, NULL) < 0)
                         continue;
-                if (keel_container_read_state(cd, &st, NULL) == 0) {
+                /* A container whose state cannot be read is named on
+                 * stderr, and the others are still listed (runc does so). */
+                if (keel_container_read_state(cd, &st, &rerr) < 0) {
+                        keel_log_warn("list: %s", rerr->msg);
+                        keel_error_free(rerr);
+                } else {
                         if (st->status == KEEL_STATUS_STOPPED)
                                 st->pid = 0;
                         if (format == LIST_QUIET) {

@@ -826,12 +826,16 @@ static int parse_hooks(yajl_val o, path_t *p, struct keel_hooks *h, err_t err)
 static int parse_user(yajl_val o, path_t *p, struct keel_user *u, err_t err)
 {
         yajl_val gids = NULL;
-        uint64_t mask = 0;
+        uint64_t mask = 0, id;
         size_t i;
         int r;
 
-        TRY(keel_json_get_uint32(o, "uid", true, p, &u->uid, err));
-        TRY(keel_json_get_uint32(o, "gid", true, p, &u->gid, err));
+        /* 4294967295 is (uid_t) -1, which setresuid(2) reads as "leave
+         * unchanged": the process would keep keel's root. */
+        TRY(keel_json_get_uint64(o, "uid", true, UINT32_MAX - 1, p, &id, err));
+        u->uid = (uint32_t) id;
+        TRY(keel_json_get_uint64(o, "gid", true, UINT32_MAX - 1, p, &id, err));
+        u->gid = (uint32_t) id;
         TRY(opt_uint64(o, "umask", 0777, p, &u->has_umask, &mask, err));
         u->umask = (uint32_t) mask;
         TRY(keel_json_get_string(o, "username", false, p, &u->username, err));

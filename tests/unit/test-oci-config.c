@@ -518,11 +518,11 @@ static const struct bad_case enum_cases[] = {
 
 static const struct bad_case range_cases[] = {
         { "uid_above_uint32_is_rejected", UO("'uid':4294967296,'gid':0"),
-          "process.user.uid: 4294967296 is out of range (0 to 4294967295)" },
+          "process.user.uid: 4294967296 is out of range (0 to 4294967294)" },
         { "gid_negative_is_rejected", UO("'uid':0,'gid':-1"),
-          "process.user.gid: -1 is out of range (0 to 4294967295)" },
+          "process.user.gid: -1 is out of range (0 to 4294967294)" },
         { "uid_negative_zero_is_rejected", UO("'uid':-0,'gid':0"),
-          "process.user.uid: -0 is out of range (0 to 4294967295)" },
+          "process.user.uid: -0 is out of range (0 to 4294967294)" },
         { "umask_above_0777_is_rejected", U(",'umask':512"),
           "process.user.umask: 512 is out of range (0 to 511)" },
         { "oom_score_adj_above_1000_is_rejected", P(",'oomScoreAdj':1001"),
