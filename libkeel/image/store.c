@@ -133,6 +133,26 @@ static int drain(struct diff_reader *r, struct keel_error **err)
         return (int) n;
 }
 
+/* A layer that fails to decompress or parse may just be a tampered blob:
+ * read the blob to its end, and if its digest does not match, say that,
+ * which is the cause, instead of whatever garbage the reader met first. */
+static int blame_blob(struct keel_blob *blob, int r, struct keel_error **err)
+{
+        struct keel_error *berr = NULL;
+        char buf[65536];
+        ssize_t n;
+
+        while ((n = keel_blob_read(blob, buf, sizeof(buf), &berr)) > 0)
+                ;
+        if (n < 0 && berr != NULL && berr->errnum == EBADMSG) {
+                keel_error_free(*err);
+                *err = berr;
+                return -EBADMSG;
+        }
+        keel_error_free(berr);
+        return r;
+}
+
 static int extract_verified(struct keel_image_store *s, int dirfd, int layerfd,
                             const struct keel_image_layer *l, struct keel_error **err)
 {
@@ -153,6 +173,8 @@ static int extract_verified(struct keel_image_store *s, int dirfd, int layerfd,
                 r = keel_extract_layer(layerfd, tar, &o, err);
         if (r == 0)
                 r = drain(&dr, err);
+        if (r < 0 && blob != NULL && err != NULL && *err != NULL)
+                r = blame_blob(blob, r, err);
         if (r == 0) {
                 keel_sha256_final_hex(&dr.sha, hex);
                 if (strcmp(hex, l->diff_id + 7) != 0)

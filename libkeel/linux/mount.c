@@ -78,6 +78,7 @@ int keel_mount_ro_tmpfs(void)
 
 struct job {
         int rootfd;
+        const char *rootfs;     /* rootfd's host path, or NULL */
         const char *bundle;
         const struct keel_mount *m;
         size_t index;
@@ -201,6 +202,22 @@ static int attach_tree(struct job *j, int mnt, int target_fd, bool plain_recursi
         return 0;
 }
 
+/* A source inside the rootfs is the container's: its path is resolved in
+ * the rootfs (RESOLVE_IN_ROOT), so a symlink the rootfs holds on the way
+ * cannot lead to a host path.  Anything else is the trusted config's. */
+static int clone_source(const struct job *j, const char *source)
+{
+        size_t len = j->rootfs ? strlen(j->rootfs) : 0;
+        _cleanup_close_ int fd = -1;
+
+        if (len == 0 || strncmp(source, j->rootfs, len) != 0 || source[len] != '/')
+                return keel_mount_clone(AT_FDCWD, source, j->o.rbind);
+        fd = keel_path_open_in_root(j->rootfd, source + len + 1, O_PATH, 0, NULL);
+        if (fd < 0)
+                return fd;
+        return keel_mount_clone(fd, "", j->o.rbind);
+}
+
 static int mount_bind(struct job *j, struct keel_error **err)
 {
         _cleanup_free_ char *source = NULL;
@@ -220,7 +237,7 @@ static int mount_bind(struct job *j, struct keel_error **err)
                 return keel_error_set(err, ENOMEM, "mounts[%zu]", j->index);
 
         mnt = j->idmapped >= 0 ? fcntl(j->idmapped, F_DUPFD_CLOEXEC, 3)
-                               : keel_mount_clone(AT_FDCWD, source, j->o.rbind);
+                               : clone_source(j, source);
         if (mnt < 0 && j->idmapped >= 0)
                 mnt = -errno;
         if (mnt < 0)
@@ -561,11 +578,12 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
         return 0;
 }
 
-int keel_mount_apply(int rootfd, const char *bundle, const struct keel_mount *m, size_t index,
-                     int idmapped, int *deferred_ro, struct keel_error **err)
+int keel_mount_apply(int rootfd, const char *rootfs, const char *bundle,
+                     const struct keel_mount *m, size_t index, int idmapped, int *deferred_ro,
+                     struct keel_error **err)
 {
-        struct job j = { .rootfd = rootfd, .bundle = bundle, .m = m, .index = index,
-                         .idmapped = idmapped };
+        struct job j = { .rootfd = rootfd, .rootfs = rootfs, .bundle = bundle, .m = m,
+                         .index = index, .idmapped = idmapped };
         int r;
 
         *deferred_ro = -1;

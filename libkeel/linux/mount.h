@@ -22,12 +22,15 @@
  * write into (a tmpfs, anything at /dev) is attached read-write and its
  * mount fd returned in *deferred_ro for keel_mount_setattr(RDONLY) once
  * the rootfs is finished; otherwise *deferred_ro is -1.
- * idmapped is the detached, idmapped mount the runtime made for an
+ * rootfs is rootfd's host path (canonical): a bind source below it is
+ * resolved inside the rootfs, never through the rootfs's symlinks on the
+ * host.  idmapped is the detached, idmapped mount the runtime made for an
  * idmap/ridmap bind mount (linux/idmap.h), attached in place of a fresh
  * clone of the source; -1 for every other mount.
  * Errors name the container path: "mount tmpfs on /dev/shm: Invalid argument". */
-int keel_mount_apply(int rootfd, const char *bundle, const struct keel_mount *m, size_t index,
-                     int idmapped, int *deferred_ro, struct keel_error **err);
+int keel_mount_apply(int rootfd, const char *rootfs, const char *bundle,
+                     const struct keel_mount *m, size_t index, int idmapped, int *deferred_ro,
+                     struct keel_error **err);
 
 /* The building blocks, for rootfs.c and devices.c.  They return -errno
  * and leave the message to the caller. */

@@ -131,7 +131,7 @@ int keel_rootfs_mount_all(struct keel_rootfs *r, struct keel_error **err)
         for (i = 0; r->cfg != NULL && i < r->cfg->n_mounts; i++) {
                 int fd, ret;
 
-                ret = keel_mount_apply(r->rootfd, r->bundle, &r->cfg->mounts[i], i,
+                ret = keel_mount_apply(r->rootfd, r->rootfs, r->bundle, &r->cfg->mounts[i], i,
                                        r->idmap_fds ? r->idmap_fds[i] : -1, &fd, err);
                 if (ret < 0)
                         return ret;

@@ -219,7 +219,6 @@ known_hole() {
 }
 
 @test "bind_source_through_a_rootfs_symlink_does_not_reach_the_host" {
-	known_hole "a bind source under the rootfs is resolved on the host, so a rootfs symlink on its way reaches host paths (runc 1.1.5 does the same)"
         # A bind source inside the bundle's rootfs (an engine sharing a
         # directory of one container's image with another): the rootfs
         # made it an absolute symlink to a host directory.  The source's
