@@ -21,25 +21,9 @@
 static int open_live_cgroup(struct keel_store *store, const char *id, struct keel_cgroup **cg,
                             struct keel_error **err)
 {
-        struct keel_container_dir *c = NULL;
-        struct keel_state *st = NULL;
-        int ret;
-
-        ret = keel_store_open_container(store, id, false, &c, err);
-        if (ret < 0)
-                return ret;
-        ret = keel_container_read_state(c, &st, err);
-        if (ret == 0 && st->status == KEEL_STATUS_STOPPED)
-                ret = keel_error_setq(err, ESRCH, "container %s is not running", id);
-        if (ret == 0 && st->cgroup_path == NULL)
-                ret = keel_error_setq(err, EINVAL, "container %s has no cgroup (--cgroup-manager "
-                                      "disabled, or rootless without a delegated cgroup): "
-                                      "no statistics", id);
-        if (ret == 0)
-                ret = keel_state_open_cgroup(st, cg, err);
-        keel_state_free(st);
-        keel_container_dir_close(c);
-        return ret;
+        return keel_container_open_cgroup(store, id, true,
+                                          " (--cgroup-manager disabled, or rootless without a "
+                                          "delegated cgroup): no statistics", cg, err);
 }
 
 static void gen_str(yajl_gen g, const char *s)

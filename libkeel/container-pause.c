@@ -166,30 +166,40 @@ int keel_container_resume(struct keel_store *store, const char *id, struct keel_
         return container_set_frozen(store, id, false, err);
 }
 
-int keel_container_pids(struct keel_store *store, const char *id, pid_t **pids, size_t *n,
-                        struct keel_error **err)
+int keel_container_open_cgroup(struct keel_store *store, const char *id, bool live,
+                               const char *no_cgroup_why, struct keel_cgroup **cg,
+                               struct keel_error **err)
 {
         struct keel_container_dir *c = NULL;
-        struct keel_cgroup *cg = NULL;
         struct keel_state *st = NULL;
         int ret;
 
-        *pids = NULL;
-        *n = 0;
         ret = keel_store_open_container(store, id, false, &c, err);
         if (ret < 0)
                 return ret;
         ret = keel_container_read_state(c, &st, err);
+        if (ret == 0 && live && st->status == KEEL_STATUS_STOPPED)
+                ret = keel_error_setq(err, ESRCH, "container %s is not running", id);
         if (ret == 0 && st->cgroup_path == NULL)
-                ret = keel_error_setq(err, EINVAL, "container %s has no cgroup: cannot list its processes",
-                                      id);
+                ret = keel_error_setq(err, EINVAL, "container %s has no cgroup%s", id, no_cgroup_why);
         if (ret == 0)
-                ret = keel_state_open_cgroup(st, &cg, err);
-        if (ret == 0)
-                ret = keel_cgroup_pids(cg, pids, n, err);
-        if (cg != NULL)
-                keel_cgroup_free(cg);
+                ret = keel_state_open_cgroup(st, cg, err);
         keel_state_free(st);
         keel_container_dir_close(c);
+        return ret;
+}
+
+int keel_container_pids(struct keel_store *store, const char *id, pid_t **pids, size_t *n,
+                        struct keel_error **err)
+{
+        struct keel_cgroup *cg = NULL;
+        int ret;
+
+        *pids = NULL;
+        *n = 0;
+        ret = keel_container_open_cgroup(store, id, false, ": cannot list its processes", &cg, err);
+        if (ret == 0)
+                ret = keel_cgroup_pids(cg, pids, n, err);
+        keel_cgroup_free(cg);
         return ret;
 }

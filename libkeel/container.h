@@ -144,6 +144,14 @@ struct keel_cgroup;
 int keel_state_open_cgroup(const struct keel_state *st, struct keel_cgroup **cg,
                            struct keel_error **err);
 
+/* Open container id's cgroup from its state (under a shared lock, held
+ * only while reading it).  live: a stopped container is refused ("container
+ * ID is not running", -ESRCH); one without a cgroup is refused with
+ * "container ID has no cgroup" and no_cgroup_why appended. */
+int keel_container_open_cgroup(struct keel_store *store, const char *id, bool live,
+                               const char *no_cgroup_why, struct keel_cgroup **cg,
+                               struct keel_error **err);
+
 /* ---- end of pause, resume, ps ------------------------------------------- */
 
 /* Change the limits of a created, running or paused container: resources
