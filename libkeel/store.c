@@ -17,7 +17,7 @@
 #include "util/fs.h"
 
 #define RESERVE_PREFIX ".new-"   /* ".new-ID": the one create of ID, locked */
-#define PRIVATE_PREFIX ".tmp-"   /* ".tmp-ID.PID": where that create starts */
+#define PRIVATE_PREFIX ".tmp-"   /* ".tmp-ID.PID.TRY": where that create starts */
 
 static bool id_char_ok(unsigned char c)
 {
@@ -133,8 +133,7 @@ int keel_store_reserve(struct keel_store *store, const char *id, struct keel_con
                 return keel_error_set(err, ENOMEM, "reserve %s", id);
         c->dirfd = -1;
         c->id = strdup(id);
-        if (c->id == NULL || asprintf(&c->tmp_name, PRIVATE_PREFIX "%s.%d", id, (int) getpid()) < 0) {
-                c->tmp_name = NULL;
+        if (c->id == NULL) {
                 keel_container_dir_close(c);
                 return keel_error_set(err, ENOMEM, "reserve %s", id);
         }
@@ -151,6 +150,13 @@ int keel_store_reserve(struct keel_store *store, const char *id, struct keel_con
         for (int tries = 0;; tries++) {
                 struct stat st;
 
+                /* A new name each try: a sweeper may still hold the last. */
+                free(c->tmp_name);
+                if (asprintf(&c->tmp_name, PRIVATE_PREFIX "%s.%d.%d", id, (int) getpid(), tries) < 0) {
+                        c->tmp_name = NULL;
+                        keel_container_dir_close(c);
+                        return keel_error_set(err, ENOMEM, "reserve %s", id);
+                }
                 if (mkdirat(store->rootfd, c->tmp_name, 0700) < 0) {
                         ret = keel_error_set(err, errno, "create state dir for %s", id);
                         keel_container_dir_close(c);
@@ -274,6 +280,11 @@ static void sweep_reservation(struct keel_store *store, const char *name)
         _cleanup_close_ int fd = openat(store->rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
         if (fd < 0 || lock_dir(fd, true, false) < 0)
+                return;
+        /* Opened under that name, but locked only now: the create that
+         * owned it may have renamed it to its id since, finished and let go
+         * of the lock.  Then it is a live container, not a reservation. */
+        if (!same_dir(store->rootfd, name, fd))
                 return;
         if (store->sweeper)
                 store->sweeper(fd);

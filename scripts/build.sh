@@ -6,7 +6,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${KEEL_BUILD_DIR:-$top/build}
 
 cd "$top"
-[ -x configure ] || ./autogen.sh >/dev/null
+if [ ! -x configure ]; then
+        ./autogen.sh >autogen.out 2>&1 || { cat autogen.out; exit 1; }
+fi
 mkdir -p "$build"
 cd "$build"
 if [ ! -f Makefile ] || [ $# -gt 0 ]; then

@@ -181,7 +181,11 @@ assert_store_clean() {
         std_image "true"
         f=$(ls -S "$TEST_DIR/img/blobs/sha256/" | head -1)         # the busybox layer
         chmod u+w "$TEST_DIR/img/blobs/sha256/$f"
-        printf 'X' | dd of="$TEST_DIR/img/blobs/sha256/$f" bs=1 seek=200 conv=notrunc 2>/dev/null
+        # Flip every bit of byte 200 (a fixed byte might already be there).
+        b=$(od -An -tu1 -j200 -N1 "$TEST_DIR/img/blobs/sha256/$f")
+        printf "\\$(printf %03o $((b ^ 255)))" |
+                dd of="$TEST_DIR/img/blobs/sha256/$f" bs=1 seek=200 conv=notrunc 2>/dev/null
+        [ "$(sha256sum <"$TEST_DIR/img/blobs/sha256/$f" | cut -d' ' -f1)" != "$f" ]
         run k image unpack "oci:$TEST_DIR/img" "$TEST_DIR/b"
         echo "$output"
         [ "$status" -eq 1 ]
