@@ -13,6 +13,7 @@
 #include "commit.h"
 #include "util/cleanup.h"
 #include "lib-log.h"
+#include "linux/exe-guard.h"
 #include "log.h"
 
 /* Every command runc has, so engines get "not implemented" rather than
@@ -273,6 +274,13 @@ static int check_cgroup_manager(const struct keel_globals *g, const char *cmd,
                                "not supported yet; use --cgroup-manager cgroupfs");
 }
 
+/* The commands whose processes enter a container (its init, an exec
+ * helper) run from a binary the container cannot write (linux/exe-guard.h). */
+static bool enters_container(const char *name)
+{
+        return strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0;
+}
+
 int main(int argc, char **argv)
 {
         struct keel_globals g = {
@@ -315,6 +323,8 @@ int main(int argc, char **argv)
         keel_set_log_handler(library_log);
         optind = 0; /* full getopt reset for the command's own parsing */
         ret = check_cgroup_manager(&g, cmd->name, &err);
+        if (ret == 0 && enters_container(cmd->name))
+                ret = keel_exe_guard(argv, &err);
         if (ret == 0)
                 ret = cmd->run(&g, argc - first, argv + first, &err);
         if (ret < 0)

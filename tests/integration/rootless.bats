@@ -112,6 +112,19 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
         [ -z "$(ls -A "$XDG/keel")" ]
 }
 
+@test "rootless_keel_runs_from_a_sealed_memfd_copy_of_its_binary" {
+        # Without CAP_SYS_ADMIN keel cannot bind its binary read-only
+        # (linux/exe-guard.h): create re-executes it from a sealed memfd, so
+        # the init waiting for start is not the user's writable file either.
+        rootless_bundle /keel-checker uts
+        (cd "$B" && as_user "$KEEL" create "$C")
+        urk_ok state "$C"
+        pid=$(echo "$output" | jq -r .pid)
+        [[ $(readlink "/proc/$pid/exe") == "/memfd:keel (deleted)" ]]
+        cmp "/proc/$pid/exe" "$KEEL"
+        urk_ok delete --force "$C"
+}
+
 @test "rootless_writes_in_a_bind_mount_belong_to_the_user" {
         mkdir -p "$TEST_DIR/vol"
         chown "$RL_USER:" "$TEST_DIR/vol"

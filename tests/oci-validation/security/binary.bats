@@ -42,6 +42,8 @@ teardown() {
 #                             /proc/self/fd until the kernel allows it
 #                             (ETXTBSY while the binary runs), then a marker
 #                             is appended ("write: ok")
+#   exe-attack protect PID    how /proc/PID/exe is protected: "rdonly: yes|no"
+#                             (its mount) and "seals: write,seal|other|ERRNO"
 #   exe-attack ptrace SECONDS PTRACE_SEIZEs every process that appears and
 #                             reports those whose effective capabilities
 #                             exceed ours ("attached-caps: ...") or whose
@@ -57,6 +59,7 @@ exe_attack_build() {
 	#include <string.h>
 	#include <sys/ptrace.h>
 	#include <sys/stat.h>
+	#include <sys/statvfs.h>
 	#include <sys/wait.h>
 	#include <time.h>
 	#include <unistd.h>
@@ -263,16 +266,36 @@ exe_attack_build() {
 		return 0;
 	}
 
+	static int cmd_protect(const char *pid)
+	{
+		char path[64];
+		struct statvfs sv;
+		int fd, seals;
+
+		snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			printf("open: errno %s\n", err_name(errno));
+			return 1;
+		}
+		seals = fcntl(fd, F_GET_SEALS);
+		printf("rdonly: %s\n", fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY) ? "yes" : "no");
+		printf("seals: %s\n", seals < 0 ? err_name(errno) : (seals & (F_SEAL_WRITE | F_SEAL_SEAL)) == (F_SEAL_WRITE | F_SEAL_SEAL) ? "write,seal" : "other");
+		return 0;
+	}
+
 	int main(int argc, char **argv)
 	{
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		if (argc == 3 && strcmp(argv[1], "open") == 0)
 			return cmd_open(argv[2]);
+		if (argc == 3 && strcmp(argv[1], "protect") == 0)
+			return cmd_protect(argv[2]);
 		if (argc == 3 && strcmp(argv[1], "scan") == 0)
 			return cmd_scan(atof(argv[2]));
 		if (argc == 3 && strcmp(argv[1], "ptrace") == 0)
 			return cmd_ptrace(atof(argv[2]));
-		fprintf(stderr, "usage: exe-attack open PID | scan SECONDS | ptrace SECONDS\n");
+		fprintf(stderr, "usage: exe-attack open PID | protect PID | scan SECONDS | ptrace SECONDS\n");
 		return 2;
 	}
 	EOF
@@ -363,7 +386,6 @@ known_hole() {
 }
 
 @test "exec_of_a_script_naming_proc_self_exe_cannot_write_keels_binary" {
-	known_hole "CVE-2019-5736: an exec helper that execs #!/proc/self/exe runs keel's host binary in the container, which can then write it"
         # The original CVE-2019-5736 exploit, through exec: keel's helper
         # execs /evil, the kernel runs /proc/self/exe (the helper's exe:
         # keel's binary) in the container as a dumpable process, the
@@ -386,7 +408,6 @@ known_hole() {
 }
 
 @test "start_of_a_script_naming_proc_self_exe_cannot_write_keels_binary" {
-	known_hole "CVE-2019-5736: the init that execs #!/proc/self/exe runs keel's host binary in the container, which can then write it"
         # The same through the init: container 1 runs the scanner,
         # container 2 joins its pid namespace (a pod sharing one) with /evil
         # as process.args, so keel's init execs it.  (In a pid namespace of
@@ -410,6 +431,27 @@ known_hole() {
         wait_until 5 scan_done "$scan" 2>/dev/null || true
         cat "$scan" >&2
         refute_line "$scan" '^write: ok'
+        keel_unchanged
+}
+
+@test "keel_runs_from_a_read_only_mount_of_its_binary_when_it_enters_a_container" {
+        # Behind both tests above: create, run and exec re-execute keel from
+        # a detached read-only bind mount of its binary (linux/exe-guard.h),
+        # so the init waiting for start and every exec helper run a file
+        # that no one can write through /proc/PID/exe.  Fails on a runtime
+        # whose init runs its writable binary.
+        attack_bundle /bin/sleep 100
+        rk_ok create --bundle "$B" "$C"
+        local pid
+        pid=$(state_of "$C" .pid)
+        run "$BATS_FILE_TMPDIR/exe-attack" protect "$pid"
+        echo "$output"
+        [ "$status" -eq 0 ] && [ "${lines[0]}" = "rdonly: yes" ]
+        # The re-executed keel is the same binary, and the host's file is
+        # untouched and still writable by its owner.
+        cmp "/proc/$pid/exe" "$KEEL"
+        run "$BATS_FILE_TMPDIR/exe-attack" protect $$
+        [ "${lines[0]}" = "rdonly: no" ]
         keel_unchanged
 }
 
