@@ -23,6 +23,7 @@
 #include "lib-log.h"
 #include "linux/cgroup.h"
 #include "linux/cgroup-resources.h"
+#include "linux/cgroup-systemd.h"
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/init.h"
@@ -53,6 +54,10 @@ struct create {
         int init_pidfd;
         int console;
         struct keel_image_rootfs *image;        /* the config names image layers */
+        /* --systemd-cgroup: the scope systemd makes once the init exists */
+        struct keel_systemd_unit unit;
+        char *cg_mount;
+        bool scope_requested;
 };
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
@@ -245,6 +250,56 @@ static int rootless_without_cgroup(struct create *cr, struct keel_error **err)
         return keel_container_write_state(cr->c, cr->state, err);
 }
 
+/* --systemd-cgroup: only the names now; systemd makes the scope when it
+ * can be given the init (adopt_init). */
+static int plan_systemd_cgroup(struct create *cr, struct keel_error **err)
+{
+        int ret;
+
+        if (cr->o->rootless)
+                return keel_error_setq(err, ENOTSUP, "--systemd-cgroup: rootless keel cannot use "
+                                       "the systemd cgroup driver yet; use --cgroup-manager "
+                                       "cgroupfs");
+        ret = keel_cgroup_find_mount(&cr->cg_mount, err);
+        if (ret == 0)
+                ret = keel_systemd_unit_parse(cr->cfg->linux_cfg->cgroups_path, cr->o->id,
+                                              &cr->unit, err);
+        if (ret < 0)
+                return ret;
+        cr->state->cgroup_path = strdup(cr->unit.path);
+        if (cr->state->cgroup_path == NULL)
+                return keel_error_set(err, ENOMEM, "cgroup path");
+        cr->state->systemd_cgroup = true;
+        /* Recorded first, as below: a sweeper finds the scope's cgroup. */
+        return keel_container_write_state(cr->c, cr->state, err);
+}
+
+/* The init exists and waits: systemd puts it in a new delegated scope,
+ * then keel fills that cgroup as it fills its own (filter, limits). */
+static int start_systemd_scope(struct create *cr, pid_t pid, struct keel_error **err)
+{
+        const struct keel_resources *r = cr->cfg->linux_cfg->resources;
+        struct keel_systemd_props props;
+        _cleanup_free_ char *desc = NULL;
+        int ret;
+
+        if (asprintf(&desc, "keel container %s", cr->o->id) < 0)
+                return keel_error_set(err, ENOMEM, "systemd scope");
+        ret = keel_systemd_props_from_plan(&cr->limits, &props, err);
+        if (ret < 0)
+                return ret;
+        cr->scope_requested = true;
+        ret = keel_systemd_start_scope(&cr->unit, pid, desc, &props, err);
+        keel_systemd_props_clear(&props);
+        if (ret == 0)
+                ret = keel_cgroup_open(cr->cg_mount, cr->unit.path, &cr->cg, err);
+        if (ret == 0)
+                ret = keel_cgroup_apply_devices(cr->cg, r, err);
+        if (ret == 0)
+                ret = keel_cgroup_apply_plan(cr->cg, &cr->limits, err);
+        return ret;
+}
+
 static int make_cgroup(struct create *cr, struct keel_error **err)
 {
         _cleanup_free_ char *mount = NULL, *path = NULL, *rel = NULL;
@@ -253,6 +308,8 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
 
         if (cr->o->no_cgroup)
                 return 0;
+        if (cr->o->systemd_cgroup)
+                return plan_systemd_cgroup(cr, err);
         if (cr->o->rootless && want == NULL && asprintf(&rel, "keel/%s", cr->o->id) < 0)
                 return keel_error_set(err, ENOMEM, "cgroup path");
         ret = keel_cgroup_find_mount(&mount, err);
@@ -425,7 +482,11 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         if (ret < 0)
                 return keel_error_setq(err, -ret, "container init exited during setup");
         cr->state->pid = pid;
-        if (cr->cg != NULL) {
+        if (cr->unit.unit != NULL) {
+                ret = start_systemd_scope(cr, pid, err);
+                if (ret < 0)
+                        return ret;
+        } else if (cr->cg != NULL) {
                 ret = keel_cgroup_enter(cr->cg, pid, err);
                 if (ret < 0)
                         return ret;
@@ -538,6 +599,9 @@ static void create_abort(struct create *cr)
                         keel_cgroup_free(cr->cg);
                 cr->cg = NULL;
         }
+        /* systemd removes the scope's cgroup with the unit. */
+        if (cr->scope_requested)
+                keel_systemd_stop_unit(cr->unit.unit, NULL);
         if (cr->c != NULL) {
                 keel_store_remove(cr->store, cr->c, NULL);
                 cr->c = NULL;
@@ -556,6 +620,8 @@ static void create_release(struct create *cr)
         closep(&cr->init_pidfd);
         closep(&cr->console);
         keel_image_rootfs_free(cr->image);
+        keel_systemd_unit_clear(&cr->unit);
+        free(cr->cg_mount);
         if (cr->cg != NULL)
                 keel_cgroup_free(cr->cg);
         if (cr->c != NULL)

@@ -9,6 +9,7 @@
 
 #include "container.h"
 #include "linux/cgroup-resources.h"
+#include "linux/cgroup-systemd.h"
 #include "linux/cgroup.h"
 #include "spec/json.h"
 #include "spec/oci-config.h"
@@ -83,6 +84,30 @@ static bool has_devices(const char *resources, size_t len)
         return has;
 }
 
+/* The unit's properties follow the files, so that systemd does not put
+ * the old limits back at its next daemon-reload. */
+static int update_systemd_unit(const struct keel_state *st, const struct keel_resources *r,
+                               struct keel_error **err)
+{
+        struct keel_cgroup_plan plan;
+        struct keel_systemd_props props = { 0 };
+        struct keel_systemd_unit u;
+        int ret = keel_systemd_unit_from_path(st->cgroup_path, &u, err);
+
+        if (ret < 0)
+                return ret;
+        ret = keel_cgroup_plan_resources(r, &plan, err);
+        if (ret == 0) {
+                ret = keel_systemd_props_from_plan(&plan, &props, err);
+                keel_cgroup_plan_clear(&plan);
+        }
+        if (ret == 0)
+                ret = keel_systemd_set_props(u.unit, &props, err);
+        keel_systemd_props_clear(&props);
+        keel_systemd_unit_clear(&u);
+        return ret;
+}
+
 int keel_container_update(struct keel_store *store, const char *id, const char *resources,
                           size_t len, struct keel_error **err)
 {
@@ -114,6 +139,8 @@ int keel_container_update(struct keel_store *store, const char *id, const char *
                 ret = keel_cgroup_apply_devices(cg, r, err);
         if (ret == 0)
                 ret = keel_cgroup_apply_resources(cg, r, err);
+        if (ret == 0 && st->systemd_cgroup)
+                ret = update_systemd_unit(st, r, err);
         /* Stored only once applied: the state never claims a limit the
          * cgroup does not have.  (A write that failed half way leaves the
          * earlier files changed, as runc does; the stored config keeps the

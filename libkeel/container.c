@@ -16,6 +16,8 @@
 #include "container.h"
 #include "hooks.h"
 #include "linux/cgroup.h"
+#include "lib-log.h"
+#include "linux/cgroup-systemd.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -325,6 +327,23 @@ out:
 }
 
 /* SIGKILL the init and everything in the cgroup, and wait until they are gone. */
+/* The cgroup is gone already (delete removed it); the unit may linger as
+ * "failed" after its processes were killed: systemd forgets it. */
+static void stop_systemd_unit(const struct keel_state *st)
+{
+        struct keel_error *err = NULL;
+        struct keel_systemd_unit u;
+
+        if (keel_systemd_unit_from_path(st->cgroup_path, &u, &err) == 0 &&
+            keel_systemd_stop_unit(u.unit, &err) == 0) {
+                keel_systemd_unit_clear(&u);
+                return;
+        }
+        keel_warn("delete %s: %s", st->id, err ? err->msg : "systemd unit");
+        keel_error_free(err);
+        keel_systemd_unit_clear(&u);
+}
+
 static int stop_container(const struct keel_state *st, struct keel_cgroup *cg, struct keel_error **err)
 {
         _cleanup_close_ int pidfd = keel_state_open_init(st, NULL);
@@ -414,6 +433,8 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
                 if (ret < 0)
                         goto out;
         }
+        if (st->systemd_cgroup)
+                stop_systemd_unit(st);
         ret = keel_store_remove(store, c, err);
         c = NULL;
 out:

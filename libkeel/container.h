@@ -61,6 +61,7 @@ struct keel_create_opts {
         bool no_pivot;
         bool no_new_keyring;
         bool no_cgroup;                 /* --cgroup-manager disabled (crun's) */
+        bool systemd_cgroup;            /* --systemd-cgroup: a scope from systemd */
         bool rootless;                  /* keel is not root: a cgroup only where the
                                          * user may write (a delegated subtree) */
         bool keep_console;              /* run: hand the pty master back to the caller */

@@ -69,6 +69,7 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
 
         memset(o, 0, sizeof(*o));
         o->no_cgroup = g->cgroup_manager == KEEL_CGROUP_DISABLED;
+        o->systemd_cgroup = g->cgroup_manager == KEEL_CGROUP_SYSTEMD;
         o->rootless = keel_cli_rootless(g);
         o->listen_fds = listen_fds();
         opterr = 0;

@@ -257,23 +257,6 @@ static int default_root(struct keel_globals *g, char **owned, struct keel_error 
         return 0;
 }
 
-/* The systemd driver places containers through systemd's D-Bus API, which
- * keel does not speak yet: a create asking for it fails rather than quietly
- * using cgroupfs behind systemd's back. */
-static int check_cgroup_manager(const struct keel_globals *g, const char *cmd,
-                                struct keel_error **err)
-{
-        if (g->cgroup_manager != KEEL_CGROUP_SYSTEMD ||
-            (strcmp(cmd, "create") != 0 && strcmp(cmd, "run") != 0))
-                return 0;
-        if (access("/run/systemd/system", F_OK) < 0)
-                return keel_error_setq(err, ENOTSUP, "--systemd-cgroup: systemd is not running "
-                                       "on this host (no /run/systemd/system); use "
-                                       "--cgroup-manager cgroupfs");
-        return keel_error_setq(err, ENOTSUP, "--systemd-cgroup: the systemd cgroup driver is "
-                               "not supported yet; use --cgroup-manager cgroupfs");
-}
-
 /* The commands whose processes enter a container (its init, an exec
  * helper) run from a binary the container cannot write (linux/exe-guard.h). */
 static bool enters_container(const char *name)
@@ -322,9 +305,7 @@ int main(int argc, char **argv)
         g.command = cmd->name;
         keel_set_log_handler(library_log);
         optind = 0; /* full getopt reset for the command's own parsing */
-        ret = check_cgroup_manager(&g, cmd->name, &err);
-        if (ret == 0 && enters_container(cmd->name))
-                ret = keel_exe_guard(argv, &err);
+        ret = enters_container(cmd->name) ? keel_exe_guard(argv, &err) : 0;
         if (ret == 0)
                 ret = cmd->run(&g, argc - first, argv + first, &err);
         if (ret < 0)

@@ -151,7 +151,7 @@ int keel_cgroup_resolve_path(const char *cgroups_path, const char *id, char **ou
         if (looks_like_systemd(cgroups_path))
                 return keel_error_setq(err, EINVAL,
                                        "linux.cgroupsPath: \"%s\" looks like a systemd path; "
-                                       "use --systemd-cgroup (not supported yet)",
+                                       "use --systemd-cgroup",
                                        cgroups_path);
         if (cgroups_path[0] != '/') {
                 r = own_cgroup_parent(&base, err);

@@ -39,7 +39,7 @@ int keel_cgroup_find_mount(char **mount, struct keel_error **err);
  *  - cgroups_path NULL: "/keel/<id>".
  * Rejected: a ".." component, the root cgroup itself ("/"), and a systemd
  * "slice:prefix:name" path ("... looks like a systemd path; use
- * --systemd-cgroup (not supported yet)").  Errors start with
+ * --systemd-cgroup").  Errors start with
  * "linux.cgroupsPath: " (or "container id: " for a bad default). */
 int keel_cgroup_resolve_path(const char *cgroups_path, const char *id, char **out,
                              struct keel_error **err);

@@ -191,12 +191,17 @@ static bool gen_seccomp(yajl_gen g, unsigned int supported)
                gen_seccomp_flags(g, "supportedFlags", supported & known) && gen_close(g);
 }
 
-/* cgroup v2 only, cgroupfs driver only (config-linux notes); the rdma
- * controller's limits are refused with the other resources for now. */
+/* cgroup v2 only; the systemd driver when built with libsystemd's
+ * headers, for root only (config-linux notes). */
 static bool gen_cgroup(yajl_gen g)
 {
+#ifdef HAVE_SYSTEMD
+        const bool systemd = true;
+#else
+        const bool systemd = false;
+#endif
         return gen_key_open(g, "cgroup") && gen_kv_bool(g, "v1", false) &&
-               gen_kv_bool(g, "v2", true) && gen_kv_bool(g, "systemd", false) &&
+               gen_kv_bool(g, "v2", true) && gen_kv_bool(g, "systemd", systemd) &&
                gen_kv_bool(g, "systemdUser", false) && gen_kv_bool(g, "rdma", true) &&
                gen_close(g);
 }

@@ -85,11 +85,11 @@ static void test_resolve_path(void)
                    "relative_dotdot_rejected");
         check_path("system.slice:docker:abc", "c1", NULL,
                    "linux.cgroupsPath: \"system.slice:docker:abc\" looks like a systemd path; "
-                   "use --systemd-cgroup (not supported yet)",
+                   "use --systemd-cgroup",
                    "systemd_path_rejected");
         check_path(":libpod:abc", "c1", NULL,
                    "linux.cgroupsPath: \":libpod:abc\" looks like a systemd path; "
-                   "use --systemd-cgroup (not supported yet)",
+                   "use --systemd-cgroup",
                    "systemd_path_without_slice_rejected");
         check_path("/", "c1", NULL,
                    "linux.cgroupsPath: \"/\" is the root cgroup; a container needs a cgroup "

@@ -118,7 +118,11 @@ static void cgroup_is_v2_only(yajl_val d)
 {
         tap_is_int(get_bool(d, P("linux", "cgroup", "v2")), 1, "cgroup_v2");
         tap_is_int(get_bool(d, P("linux", "cgroup", "v1")), 0, "no_cgroup_v1");
+#ifdef HAVE_SYSTEMD
+        tap_is_int(get_bool(d, P("linux", "cgroup", "systemd")), 1, "the_systemd_driver");
+#else
         tap_is_int(get_bool(d, P("linux", "cgroup", "systemd")), 0, "no_systemd_driver");
+#endif
         tap_is_int(get_bool(d, P("linux", "cgroup", "rdma")), 1, "rdma_limits");
 }
 

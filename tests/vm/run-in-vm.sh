@@ -15,7 +15,8 @@
 # Knobs: KEEL_VM_KIT (the kit cache, see setup.sh), KEEL_VM_TIMEOUT (seconds,
 # 900), KEEL_VM_SMP (2), KEEL_VM_MEM (1G), KEEL_VM_APPEND (more kernel
 # arguments, e.g. loglevel=7), KEEL_VM_CONSOLE=1 (print the kernel console on
-# stderr at the end), KEEL_VM_KEEP=1 (keep the scratch dir).
+# stderr at the end), KEEL_VM_KEEP=1 (keep the scratch dir), KEEL_VM_INIT=systemd
+# (systemd is the VM's pid 1 and runs CMD as a service: the systemd cgroup driver).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -55,6 +56,7 @@ cp "$HERE/vm-init" "$T/ir/init"
 chmod 0755 "$T/ir/init"
 cp "$(command -v busybox)" "$T/ir/bin/busybox"
 cp "$kit/modules" "$T/ir/vm/modules"
+echo "${KEEL_VM_INIT:-busybox}" >"$T/ir/vm/init-mode"
 {
         echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         echo "export HOME=/root LANG=C.UTF-8 TERM=dumb KEEL_IN_VM=1"

@@ -10,7 +10,9 @@
 # (vm_plan N): a case that dies early or hangs is reported, never silently
 # short.  After each case, whatever it left in its state root is force-
 # deleted and one more test says whether anything was left: a state entry or
-# a cgroup under /keel.  KEEL_VM_CASES="10-run 20-pause" runs only those.
+# a cgroup under /keel (or a systemd scope of cases-systemd).
+# KEEL_VM_CASES="10-run 20-pause" runs only those; KEEL_VM_SUITE=cases-systemd
+# runs that directory instead of cases/ (systemd.vm, with systemd as pid 1).
 # Exit status: 0 when every test passed.
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -69,6 +71,15 @@ leftovers() {
                 sleep 0.2
                 rmdir "$cg" 2>/dev/null
         done
+        # The systemd driver's scopes (cases-systemd): keel-vmsd-*.scope
+        # and vmsd-*.scope.
+        if [ -d /run/systemd/system ]; then
+                for u in $(systemctl list-units --all --plain --no-legend '*vmsd-*.scope' |
+                        awk '{ print $1 }'); do
+                        left="$left unit:$u"
+                        systemctl stop "$u" >/dev/null 2>&1
+                done
+        fi
         if [ -z "$left" ]; then
                 result OK "$1: nothing left behind"
         else
@@ -103,7 +114,7 @@ run_case() {            # FILE
 
 suite_start=$(uptime_s)
 echo "# kernel $(uname -r), $(nproc) CPUs, VM up for ${suite_start} s when the suite started"
-for f in "$HERE"/cases/*.sh; do
+for f in "$HERE/${KEEL_VM_SUITE:-cases}"/*.sh; do
         if [ -n "${KEEL_VM_CASES:-}" ]; then
                 case " $KEEL_VM_CASES " in
                 *" $(basename "$f" .sh) "*) ;;
