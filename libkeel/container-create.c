@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -32,6 +33,7 @@
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/phase.h"
 
 
 /* Everything one create owns, released in reverse by create_abort(). */
@@ -58,6 +60,7 @@ struct create {
         struct keel_systemd_unit unit;
         char *cg_mount;
         bool scope_requested;
+        struct keel_phases phases;      /* --debug: where the time goes */
 };
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
@@ -383,6 +386,62 @@ static int make_image_rootfs(struct create *cr, struct keel_error **err)
         return cr->rootfs ? 0 : keel_error_set(err, ENOMEM, "rootfs");
 }
 
+static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err);
+
+/* In the child of either fork: what only the runtime may hold goes, the
+ * image's overlay is mounted, then stage 1 or (direct) the init proper. */
+static void __attribute__((noreturn)) run_child(struct create *cr, int fds[2], bool direct)
+{
+        /* The container dir's fd carries its flock: a copy kept by the
+         * init would hold the lock for the container's life. */
+        close(fds[0]);
+        if (cr->image != NULL) {
+                struct keel_error *ierr = NULL;
+
+                if (keel_image_rootfs_enter(cr->image, &ierr) < 0) {
+                        keel_sync_send_error(fds[1], ierr);
+                        _exit(EXIT_FAILURE);
+                }
+                /* Its fds hold the store's lock: not for the init. */
+                keel_image_rootfs_free(cr->image);
+        }
+        close(cr->c->dirfd);
+        close(cr->store->rootfd);
+        if (cr->cg != NULL)
+                close(cr->cg->dirfd);
+        if (direct)
+                keel_init_direct(&cr->args);
+        keel_init_stage1(&cr->args);
+}
+
+/* keel_init_can_skip_stage1: the runtime makes the pid namespace and forks
+ * the init into it itself.  Returns the init's pid. */
+static pid_t fork_init_directly(struct create *cr, int fds[2], struct keel_error **err)
+{
+        _cleanup_close_ int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        pid_t pid;
+        int e;
+
+        if (own < 0)
+                return keel_error_set(err, errno, "open /proc/self/ns/pid");
+        if (unshare(CLONE_NEWPID) < 0)
+                return keel_error_set(err, errno, "create namespaces");
+        pid = fork();
+        if (pid == 0)
+                run_child(cr, fds, true);
+        e = errno;
+        /* The runtime's later children (hooks) stay in its pid namespace. */
+        if (setns(own, CLONE_NEWPID) < 0) {
+                e = errno;
+                if (pid > 0) {
+                        kill(pid, SIGKILL);
+                        waitpid(pid, NULL, 0);
+                }
+                return keel_error_set(err, e, "return to keel's pid namespace");
+        }
+        return pid < 0 ? keel_error_set(err, e, "fork the container init") : pid;
+}
+
 static int spawn_stage1(struct create *cr, struct keel_error **err)
 {
         int fds[2];
@@ -415,6 +474,15 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         cr->args.no_new_keyring = cr->o->no_new_keyring;
         cr->args.sync_fd = fds[1];
 
+        if (keel_init_can_skip_stage1(&cr->args.plan)) {
+                pid_t pid = fork_init_directly(cr, fds, err);
+
+                close(fds[1]);
+                keel_ns_plan_close(&cr->args.plan);
+                closep(&cr->args.seccomp_listener);
+                cr->sync_fd = fds[0];
+                return pid < 0 ? (int) pid : adopt_init(cr, pid, err);
+        }
         cr->stage1 = fork();
         if (cr->stage1 < 0) {
                 ret = keel_error_set(err, errno, "fork");
@@ -422,26 +490,8 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 close(fds[1]);
                 return ret;
         }
-        if (cr->stage1 == 0) {
-                /* The container dir's fd carries its flock: a copy kept by
-                 * the init would hold the lock for the container's life. */
-                close(fds[0]);
-                if (cr->image != NULL) {
-                        struct keel_error *ierr = NULL;
-
-                        if (keel_image_rootfs_enter(cr->image, &ierr) < 0) {
-                                keel_sync_send_error(fds[1], ierr);
-                                _exit(EXIT_FAILURE);
-                        }
-                        /* Its fds hold the store's lock: not for the init. */
-                        keel_image_rootfs_free(cr->image);
-                }
-                close(cr->c->dirfd);
-                close(cr->store->rootfd);
-                if (cr->cg != NULL)
-                        close(cr->cg->dirfd);
-                keel_init_stage1(&cr->args);
-        }
+        if (cr->stage1 == 0)
+                run_child(cr, fds, false);
         close(fds[1]);
         keel_ns_plan_close(&cr->args.plan);
         closep(&cr->args.seccomp_listener);
@@ -475,7 +525,7 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         cr->init_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         if (cr->init_pidfd < 0)
                 return keel_error_set(err, errno, "open the init process");
-        while (waitpid(cr->stage1, &status, 0) < 0 && errno == EINTR)
+        while (cr->stage1 > 0 && waitpid(cr->stage1, &status, 0) < 0 && errno == EINTR)
                 ;
         cr->stage1 = 0;
         ret = keel_proc_start_time(pid, &cr->state->init_start_time);
@@ -494,6 +544,7 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         ret = keel_container_write_state(cr->c, cr->state, err);
         if (ret < 0)
                 return ret;
+        keel_phase(&cr->phases, "init forked and put in its cgroup");
         if (keel_sync_send(cr->sync_fd, KEEL_SYNC_CGROUP_JOINED, pid, NULL, -1) < 0)
                 return keel_error_setq(err, EPIPE, "container init exited during setup");
         return 0;
@@ -639,14 +690,20 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
         struct create cr = {
                 .o = o, .store = store, .sync_fd = -1, .start_fd = -1, .args.seccomp_listener = -1, .init_pidfd = -1, .console = -1,
         };
+        _cleanup_free_ char *what = NULL;
         int ret;
 
+        if (asprintf(&what, "create %s", o->id) < 0)
+                what = NULL;
+        keel_phases_begin(&cr.phases, what ? what : "create");
         keel_container_sweep(store);
         ret = keel_id_validate(o->id, err);
         if (ret == 0)
                 ret = load_bundle(&cr, err);
-        if (ret == 0)
+        if (ret == 0) {
+                keel_phase(&cr.phases, "config.json read and checked");
                 ret = make_state(&cr, err);
+        }
         if (ret == 0)
                 ret = keel_store_reserve(store, o->id, &cr.c, err);
         if (ret == 0)
@@ -654,16 +711,25 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
                                                 0600, err);
         if (ret == 0)
                 ret = make_image_rootfs(&cr, err);
-        if (ret == 0)
+        if (ret == 0) {
+                keel_phase(&cr.phases, "state dir reserved, config copied");
                 ret = make_cgroup(&cr, err);
+        }
         if (ret == 0)
                 ret = make_start_socket(&cr, err);
-        if (ret == 0)
+        if (ret == 0) {
+                keel_phase(&cr.phases, "cgroup made, start socket bound");
                 ret = spawn_stage1(&cr, err);
+        }
         if (ret == 0)
                 ret = talk_to_init(&cr, err);
-        if (ret == 0)
+        if (ret == 0) {
+                keel_phase(&cr.phases, "init ready (namespaces, rootfs, mounts, /dev, pivot_root, "
+                           "process prepared)");
                 ret = publish(&cr, err);
+        }
+        if (ret == 0)
+                keel_phase(&cr.phases, "state published");
         if (ret < 0) {
                 create_abort(&cr);
                 create_release(&cr);

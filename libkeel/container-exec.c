@@ -50,7 +50,7 @@ struct exec {
         pid_t stage1;
         pid_t pid;
         int console;
-        int procfd;                     /* the host's procfs, for apparmorProfile */
+        int procfd;                     /* the host's procfs, for the LSM labels */
 };
 
 static int strv_dup(char *const *src, char ***out, size_t *n)
@@ -354,14 +354,15 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
         /* The host's /proc, opened before the container's mount namespace
          * is joined: the one the container cannot have replaced.  Its
          * thread-self is the exec process's own, in the host's pid space. */
-        if (ex->proc->apparmor_profile && *ex->proc->apparmor_profile) {
+        if ((ex->proc->apparmor_profile && *ex->proc->apparmor_profile) ||
+            (ex->proc->selinux_label && *ex->proc->selinux_label)) {
                 struct statfs sf;
 
                 ex->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (ex->procfd < 0 || fstatfs(ex->procfd, &sf) < 0 ||
                     sf.f_type != PROC_SUPER_MAGIC) {
-                        keel_error_setq(&err, EPERM, "process.apparmorProfile: the host's /proc "
-                                        "is not procfs");
+                        keel_error_setq(&err, EPERM, "process labels: the host's /proc is not "
+                                        "procfs");
                         child_die(sock, err);
                 }
         }

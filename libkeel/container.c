@@ -20,6 +20,7 @@
 #include "linux/cgroup-systemd.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/phase.h"
 
 int keel_proc_start_time(pid_t pid, unsigned long long *start)
 {
@@ -231,6 +232,7 @@ static int release_init(struct keel_container_dir *c, struct keel_error **err)
 
 int keel_container_start(struct keel_store *store, const char *id, struct keel_error **err)
 {
+        struct keel_phases phases;
         struct keel_container_dir *c = NULL;
         struct keel_state *st = NULL;
         int ret;
@@ -243,7 +245,10 @@ int keel_container_start(struct keel_store *store, const char *id, struct keel_e
                                       keel_status_name(st->status));
                 goto out;
         }
+        keel_phases_begin(&phases, "start");
         ret = release_init(c, err);
+        if (ret == 0)
+                keel_phase(&phases, "the init exec'd the process");
         unlinkat(c->dirfd, KEEL_START_SOCKET, 0);
         /* Even a failed start leaves a process that is running or gone;
          * never "created" again. */

@@ -18,6 +18,9 @@ packages=(
         qemu-system-x86 cpio xz-utils
         # tests/vm: apparmor_parser loads the AppArmor profiles the VM cases use
         apparmor
+        # tests/vm/selinux.vm: the reference policy and load_policy for the VM,
+        # which boots with SELinux (the host keeps its LSM)
+        selinux-policy-default policycoreutils selinux-utils
 )
 
 missing=()

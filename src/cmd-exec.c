@@ -27,7 +27,7 @@ static const char exec_options[] =
         "  --no-new-privs          set no_new_privs\n"
         "  --preserve-fds N        pass N more fds (from 3) to the process\n"
         "  --apparmor PROFILE      run under this AppArmor profile\n"
-        "  --process-label LABEL   SELinux label (refused: SELinux is not supported yet)\n"
+        "  --process-label LABEL   SELinux context of the process (process.selinuxLabel)\n"
         "  --cgroup PATH           join this existing sub-cgroup of the container's\n"
         "  --ignore-paused         accepted; a paused container is still refused\n";
 

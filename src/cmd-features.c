@@ -24,6 +24,7 @@ int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_erro
                 .commit = KEEL_GIT_COMMIT,
                 .seccomp_flags = keel_features_seccomp_flags(),
                 .apparmor = keel_apparmor_enabled(),
+                .selinux = keel_selinux_enabled(),
         };
         _cleanup_free_ char *json = NULL;
         char seccomp_ver[48];

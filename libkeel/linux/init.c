@@ -16,6 +16,7 @@
 
 #include "hooks.h"
 #include "linux/init.h"
+#include "linux/lsm.h"
 #include "linux/process.h"
 #include "linux/procfs.h"
 #include "linux/rootfs.h"
@@ -76,9 +77,15 @@ static int setup_uts(struct init *in, struct keel_error **err)
 static int setup_keyring(struct init *in, struct keel_error **err)
 {
         char name[KEEL_ID_MAX + 8];
+        int r;
 
         if (in->a->no_new_keyring)
                 return 0;
+        /* The keyring gets the process's label, as runc gives it. */
+        r = keel_selinux_set(in->procfd, "keycreate", in->proc->selinux_label,
+                             "process.selinuxLabel", err);
+        if (r < 0)
+                return r;
         snprintf(name, sizeof(name), "_ses.%s", in->a->state->id);
         /* Kernels or seccomp profiles without keyrings: runc goes on too. */
         if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 &&
@@ -394,6 +401,30 @@ static int become_userns_root(int sock, struct keel_error **err)
         if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
                 return keel_error_set(err, errno, "become root in the user namespace");
         return 0;
+}
+
+bool keel_init_can_skip_stage1(const struct keel_ns_plan *plan)
+{
+        return geteuid() == 0 && (plan->new_flags & CLONE_NEWPID) &&
+               !(plan->new_flags & (CLONE_NEWUSER | CLONE_NEWTIME)) && plan->join_flags == 0;
+}
+
+void keel_init_direct(struct keel_init_args *a)
+{
+        struct keel_error *err = NULL;
+        int sock = a->sync_fd;
+
+        /* No PR_SET_PDEATHSIG: the runtime is our parent and exits once the
+         * container is created; a runtime that dies before closes the sync
+         * socket, and stage 2 leaves on that. */
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (set_oom_score_adj(a->cfg->process, &err) < 0)
+                die(sock, err);
+        if (unshare(a->plan.new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWPID)) < 0) {
+                keel_error_set(&err, errno, "create namespaces");
+                die(sock, err);
+        }
+        stage2(a);
 }
 
 void keel_init_stage1(struct keel_init_args *a)

@@ -46,4 +46,15 @@ struct keel_init_args {
 /* Stage 1; runs in the forked child and never returns. */
 void keel_init_stage1(struct keel_init_args *a) __attribute__((noreturn));
 
+/* Whether the init can skip stage 1: the runtime, root, makes the pid
+ * namespace itself (unshare CLONE_NEWPID, fork: the child is pid 1) when
+ * the plan asks for a new pid namespace and nothing stage 1 alone can do:
+ * no user namespace (new or joined), no namespace joined by path, no time
+ * namespace.  One fork, one process exit and one message fewer. */
+bool keel_init_can_skip_stage1(const struct keel_ns_plan *plan);
+
+/* The init forked straight into the new pid namespace; makes the other
+ * namespaces and runs stage 2.  Never returns. */
+void keel_init_direct(struct keel_init_args *a) __attribute__((noreturn));
+
 #endif

@@ -83,6 +83,7 @@ struct job {
         const struct keel_mount *m;
         size_t index;
         int idmapped;           /* the runtime's idmapped mount, or -1 */
+        const char *label;      /* linux.mountLabel, or NULL */
         struct keel_mount_opts o;
         char *dest;             /* clean container path */
         const char *what;       /* for messages: the type as written, or "bind" */
@@ -356,6 +357,12 @@ static int new_fs(struct job *j, const char *type, unsigned long sb_flags, uint6
                 r = fs_set_sb_flags(fs, sb_flags, &bad);
         if (r == 0)
                 r = fs_set_data(fs, data, &bad);
+        if (r == 0 && j->label != NULL && *j->label &&
+            (strcmp(type, "tmpfs") == 0 || strcmp(type, "devpts") == 0) &&
+            fsconfig(fs, FSCONFIG_SET_STRING, "context", j->label, 0) < 0) {
+                r = -errno;
+                bad = (char *) "context (linux.mountLabel)";
+        }
         if (r == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 r = -errno;
         if (r < 0) {
@@ -579,11 +586,11 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
 }
 
 int keel_mount_apply(int rootfd, const char *rootfs, const char *bundle,
-                     const struct keel_mount *m, size_t index, int idmapped, int *deferred_ro,
-                     struct keel_error **err)
+                     const struct keel_mount *m, size_t index, int idmapped, const char *label,
+                     int *deferred_ro, struct keel_error **err)
 {
         struct job j = { .rootfd = rootfd, .rootfs = rootfs, .bundle = bundle, .m = m,
-                         .index = index, .idmapped = idmapped };
+                         .index = index, .idmapped = idmapped, .label = label };
         int r;
 
         *deferred_ro = -1;

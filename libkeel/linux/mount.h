@@ -26,11 +26,13 @@
  * resolved inside the rootfs, never through the rootfs's symlinks on the
  * host.  idmapped is the detached, idmapped mount the runtime made for an
  * idmap/ridmap bind mount (linux/idmap.h), attached in place of a fresh
- * clone of the source; -1 for every other mount.
+ * clone of the source; -1 for every other mount.  label (linux.mountLabel,
+ * or NULL) is given as context= to a tmpfs or devpts file system (mqueue
+ * takes no context= option).
  * Errors name the container path: "mount tmpfs on /dev/shm: Invalid argument". */
 int keel_mount_apply(int rootfd, const char *rootfs, const char *bundle,
-                     const struct keel_mount *m, size_t index, int idmapped, int *deferred_ro,
-                     struct keel_error **err);
+                     const struct keel_mount *m, size_t index, int idmapped, const char *label,
+                     int *deferred_ro, struct keel_error **err);
 
 /* The building blocks, for rootfs.c and devices.c.  They return -errno
  * and leave the message to the caller. */

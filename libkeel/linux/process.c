@@ -216,6 +216,9 @@ int keel_process_become(struct keel_become *b, struct keel_error **err)
                                      : keel_error_setq(err, EBADF, "process.apparmorProfile: "
                                                        "no trusted procfs");
         if (ret == 0)
+                ret = keel_selinux_set(b->procfd, "exec", b->proc->selinux_label,
+                                       "process.selinuxLabel", err);
+        if (ret == 0)
                 ret = keel_caps_apply_bounding(b->caps, err);
 
         if (ret == 0 && !nnp)

@@ -132,7 +132,9 @@ int keel_rootfs_mount_all(struct keel_rootfs *r, struct keel_error **err)
                 int fd, ret;
 
                 ret = keel_mount_apply(r->rootfd, r->rootfs, r->bundle, &r->cfg->mounts[i], i,
-                                       r->idmap_fds ? r->idmap_fds[i] : -1, &fd, err);
+                                       r->idmap_fds ? r->idmap_fds[i] : -1,
+                                       r->cfg->linux_cfg ? r->cfg->linux_cfg->mount_label : NULL,
+                                       &fd, err);
                 if (ret < 0)
                         return ret;
                 if (fd >= 0 && defer_ro(r, fd, i) < 0)

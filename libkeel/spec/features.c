@@ -219,14 +219,15 @@ static const char *mempolicy_flag(size_t i)
         return i < ARRAY_SIZE(names) ? names[i] : NULL;
 }
 
-/* apparmorProfile, selinuxLabel, intelRdt and netDevices are refused by
- * create, hence false.  memoryPolicy lists what set_mempolicy is given. */
+/* apparmor and selinux as this host has them (a label is refused
+ * without its LSM); intelRdt and netDevices are refused by create, hence
+ * false.  memoryPolicy lists what set_mempolicy is given. */
 static bool gen_linux(yajl_gen g, const struct keel_features_info *info)
 {
         return gen_key_open(g, "linux") && gen_names(g, "namespaces", namespace_name) &&
                gen_names(g, "capabilities", cap_name) && gen_cgroup(g) &&
                gen_seccomp(g, info->seccomp_flags) && gen_enabled(g, "apparmor", info->apparmor) &&
-               gen_enabled(g, "selinux", false) && gen_enabled(g, "intelRdt", false) &&
+               gen_enabled(g, "selinux", info->selinux) && gen_enabled(g, "intelRdt", false) &&
                gen_key_open(g, "mountExtensions") && gen_enabled(g, "idmap", true) &&
                gen_close(g) && gen_enabled(g, "netDevices", false) &&
                gen_key_open(g, "memoryPolicy") && gen_names(g, "modes", mempolicy_mode) &&

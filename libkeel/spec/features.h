@@ -20,6 +20,7 @@ struct keel_features_info {
         const char *libseccomp_version; /* annotation "io.github.seccomp.libseccomp.version" */
         unsigned int seccomp_flags;     /* KEEL_SECCOMP_FLAG_* for supportedFlags */
         bool apparmor;                  /* the host has AppArmor: profiles are applied */
+        bool selinux;                   /* SELinux is enabled (labels can be applied) */
 };
 
 /* The KEEL_SECCOMP_FLAG_* bits the running kernel takes in

@@ -882,3 +882,27 @@ start_console_recv() {
         rk_ok delete --force "$C"
         [ -z "$(cgroups_named "$C")" ]
 }
+
+@test "debug_log_says_how_long_each_start_up_phase_took" {
+        # Issue #10's trace: with --debug, create and start log each phase
+        # with its duration and the running total, in order.
+        make_bundle "$B" /bin/true
+        rk_ok --debug run --bundle "$B" "$C"
+        grep 'phase' "$RK_ERR" | sed 's/^/# /' >&3
+        local want=("create $C: phase config.json read and checked: "
+                "create $C: phase state dir reserved, config copied: "
+                "create $C: phase cgroup made, start socket bound: "
+                "create $C: phase init forked and put in its cgroup: "
+                "create $C: phase init ready "
+                "create $C: phase state published: "
+                "start: phase the init exec'd the process: ")
+        mapfile -t got < <(grep -o 'debug: .*phase .*' "$RK_ERR" | sed 's/^debug: //')
+        [ "${#got[@]}" -eq "${#want[@]}" ]
+        for i in "${!want[@]}"; do
+                [[ ${got[i]} == "${want[i]}"* ]] || { echo "phase $i: ${got[i]}" >&2; return 1; }
+                [[ ${got[i]} =~ [0-9]+\.[0-9]{3}\ ms\ \([0-9]+\.[0-9]{3}\ ms\ in\ all\)$ ]]
+        done
+        # Without --debug, nothing.
+        rk_ok run --bundle "$B" "$C"
+        ! grep -q phase "$RK_ERR"
+}

@@ -3,7 +3,8 @@
 # naming the field, and create leaves nothing (the spec: a runtime must
 # not run the container without the confinement it asks for).  The
 # AppArmor profile itself is applied and checked in the VM suite
-# (tests/vm/cases/60-apparmor.sh), whose kernel has AppArmor.
+# (tests/vm/cases/60-apparmor.sh), whose kernel has AppArmor; SELinux labels
+# in tests/vm/cases-selinux/ (a VM booted with SELinux).
 
 load ../lib
 load ../lifecycle/common
@@ -50,4 +51,14 @@ teardown() { lc_teardown; }
 	run "$KEEL" features
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.linux.apparmor.enabled == false' >/dev/null
+}
+
+@test "a_malformed_selinux_label_is_refused_before_anything_is_made" {
+	config_set "$B" '.process.selinuxLabel = "container_t"'
+	rk create --bundle "$B" "$C"
+	assert_error 'process.selinuxLabel: "container_t" is not an SELinux context'
+	config_set "$B" 'del(.process.selinuxLabel) | .linux.mountLabel = "a:b:c\",x"'
+	rk create --bundle "$B" "$C"
+	assert_error 'linux.mountLabel: .* is not an SELinux context'
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
 }
