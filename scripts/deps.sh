@@ -14,6 +14,8 @@ packages=(
         uidmap
         # tests: image layouts (gzip/zstd layers, the libraries keel dlopen()s)
         gzip zstd libzstd1 zlib1g
+        # tests: image layouts made by the real tools (tests/integration/image-tools.bats)
+        umoci skopeo
         # tests/vm: qemu boots Debian's kernel; cpio and xz build the VM's kit
         qemu-system-x86 cpio xz-utils
         # tests/vm: apparmor_parser loads the AppArmor profiles the VM cases use

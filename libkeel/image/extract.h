@@ -17,8 +17,10 @@
  * replacement is created.
  *
  * Whiteouts become what overlayfs reads: ".wh.NAME" a 0:0 character
- * device NAME, ".wh..wh..opq" the xattr trusted.overlay.opaque=y on its
- * directory.  trusted.* xattrs carried by the archive itself are never
+ * device NAME (where overlayfs itself refuses that device, an empty file
+ * NAME with trusted.overlay.whiteout=y in a directory with
+ * trusted.overlay.whiteouts=y), ".wh..wh..opq" the xattr
+ * trusted.overlay.opaque=y on its directory.  trusted.* xattrs carried by the archive itself are never
  * applied (a layer could otherwise fake overlay metadata); user.* and
  * security.capability are. */
 

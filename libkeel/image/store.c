@@ -14,10 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image/copy.h"
 #include "image/decompress.h"
 #include "image/extract.h"
 #include "image/store.h"
 #include "image/tar.h"
+#include "lib-log.h"
 #include "spec/json.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -436,11 +438,36 @@ int keel_image_store_prune(struct keel_image_store *s, int state_rootfd, size_t 
         return r;
 }
 
-/* lowerdir lists the top layer first; the image lists the base first.
- * Paths are relative to the layers directory (the mounting child's cwd):
- * short, so more layers fit one page of options.  They cannot be
- * /proc/self/fd paths: those name mounts of the runtime's namespace, and
- * overlayfs clones its layers from the mounter's own. */
+/* An image may name one layer twice (umoci writes the same diff again
+ * when a change is undone and redone) and overlayfs refuses a lower dir
+ * it already has (ELOOP).  The lower copy adds nothing: all it holds is
+ * in the upper copy too, which overrides whatever lies between them.  So
+ * only the top-most copy is kept. */
+static void drop_repeated_layers(char **hexes, size_t *n)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < *n; i++) {
+                bool again = false;
+
+                for (size_t j = i + 1; j < *n && !again; j++)
+                        again = strcmp(hexes[i], hexes[j]) == 0;
+                if (again)
+                        free(hexes[i]);
+                else
+                        hexes[kept++] = hexes[i];
+        }
+        hexes[kept] = NULL;
+        *n = kept;
+}
+
+/* For kernels without "lowerdir+" (before 6.8): all layers in one
+ * lowerdir option of mount(2), which takes one page.  lowerdir lists the
+ * top layer first; the image lists the base first.  Paths are relative
+ * to the layers directory (the mounting child's cwd): short, so ~60
+ * layers fit.  They cannot be /proc/self/fd paths: those name mounts of
+ * the runtime's namespace, and overlayfs clones its layers from the
+ * mounter's own. */
 static int overlay_data(const char *cname, char **hexes, size_t n, char **out,
                         struct keel_error **err)
 {
@@ -463,7 +490,10 @@ static int overlay_data(const char *cname, char **hexes, size_t n, char **out,
         }
         if (len < 0 || (size_t) len >= left) {
                 free(data);
-                return keel_error_setq(err, E2BIG, "%zu layers do not fit one overlay mount", n);
+                return keel_error_setq(err, E2BIG,
+                                       "%zu layers do not fit one overlay mount: this kernel has no "
+                                       "\"lowerdir+\" (Linux 6.8), and mount(2) takes one page "
+                                       "(%d bytes) of options", n, MOUNT_DATA_MAX);
         }
         *out = data;
         return 0;
@@ -498,6 +528,147 @@ static char *fd_path(int fd, const char *name)
         return out;
 }
 
+enum overlay_outcome { OVERLAY_MOUNTED, OVERLAY_LEGACY, OVERLAY_UNAVAILABLE };
+
+/* The last message the kernel logged on fs, the log drained; false when
+ * there was none. */
+static bool fs_last_message(int fs, char *buf, size_t size)
+{
+        char msg[256];
+        bool any = false;
+        ssize_t n;
+
+        while (fs >= 0 && (n = read(fs, msg, sizeof(msg) - 1)) > 2) {
+                msg[n] = '\0';
+                msg[strcspn(msg, "\n")] = '\0';
+                /* "e overlay: filesystem on ... not supported as upperdir" */
+                snprintf(buf, size, "%s", msg + 2);
+                any = true;
+        }
+        return any;
+}
+
+/* A path for fsconfig(), which takes at most 255 bytes of a value: the
+ * absolute one, which /proc/self/mountinfo then shows, when it fits. */
+static int fs_set_path(int fs, const char *key, const char *dir, int dirfd, const char *name)
+{
+        char path[256];
+        int len = snprintf(path, sizeof(path), "%s%s", dir, name);
+
+        if (len < 0 || (size_t) len >= sizeof(path))
+                snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+        return fsconfig(fs, FSCONFIG_SET_STRING, key, path, 0) < 0 ? -errno : 0;
+}
+
+static bool copy_avoids(int e)
+{
+        return e == EPERM || e == EINVAL || e == ENODEV || e == EOPNOTSUPP || e == EACCES;
+}
+
+/* The overlay as a detached mount, built here in the runtime (in the
+ * host's mount namespace, where the layers are); stage 1 only attaches
+ * it in its own namespace.  One "lowerdir+" per layer (Linux 6.8), so
+ * their number is not bounded by a page of mount options.  A file
+ * system that parses options the pre-6.5 way takes any key: that is
+ * tested first with one no overlayfs has.  Errors that a copied rootfs
+ * avoids become OVERLAY_UNAVAILABLE with a reason. */
+static int overlay_mount_fd(struct keel_image_rootfs *ir, int cdir, const char *cdir_path,
+                            char **hexes, size_t n, char *reason, size_t size, struct keel_error **err)
+{
+        _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+        const char *what = "open overlayfs";
+        int r = fs < 0 ? -errno : 0;
+
+        if (r == -ENOSYS)
+                return OVERLAY_LEGACY;
+        if (r == 0 && fsconfig(fs, FSCONFIG_SET_FLAG, "keel-probe-unknown-key", NULL, 0) == 0)
+                return OVERLAY_LEGACY;
+        fs_last_message(fs, reason, size);      /* drop what the probe logged */
+        for (size_t i = n; r == 0 && i-- > 0;) {
+                what = "lowerdir+";
+                r = fs_set_path(fs, what, ir->layers_dir, ir->store->layersfd, hexes[i]);
+                if (r == -EINVAL && i == n - 1)
+                        return OVERLAY_LEGACY;
+        }
+        if (r == 0) {
+                what = "upperdir";
+                r = fs_set_path(fs, what, cdir_path, cdir, "upper");
+        }
+        if (r == 0) {
+                what = "workdir";
+                r = fs_set_path(fs, what, cdir_path, cdir, "work");
+        }
+        if (r == 0) {
+                what = "create overlay";
+                r = fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ? -errno : 0;
+        }
+        if (r == 0) {
+                what = "mount overlay";
+                ir->mountfd = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+                r = ir->mountfd < 0 ? -errno : 0;
+        }
+        if (r == 0)
+                return OVERLAY_MOUNTED;
+        if (!fs_last_message(fs, reason, size))
+                snprintf(reason, size, "%s: %s", what, strerror(-r));
+        if (copy_avoids(-r))
+                return OVERLAY_UNAVAILABLE;
+        return keel_error_setq(err, -r, "image rootfs: %s", reason);
+}
+
+static int legacy_data(struct keel_image_rootfs *ir, char **hexes, size_t n, struct keel_error **err)
+{
+        /* .../<state root>/<container dir>/rootfs */
+        char *end = strrchr(ir->rootfs, '/'), *start;
+        int r;
+
+        *end = '\0';
+        start = strrchr(ir->rootfs, '/') + 1;
+        r = overlay_data(start, hexes, n, &ir->data, err);
+        *end = '/';
+        return r;
+}
+
+/* No overlayfs: the container's rootfs/ gets a copy of its own. */
+static int copy_rootfs(struct keel_image_rootfs *ir, int cdir, char **hexes, size_t n,
+                       const char *reason, struct keel_error **err)
+{
+        _cleanup_close_ int rootfd = openat(cdir, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int r;
+
+        if (rootfd < 0)
+                return keel_error_set(err, errno, "image rootfs: open rootfs in the container's state directory");
+        keel_warn("image: overlay unavailable (%s): copying the layers into the container's rootfs", reason);
+        r = keel_image_copy_layers(ir->store->layersfd, hexes, n, rootfd, err);
+        if (r < 0)
+                return keel_error_prefix(err, "image rootfs: copy the layers");
+        /* A failed overlay may have left work/work behind. */
+        remove_tree(cdir, "upper");
+        remove_tree(cdir, "work");
+        ir->copied = true;
+        return 0;
+}
+
+static int image_rootfs_build(struct keel_image_rootfs *ir, int cdir, char **hexes, size_t n,
+                              struct keel_error **err)
+{
+        _cleanup_free_ char *cdir_path = NULL;
+        char reason[256];
+        int r;
+
+        ir->rootfs = fd_path(cdir, "rootfs");
+        ir->layers_dir = fd_path(ir->store->layersfd, "");
+        cdir_path = fd_path(cdir, "");
+        if (ir->rootfs == NULL || ir->layers_dir == NULL || cdir_path == NULL)
+                return keel_error_set(err, ENOMEM, "image rootfs");
+        r = overlay_mount_fd(ir, cdir, cdir_path, hexes, n, reason, sizeof(reason), err);
+        if (r == OVERLAY_LEGACY)
+                return legacy_data(ir, hexes, n, err);
+        if (r == OVERLAY_UNAVAILABLE)
+                return copy_rootfs(ir, cdir, hexes, n, reason, err);
+        return r;
+}
+
 int keel_image_rootfs_prepare(int state_rootfd, int container_dirfd, const char *layers,
                               struct keel_image_rootfs **out, struct keel_error **err)
 {
@@ -508,9 +679,12 @@ int keel_image_rootfs_prepare(int state_rootfd, int container_dirfd, const char 
 
         if (ir == NULL)
                 return keel_error_set(err, ENOMEM, "image rootfs");
+        ir->mountfd = -1;
         r = split_layers(layers, &hexes, &n, err);
-        if (r == 0)
+        if (r == 0) {
+                drop_repeated_layers(hexes, &n);
                 r = keel_image_store_open(state_rootfd, false, &ir->store, err);
+        }
         for (size_t i = 0; r == 0 && i < n; i++)
                 if (!have_layer(ir->store, hexes[i]))
                         r = keel_error_setq(err, ENOENT,
@@ -518,21 +692,8 @@ int keel_image_rootfs_prepare(int state_rootfd, int container_dirfd, const char 
                                             hexes[i]);
         if (r == 0)
                 r = make_container_dirs(container_dirfd, err);
-        if (r == 0) {
-                ir->rootfs = fd_path(container_dirfd, "rootfs");
-                ir->layers_dir = fd_path(ir->store->layersfd, "");
-                if (ir->rootfs == NULL || ir->layers_dir == NULL)
-                        r = keel_error_set(err, ENOMEM, "image rootfs");
-        }
-        if (r == 0) {
-                /* .../<state root>/<container dir>/rootfs */
-                char *end = strrchr(ir->rootfs, '/'), *start;
-
-                *end = '\0';
-                start = strrchr(ir->rootfs, '/') + 1;
-                r = overlay_data(start, hexes, n, &ir->data, err);
-                *end = '/';
-        }
+        if (r == 0)
+                r = image_rootfs_build(ir, container_dirfd, hexes, n, err);
         keel_json_strv_free(hexes);
         if (r < 0) {
                 keel_image_rootfs_free(ir);
@@ -544,11 +705,19 @@ int keel_image_rootfs_prepare(int state_rootfd, int container_dirfd, const char 
 
 int keel_image_rootfs_enter(const struct keel_image_rootfs *ir, struct keel_error **err)
 {
+        /* A plain directory, as any bundle's rootfs. */
+        if (ir->copied)
+                return 0;
         /* Slave: host mounts still reach us, ours never reach the host. */
         if (unshare(CLONE_NEWNS) < 0)
                 return keel_error_set(err, errno, "image rootfs: new mount namespace");
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 return keel_error_set(err, errno, "image rootfs: make / a slave");
+        if (ir->mountfd >= 0) {
+                if (move_mount(ir->mountfd, "", AT_FDCWD, ir->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                        return keel_error_set(err, errno, "image rootfs: attach the overlay on %s", ir->rootfs);
+                return 0;
+        }
         if (chdir(ir->layers_dir) < 0)
                 return keel_error_set(err, errno, "image rootfs: %s", ir->layers_dir);
         if (mount("overlay", ir->rootfs, "overlay", 0, ir->data) < 0)
@@ -561,6 +730,7 @@ void keel_image_rootfs_free(struct keel_image_rootfs *ir)
         if (ir == NULL)
                 return;
         keel_image_store_close(ir->store);
+        closep(&ir->mountfd);
         free(ir->data);
         free(ir->layers_dir);
         free(ir->rootfs);

@@ -53,18 +53,29 @@ int keel_image_store_prune(struct keel_image_store *s, int state_rootfd, size_t 
 /* For create, when a config names image layers: the container's writable
  * layer in its state directory (upper/, work/, and rootfs/ to mount the
  * overlay on).  prepare runs in the runtime: it checks the layers are in
- * the store, builds the directories and holds the store's lock shared
- * until free, so prune cannot take a layer before the mount holds it.
- * enter runs in the child that becomes the container (before it creates
- * the container's namespaces): it moves to a mount namespace of its own,
- * a slave of the host's, and mounts the overlay there.  The host never
+ * the store, builds the directories and the overlay as a detached mount
+ * (one "lowerdir+" per layer, Linux 6.8; older kernels get one page of
+ * lowerdir for mount(2)), and holds the store's lock shared until free,
+ * so prune cannot take a layer before the mount holds it.  enter runs in
+ * the child that becomes the container (before it creates the
+ * container's namespaces): it moves to a mount namespace of its own, a
+ * slave of the host's, and attaches the overlay there.  The host never
  * sees the mount, so nothing is left to unmount: delete removes the state
- * directory, and the writable layer with it. */
+ * directory, and the writable layer with it.
+ *
+ * Where overlayfs cannot be had (EPERM, EINVAL, ENODEV: no overlayfs, a
+ * state root on a file system it refuses as upper dir, ...), prepare
+ * warns "image: overlay unavailable (REASON): copying the layers into the
+ * container's rootfs" and copies them into rootfs/ (image/copy.h); enter
+ * then has nothing to do, and delete removes the copy with the state
+ * directory. */
 struct keel_image_rootfs {
         struct keel_image_store *store;
-        char *data;             /* overlay mount options */
+        char *data;             /* overlay options for mount(2), without lowerdir+ */
         char *layers_dir;       /* absolute: .images/layers/sha256/ */
         char *rootfs;           /* absolute: rootfs/ in the state dir */
+        int mountfd;            /* the detached overlay, or -1 */
+        bool copied;            /* rootfs/ holds a copy of the layers */
 };
 
 int keel_image_rootfs_prepare(int state_rootfd, int container_dirfd, const char *layers,
