@@ -279,8 +279,11 @@ int keel_image_config_json(const struct keel_image *img, struct keel_image_store
         r = img->config.user && *img->config.user ? resolve_user(img, s, &ip.uid, &ip.gid, err) : 0;
         if (r == 0)
                 r = keel_image_layers_value(img, &layers, err);
+        /* An unprivileged keel gets `keel spec --rootless`'s base: a user
+         * namespace mapping the user to root, as a rootless bundle has. */
         if (r == 0)
-                r = keel_default_spec_json(false, 0, 0, &def, &def_len, err);
+                r = keel_default_spec_json(geteuid() != 0, geteuid(), getegid(), &def, &def_len,
+                                           err);
         if (r == 0)
                 r = keel_json_parse(def, def_len, &spec, err);
         if (r < 0)

@@ -9,6 +9,7 @@
 load helpers
 load ../oci-validation/lib
 load ../oci-validation/lifecycle/common
+load image-layout
 
 RL_USER=keel-rl
 
@@ -123,6 +124,28 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
         [[ $(readlink "/proc/$pid/exe") == "/memfd:keel (deleted)" ]]
         cmp "/proc/$pid/exe" "$KEEL"
         urk_ok delete --force "$C"
+}
+
+@test "rootless_run_image_copies_the_layers_into_a_user_namespace" {
+        # An unprivileged keel cannot mount overlay outside a user namespace:
+        # the layers are copied into the container's rootfs (with a warning),
+        # and the bundle is keel spec --rootless's (the user mapped to root).
+        local base=$TEST_DIR/base c
+        mkdir -p "$base/bin" "$base/etc"
+        cp /bin/busybox "$base/bin/"
+        for c in sh cat id; do ln -s busybox "$base/bin/$c"; done
+        echo from-the-image >"$base/etc/motd"
+        make_layout "$TEST_DIR/img" gz '"Cmd":["/bin/sh","-c","cat /etc/motd; id -u; echo x >/etc/w"]' \
+                "$(tar_of "$base")"
+        chmod -R a+rX "$TEST_DIR/img"
+        chmod 755 "$TEST_DIR"
+        urk_ok run --image "oci:$TEST_DIR/img" "$C"
+        [ "$(echo "$output" | sed -n 1p)" = from-the-image ]
+        [ "$(echo "$output" | sed -n 2p)" = 0 ]
+        [[ $stderr == *"overlay unavailable"*"copying the layers into the container's rootfs"* ]]
+        # The container is gone with its copy; the user's layer store stays.
+        [ "$(ls -A "$XDG/keel")" = .images ]
+        [ -z "$(find "$XDG/keel/.images" -name w)" ]
 }
 
 @test "rootless_writes_in_a_bind_mount_belong_to_the_user" {
