@@ -21,6 +21,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 KEEL=${KEEL:-$top/build/keel}
 DIR=${KEEL_CONTAINERD_DIR:-/tmp/keel-containerd}
+. "$(dirname "$0")/engine-lib.sh"
 NAME=$(basename "$DIR")
 IMAGE=localhost/keel-busybox:latest
 
@@ -118,42 +119,6 @@ build_image() {
         printf '{"imageLayoutVersion":"1.0.0"}' >"$o/oci-layout"
         tar -C "$o" -cf "$DIR/image/busybox-oci.tar" oci-layout index.json blobs
         rm -rf "$o"
-}
-
-# crun 1.8 raises RLIMIT_MEMLOCK to infinity before loading its device
-# filter and gives up on EPERM; without CAP_SYS_RESOURCE (this CI's
-# bounding set) that always fails.  crun >= 1.14 keeps the hard limit and
-# goes on; this preload does the same for that one call.
-build_crun_preload() {
-        cat >"$DIR/runtime/memlock.c" <<'EOF'
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <errno.h>
-#include <sys/resource.h>
-
-int setrlimit(__rlimit_resource_t what, const struct rlimit *rl)
-{
-        int (*next)(__rlimit_resource_t, const struct rlimit *) = dlsym(RTLD_NEXT, "setrlimit");
-        struct rlimit cur;
-        int ret = next(what, rl);
-
-        if (ret < 0 && errno == EPERM && what == RLIMIT_MEMLOCK &&
-            rl->rlim_cur == RLIM_INFINITY && getrlimit(RLIMIT_MEMLOCK, &cur) == 0) {
-                cur.rlim_cur = cur.rlim_max;
-                next(RLIMIT_MEMLOCK, &cur);
-                return 0;
-        }
-        return ret;
-}
-EOF
-        gcc -O2 -shared -fPIC -o "$DIR/runtime/memlock.so" "$DIR/runtime/memlock.c" -ldl
-}
-
-# has_cap N: capability number N is in our bounding set
-has_cap() {
-        local bnd
-        bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
-        (((0x$bnd >> $1) & 1))
 }
 
 # runtime/NAME: log argv and rc ("[pid] argv", "[pid] rc=N") to

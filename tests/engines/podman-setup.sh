@@ -1,7 +1,8 @@
 #!/bin/bash
 # podman (with conmon) driving keel, in a sandbox that leaves the host alone.
 #
-#   podman-setup.sh [setup]   install podman if missing, build the sandbox (idempotent)
+#   podman-setup.sh [setup]   install podman, conmon and crun if missing, build the
+#                             sandbox (idempotent)
 #   podman-setup.sh teardown  stop everything it started and remove all it made
 #
 # Environment:
@@ -9,10 +10,13 @@
 #                     sandbox, so a rebuild during a run does not change it
 #   KEEL_PODMAN_DIR   scratch directory (default /tmp/keel-podman)
 #
-# After setup, $KEEL_PODMAN_DIR/bin/podman runs podman inside the sandbox with
-# keel as the default runtime (also registered as `--runtime keel`).  Every
-# runtime call is logged to logs/keel.argv (argv, then rc=N), and the last
-# config.json / exec process.json are kept in logs/.
+# After setup:
+#   $DIR/bin/podman    podman inside the sandbox, keel the default runtime
+#                      (also `--runtime keel`); `--runtime crun` is the reference
+#   $DIR/bin/nsrun     runs any command inside the sandbox (e.g. `keel state`)
+#   $DIR/runtime/keel  keel behind an argv-logging wrapper (logs/keel.argv and,
+#                      for the whole run, logs/keel-all.argv); runtime/crun the same
+#   $DIR/crun.status   "ok", or why crun cannot run here
 #
 # Why a sandbox: on a hybrid-cgroup host the v1 hierarchies belong to others,
 # so podman must not see them.  A holder process keeps a private mount, cgroup
@@ -23,6 +27,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 KEEL=${KEEL:-$top/build/keel}
 DIR=${KEEL_PODMAN_DIR:-/tmp/keel-podman}
+. "$(dirname "$0")/engine-lib.sh"
 NAME=$(basename "$DIR")
 
 die() {
@@ -51,10 +56,11 @@ holder_alive() {
 }
 
 install_podman() {
-        command -v podman >/dev/null && command -v conmon >/dev/null && return
+        command -v podman >/dev/null && command -v conmon >/dev/null && command -v crun >/dev/null &&
+                return
         export DEBIAN_FRONTEND=noninteractive
-        apt-get install -y -qq --no-install-recommends podman conmon >/dev/null 2>&1 ||
-                { apt-get update -qq && apt-get install -y -qq --no-install-recommends podman conmon >/dev/null; }
+        apt-get install -y -qq --no-install-recommends podman conmon crun >/dev/null 2>&1 ||
+                { apt-get update -qq && apt-get install -y -qq --no-install-recommends podman conmon crun >/dev/null; }
 }
 
 # A busybox-static root file system as a plain tarball, for `podman import`.
@@ -75,29 +81,54 @@ build_image_tar() {
         rm -rf "$r"
 }
 
-write_runtime_wrapper() {
-        mkdir -p "$DIR/runtime" "$DIR/logs"
-        cp "$KEEL" "$DIR/runtime/keel.bin"
-        # podman keys its per-runtime feature lists on the basename: keep "keel".
-        # Not exec: the rc line is worth the extra process.  stderr is left
-        # alone, it is the container's stderr after create.
-        cat >"$DIR/runtime/keel" <<EOF
+# runtime/NAME runs REAL and logs each call as "[pid] time argv" and
+# "[pid] rc=N" to logs/NAME.argv (emptied by each test) and to
+# logs/NAME-all.argv (the whole run), and keeps the last config.json and exec
+# process.json.  podman keys its per-runtime feature lists on the basename:
+# keep NAME.  Not exec: the rc line is worth the extra process.  stderr is
+# left alone, it is the container's stderr after create.
+write_runtime_wrapper() {       # NAME REAL [ENV]
+        cat >"$DIR/runtime/$1" <<EOF
 #!/bin/bash
-{ printf '%s' "\$(date +%T.%N)"; printf ' %q' "\$@"; echo; } >>$DIR/logs/keel.argv
+line="[\$\$] \$(date +%T.%N)\$(printf ' %q' "\$@")"
+echo "\$line" >>$DIR/logs/$1.argv
+echo "\$line" >>$DIR/logs/$1-all.argv
 prev=
 for a in "\$@"; do
         case \$prev in
-        --bundle|-b) cp "\$a/config.json" $DIR/logs/last-config.json 2>/dev/null ;;
-        --process|-p) cp "\$a" $DIR/logs/last-process.json 2>/dev/null ;;
+        --bundle|-b) cp "\$a/config.json" $DIR/logs/$1-last-config.json 2>/dev/null ;;
+        --process|-p) cp "\$a" $DIR/logs/$1-last-process.json 2>/dev/null ;;
         esac
         prev=\$a
 done
-$DIR/runtime/keel.bin "\$@"
+${3:-} $2 "\$@"
 rc=\$?
-echo "rc=\$rc" >>$DIR/logs/keel.argv
+echo "[\$\$] rc=\$rc" >>$DIR/logs/$1.argv
 exit \$rc
 EOF
-        chmod +x "$DIR/runtime/keel"
+        chmod +x "$DIR/runtime/$1"
+}
+
+# keel, and crun as the reference when it is installed (crun.status says
+# "ok" or why not; setup probes crun once the sandbox runs).
+write_runtimes() {
+        local env=
+        mkdir -p "$DIR/runtime" "$DIR/logs"
+        cp "$KEEL" "$DIR/runtime/keel.bin"
+        write_runtime_wrapper keel "$DIR/runtime/keel.bin"
+        if ! command -v crun >/dev/null; then
+                echo "crun is not installed" >"$DIR/crun.status"
+                return
+        fi
+        if ! has_cap 24; then
+                if ! command -v gcc >/dev/null; then
+                        echo "crun 1.8 needs CAP_SYS_RESOURCE (or a preload built with gcc)" >"$DIR/crun.status"
+                        return
+                fi
+                build_crun_preload
+                env="LD_PRELOAD=$DIR/runtime/memlock.so"
+        fi
+        write_runtime_wrapper crun "$(command -v crun)" "$env"
 }
 
 write_podman_config() {
@@ -135,6 +166,7 @@ runtime_supports_nocgroup = ["crun", "keel"]
 
 [engine.runtimes]
 keel = ["$DIR/runtime/keel"]
+crun = ["$DIR/runtime/crun"]
 
 [network]
 network_backend = "cni"
@@ -148,25 +180,30 @@ runroot = "/run/$NAME"
 EOF
 }
 
-# bin/podman: enter the sandbox from the scratch cgroup's leaf /launch (a
-# process outside the cgroup namespace's root would see "/.." paths).  fds
-# above 2 are closed: a daemon (conmon) must not keep a caller's pipe open.
+# bin/nsrun CMD: run CMD in the sandbox, from the scratch cgroup's leaf
+# /launch (a process outside the cgroup namespace's root would see "/.."
+# paths).  fds above 2 are closed: a daemon (conmon) must not keep a
+# caller's pipe open.  bin/podman: podman through nsrun, with our config.
 write_podman_wrapper() {
         mkdir -p "$DIR/bin"
-        cat >"$DIR/bin/podman" <<EOF
+        cat >"$DIR/bin/nsrun" <<EOF
 #!/bin/bash
 pid=\$(cat $DIR/holder.pid 2>/dev/null) && kill -0 "\$pid" 2>/dev/null ||
-        { echo "podman: no sandbox, run podman-setup.sh" >&2; exit 125; }
+        { echo "nsrun: no sandbox, run podman-setup.sh" >&2; exit 125; }
 echo \$\$ >$CG/launch/cgroup.procs || exit 125
-export CONTAINERS_CONF=$DIR/containers.conf CONTAINERS_STORAGE_CONF=$DIR/storage.conf
 for fd in /proc/\$\$/fd/*; do
         fd=\${fd##*/}
         # 255: bash's own script fd
         [ "\$fd" -gt 2 ] && [ "\$fd" -lt 255 ] && eval "exec \$fd>&-"
 done
-exec nsenter -t "\$pid" -m -C -n --wd="\$PWD" -- podman "\$@"
+exec nsenter -t "\$pid" -m -C -n --wd="\$PWD" -- "\$@"
 EOF
-        chmod +x "$DIR/bin/podman"
+        cat >"$DIR/bin/podman" <<EOF
+#!/bin/bash
+export CONTAINERS_CONF=$DIR/containers.conf CONTAINERS_STORAGE_CONF=$DIR/storage.conf
+exec $DIR/bin/nsrun podman "\$@"
+EOF
+        chmod +x "$DIR/bin/nsrun" "$DIR/bin/podman"
 }
 
 start_holder() {
@@ -210,6 +247,20 @@ import_image() {
                 "$DIR/image/rootfs.tar" localhost/keel-busybox:latest >/dev/null
 }
 
+# Whether crun can run a container here decides if its tests run or skip.
+check_crun() {
+        local out
+        [ -x "$DIR/runtime/crun" ] || return 0
+        if out=$("$DIR/bin/podman" --runtime crun run --rm localhost/keel-busybox echo ok 2>&1) &&
+                [ "$out" = ok ]; then
+                echo ok >"$DIR/crun.status"
+        else
+                echo "crun cannot run a container here: $out" >"$DIR/crun.status"
+        fi
+        : >"$DIR/logs/crun.argv"
+        : >"$DIR/logs/crun-all.argv"
+}
+
 setup() {
         [ "$(id -u)" = 0 ] || die "needs root"
         [ -x "$KEEL" ] || die "no runtime at $KEEL (build keel first)"
@@ -217,11 +268,12 @@ setup() {
         install_podman
         mkdir -p "$DIR"
         build_image_tar
-        write_runtime_wrapper
+        write_runtimes
         write_podman_config
         write_podman_wrapper
         start_holder
         import_image
+        [ -f "$DIR/crun.status" ] || check_crun
 }
 
 # Processes still in the scratch cgroup were started through the sandbox
