@@ -20,6 +20,8 @@ packages=(
         qemu-system-x86 cpio xz-utils
         # tests/vm: apparmor_parser loads the AppArmor profiles the VM cases use
         apparmor
+        # scripts/test.sh's robustness runs: libFuzzer (clang), memcheck
+        clang valgrind
         # tests/vm/selinux.vm: the reference policy and load_policy for the VM,
         # which boots with SELinux (the host keeps its LSM)
         selinux-policy-default policycoreutils selinux-utils

@@ -57,7 +57,63 @@ pass=${pass:-0}; failed=$(( ${fail:-0} + ${error:-0} + ${xpass:-0} ))
 if [ $status -ne 0 ] && [ "$failed" -eq 0 ]; then
         failed=1 # the build or the harness itself broke
 fi
-[ "$failed" -eq 0 ] || { echo "== what the failed tests printed =="; failure_digest; }
+main_failed=$failed
+
+# The robustness runs of issue #11 beyond make check, each ending with its
+# own "N passed, N failed" line, added to the totals: the ASan + UBSan build
+# through the unit tests and four bats files, keel's CLI under valgrind, and
+# every fuzz harness for a short while (KEEL_CI_FUZZ_SECONDS, 30 each).
+# KEEL_CI_EXTRA=0 skips them.
+extra_failures=""
+extra() {               # NAME CMD...
+        local name=$1 log line p f
+        shift
+        log=$build/extra-$name.log
+        echo "== $name: $*"
+        "$@" >"$log" 2>&1
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+        if [ -z "$line" ]; then
+                line="0 passed, 1 failed"
+        fi
+        p=${line%% passed*}
+        f=${line#*, }
+        f=${f%% failed*}
+        echo "$name: $line"
+        pass=$((pass + p))
+        failed=$((failed + f))
+        [ "$f" -eq 0 ] || extra_failures+="$name: $log"$'\n'
+}
+fuzz_summary() {        # run.sh, then its result as "N passed, N failed"
+        local n bad log=$build/fuzz-run.log
+        n=$(ls "$top"/tests/fuzz/fuzz-*.c | wc -l)
+        FUZZ_SECONDS=${KEEL_CI_FUZZ_SECONDS:-30} FUZZ_OUT=$build/fuzz "$top/tests/fuzz/run.sh" \
+                >"$log" 2>&1
+        cat "$log"
+        bad=$(sed -n 's/^fuzz: \([0-9]*\) of [0-9]* harnesses failed$/\1/p' "$log")
+        [ -n "$bad" ] || bad=$n         # the build failed: every harness counts
+        echo "$((n - bad)) passed, $bad failed"
+}
+if [ "${KEEL_CI_EXTRA:-1}" != 0 ]; then
+        # ASan through the files that take create, start, exec, kill and
+        # delete along most paths (the whole list takes half an hour here:
+        # scripts/test-asan.sh without arguments).
+        extra asan env KEEL_ASAN_BUILD_DIR="$build/asan" "$top/scripts/test-asan.sh" \
+                "$top/tests/integration/cli.bats" "$top/tests/integration/lifecycle.bats" \
+                "$top/tests/oci-validation/lifecycle/process.bats" \
+                "$top/tests/oci-validation/lifecycle/mounts.bats"
+        extra valgrind "$top/scripts/test-valgrind.sh" "$build/keel"
+        extra fuzz fuzz_summary
+fi
+
+[ "$main_failed" -eq 0 ] || { echo "== what the failed tests printed =="; failure_digest; }
+if [ -n "$extra_failures" ]; then
+        echo "== failed runs (the tail of each log) =="
+        while read -r entry; do
+                [ -n "$entry" ] || continue
+                echo "-- ${entry%%:*}"
+                grep -vE '^(ok|PASS|unit .*: exit 0|bats .*: exit 0)' "${entry#*: }" | tail -25
+        done <<<"$extra_failures"
+fi
 echo "(${skip:-0} skipped)"
 echo "${pass} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
