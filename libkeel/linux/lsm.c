@@ -34,9 +34,10 @@ static int check_selinux(const char *field, const char *label, struct keel_error
 {
         if (label == NULL || *label == '\0')
                 return 0;
-        /* A context is user:role:type[:level]; quotes would break the
-         * context= mount option keel builds from it. */
-        if (strpbrk(label, "\n\",") != NULL || strlen(label) > 4096 || strchr(label, ':') == NULL)
+        /* A context is user:role:type[:level], the level possibly with
+         * categories ("s0:c1,c2"); it reaches the kernel whole (attr files,
+         * fsconfig's "context" key), never inside a mount data string. */
+        if (strchr(label, '\n') != NULL || strlen(label) > 4096 || strchr(label, ':') == NULL)
                 return keel_error_setq(err, EINVAL, "%s: \"%s\" is not an SELinux context", field,
                                        label);
         if (!keel_selinux_enabled())
