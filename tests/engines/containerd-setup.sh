@@ -25,36 +25,7 @@ DIR=${KEEL_CONTAINERD_DIR:-/tmp/keel-containerd}
 NAME=$(basename "$DIR")
 IMAGE=localhost/keel-busybox:latest
 
-die() {
-        echo "containerd-setup: $*" >&2
-        exit 1
-}
-
-# The host's cgroup2 mount: the unified hierarchy of a hybrid host, or the root.
-cgroup2_base() {
-        local d
-        for d in /sys/fs/cgroup/unified /sys/fs/cgroup; do
-                if [ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ]; then
-                        echo "$d"
-                        return
-                fi
-        done
-        die "no cgroup2 mount under /sys/fs/cgroup"
-}
 CG=$(cgroup2_base)/$NAME
-
-# $1: a pid file; true when that pid is alive and runs $2 in another mount ns
-# (or, for containerd, any mount ns: it is entered through nsenter).
-pid_alive() {
-        local pid
-        pid=$(cat "$1" 2>/dev/null) || return 1
-        kill -0 "$pid" 2>/dev/null && grep -q "^$2" "/proc/$pid/cmdline"
-}
-
-holder_alive() {
-        pid_alive "$DIR/holder.pid" sleep &&
-                [ "$(readlink "/proc/$(cat "$DIR/holder.pid")/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
-}
 
 containerd_alive() {
         pid_alive "$DIR/containerd.pid" /usr/bin/containerd
@@ -191,58 +162,12 @@ EOF
 # paths).  fds above 2 are closed: a daemon must not keep a caller's pipe
 # open.  bin/ctr: ctr through nsrun, on the private socket.
 write_wrappers() {
-        mkdir -p "$DIR/bin"
-        cat >"$DIR/bin/nsrun" <<EOF
-#!/bin/bash
-pid=\$(cat $DIR/holder.pid 2>/dev/null) && kill -0 "\$pid" 2>/dev/null ||
-        { echo "nsrun: no sandbox, run containerd-setup.sh" >&2; exit 125; }
-echo \$\$ >$CG/launch/cgroup.procs || exit 125
-for fd in /proc/\$\$/fd/*; do
-        fd=\${fd##*/}
-        # 255: bash's own script fd
-        [ "\$fd" -gt 2 ] && [ "\$fd" -lt 255 ] && eval "exec \$fd>&-"
-done
-exec nsenter -t "\$pid" -m -C -n --wd="\$PWD" -- "\$@"
-EOF
+        write_nsrun
         cat >"$DIR/bin/ctr" <<EOF
 #!/bin/bash
 exec $DIR/bin/nsrun ctr --address $DIR/containerd.sock "\$@"
 EOF
-        chmod +x "$DIR/bin/nsrun" "$DIR/bin/ctr"
-}
-
-start_holder() {
-        holder_alive && return
-        mkdir -p "$CG/holder" "$CG/launch"
-        cat >"$DIR/sandbox-init.sh" <<EOF
-#!/bin/bash
-set -e
-echo \$\$ >$CG/holder/cgroup.procs
-umount -R -l /sys/fs/cgroup
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount -t tmpfs -o mode=755 tmpfs /run
-mkdir -p $DIR/varlib
-mount -t tmpfs -o mode=755 tmpfs $DIR/varlib
-mkdir $DIR/varlib/upper $DIR/varlib/work
-mount -t overlay overlay -o lowerdir=/var/lib,upperdir=$DIR/varlib/upper,workdir=$DIR/varlib/work /var/lib
-ip link set lo up 2>/dev/null || true
-touch $DIR/ready
-exec sleep infinity
-EOF
-        chmod +x "$DIR/sandbox-init.sh"
-        rm -f "$DIR/ready"
-        # The cgroup namespace is rooted where unshare runs: move there first.
-        setsid bash -c "echo \$\$ >$CG/cgroup.procs &&
-                exec unshare --mount --cgroup --net --propagation private $DIR/sandbox-init.sh" \
-                </dev/null >"$DIR/sandbox.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-        echo $! >"$DIR/holder.pid"
-        for _ in $(seq 100); do
-                [ -f "$DIR/ready" ] && return
-                kill -0 "$(cat "$DIR/holder.pid")" 2>/dev/null || break
-                sleep 0.05
-        done
-        cat "$DIR/sandbox.log" >&2
-        die "the sandbox did not start"
+        chmod +x "$DIR/bin/ctr"
 }
 
 start_containerd() {
@@ -314,23 +239,6 @@ stop_containerd() {
                 sleep 0.1
         done
         kill -9 "$pid" 2>/dev/null || true
-}
-
-# Processes still in the scratch cgroup were started through the sandbox
-# (shims, containers): end them by pid.
-kill_cgroup_leftovers() {
-        local pids
-        [ -d "$CG" ] || return 0
-        for _ in $(seq 50); do
-                pids=$(find "$CG" -name cgroup.procs -exec cat {} + 2>/dev/null)
-                [ -z "$pids" ] && return 0
-                # a frozen process cannot die
-                find "$CG" -name cgroup.freeze -exec sh -c 'echo 0 >"$1"' _ {} \; 2>/dev/null
-                # shellcheck disable=SC2086 # one pid a word
-                kill -9 $pids 2>/dev/null || true
-                sleep 0.1
-        done
-        die "processes left in $CG: $pids"
 }
 
 teardown() {
