@@ -20,6 +20,8 @@ packages=(
         qemu-system-x86 cpio xz-utils
         # tests/vm: apparmor_parser loads the AppArmor profiles the VM cases use
         apparmor
+        # engine tests, and tests/vm/cases/70-podman.sh (the VM runs the host's podman)
+        podman conmon crun
         # scripts/test.sh's robustness runs: libFuzzer (clang), memcheck
         clang valgrind
         # tests/vm/selinux.vm: the reference policy and load_policy for the VM,

@@ -6,29 +6,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz-checks.h"
 #include "spec/oci-config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* What execve and the init rely on without checking again. */
-static void check_strv(char *const *v, size_t n)
-{
-        if (n > 0 && v == NULL)
-                abort();
-        if (v != NULL && v[n] != NULL)
-                abort();
-        for (size_t i = 0; i < n; i++)
-                if (v[i] == NULL)
-                        abort();
-}
-
-static void check_process(const struct keel_process *p)
-{
-        if (p->n_args == 0 || p->cwd == NULL || p->cwd[0] != '/')
-                abort();
-        check_strv(p->args, p->n_args);
-        check_strv(p->env, p->n_env);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
