@@ -23,7 +23,7 @@ packages=(
         # engine tests, and tests/vm/cases/70-podman.sh (the VM runs the host's podman)
         podman conmon crun
         # scripts/test.sh's robustness runs: libFuzzer (clang), memcheck
-        clang valgrind
+        clang libclang-rt-14-dev valgrind
         # tests/vm/selinux.vm: the reference policy and load_policy for the VM,
         # which boots with SELinux (the host keeps its LSM)
         selinux-policy-default policycoreutils selinux-utils

@@ -209,6 +209,7 @@ setup() {
         [ -x /bin/busybox ] || die "needs busybox-static"
         install_packages
         mkdir -p "$DIR"
+        [ -e "$DIR/devnull.stat" ] || save_devnull
         build_image
         write_runtimes
         write_containerd_config
@@ -243,6 +244,7 @@ stop_containerd() {
 
 teardown() {
         local pid
+        restore_devnull
         stop_containerd
         if holder_alive; then
                 pid=$(cat "$DIR/holder.pid")

@@ -119,3 +119,20 @@ exec nsenter -t "\$pid" -m -C -n --wd="\$PWD" -- "\$@"
 EOF
         chmod +x "$DIR/bin/nsrun"
 }
+
+# The host's /dev/null as setup found it, put back by teardown: in these
+# tests crun 1.8 was seen to chown it (once to nobody, during the
+# containerd run), which other tests on the host then see.
+save_devnull() {
+        stat -c "%u:%g %a" /dev/null >"$DIR/devnull.stat"
+}
+
+restore_devnull() {
+        local want now
+        want=$(cat "$DIR/devnull.stat" 2>/dev/null) || return 0
+        now=$(stat -c '%u:%g %a' /dev/null)
+        [ "$now" = "$want" ] && return 0
+        echo "$(basename "$0" .sh): the host's /dev/null changed to $now during the tests; restored to $want" >&2
+        chown "${want% *}" /dev/null
+        chmod "${want#* }" /dev/null
+}

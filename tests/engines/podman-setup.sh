@@ -198,6 +198,7 @@ setup() {
         [ -x /bin/busybox ] || die "needs busybox-static"
         install_podman
         mkdir -p "$DIR"
+        [ -e "$DIR/devnull.stat" ] || save_devnull
         build_image_tar
         write_runtimes
         write_podman_config
@@ -209,6 +210,7 @@ setup() {
 
 teardown() {
         local pid
+        restore_devnull
         if holder_alive; then
                 "$DIR/bin/podman" rm -a -f -t 0 >/dev/null 2>&1 || true
                 pid=$(cat "$DIR/holder.pid")
