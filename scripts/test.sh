@@ -39,7 +39,7 @@ failure_digest() {
                 echo "-- $line"
                 [ -f "$log" ] || continue
                 case $line in
-                ERROR:*) grep -vE '^(ok|not ok|#|1\.\.)' "$log" | head -5 | sed 's/^/   /' ;;
+                ERROR:*) grep -vE '^(ok|not ok|#|1\.\.|PASS:|FAIL:|SKIP:|XFAIL:|ERROR:)' "$log" | head -5 | sed 's/^/   /' ;;
                 *)
                         local n=${line#*: "$file" }
                         n=${n%% *}
