@@ -116,26 +116,6 @@ EOF
         chmod +x "$DIR/runtime/$1"
 }
 
-write_runtimes() {
-        local env=
-        mkdir -p "$DIR/runtime" "$DIR/logs"
-        cp "$KEEL" "$DIR/runtime/keel.bin"
-        write_runtime_wrapper keel "$DIR/runtime/keel.bin"
-        if ! command -v crun >/dev/null; then
-                echo "crun is not installed" >"$DIR/crun.status"
-                return
-        fi
-        if ! has_cap 24; then
-                if ! command -v gcc >/dev/null; then
-                        echo "crun 1.8 needs CAP_SYS_RESOURCE (or a preload built with gcc)" >"$DIR/crun.status"
-                        return
-                fi
-                build_crun_preload
-                env="LD_PRELOAD=$DIR/runtime/memlock.so"
-        fi
-        write_runtime_wrapper crun "$(command -v crun)" "$env"
-}
-
 write_containerd_config() {
         mkdir -p "$DIR/root"
         cat >"$DIR/config.toml" <<EOF
