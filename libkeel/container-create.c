@@ -28,6 +28,7 @@
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/init.h"
+#include "linux/ptrace-guard.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -61,6 +62,7 @@ struct create {
         char *cg_mount;
         bool scope_requested;
         struct keel_phases phases;      /* --debug: where the time goes */
+        struct keel_ptrace_guard guard; /* the init joins a pid namespace in use */
 };
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
@@ -442,6 +444,24 @@ static pid_t fork_init_directly(struct create *cr, int fds[2], struct keel_error
         return pid < 0 ? keel_error_set(err, e, "fork the container init") : pid;
 }
 
+/* The init will be visible in a pid namespace that other processes share
+ * before it has become the container's process: keel traces it from its
+ * fork (linux/ptrace-guard.h).  Where keel may not trace (a Yama policy),
+ * the create goes on as runc's and crun's do, with a warning. */
+static void guard_init(struct create *cr)
+{
+        struct keel_error *gerr = NULL;
+
+        if (keel_ptrace_guard_start(&cr->guard, cr->stage1, &gerr) < 0) {
+                keel_warn("create %s: %s; a process of the pid namespace it joins holding "
+                          "CAP_SYS_PTRACE could attach to the init during its setup",
+                          cr->o->id, gerr ? gerr->msg : "ptrace failed");
+                keel_error_free(gerr);
+        }
+        /* Stage 1 forks the init only after this. */
+        keel_sync_send(cr->sync_fd, KEEL_SYNC_TRACED, 0, NULL, -1);
+}
+
 static int spawn_stage1(struct create *cr, struct keel_error **err)
 {
         int fds[2];
@@ -493,9 +513,11 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         if (cr->stage1 == 0)
                 run_child(cr, fds, false);
         close(fds[1]);
+        cr->sync_fd = fds[0];
+        if (cr->args.plan.join_flags & CLONE_NEWPID)
+                guard_init(cr);
         keel_ns_plan_close(&cr->args.plan);
         closep(&cr->args.seccomp_listener);
-        cr->sync_fd = fds[0];
         return 0;
 }
 
@@ -566,6 +588,26 @@ static int take_console(struct create *cr, int fd, struct keel_error **err)
         return ret;
 }
 
+/* Until the init or stage 1 has something to say, resuming them when
+ * traced (ptrace-guard.h): a tracee waits in its stops for keel. */
+static int wait_for_init(struct create *cr, struct keel_error **err)
+{
+        struct pollfd p[2] = {
+                { .fd = cr->sync_fd, .events = POLLIN },
+                { .fd = cr->guard.sigfd, .events = POLLIN },
+        };
+
+        if (cr->guard.sigfd < 0)
+                return 0;
+        for (;;) {
+                keel_ptrace_guard_serve(&cr->guard);
+                if (poll(p, 2, -1) < 0 && errno != EINTR)
+                        return keel_error_set(err, errno, "wait for the container init");
+                if (p[0].revents)
+                        return 0;
+        }
+}
+
 /* Serve the container side until it reports ready. */
 static int talk_to_init(struct create *cr, struct keel_error **err)
 {
@@ -573,7 +615,9 @@ static int talk_to_init(struct create *cr, struct keel_error **err)
         int fd, ret;
 
         for (;;) {
-                ret = keel_sync_recv(cr->sync_fd, 0, &msg, &fd, err);
+                ret = wait_for_init(cr, err);
+                if (ret == 0)
+                        ret = keel_sync_recv(cr->sync_fd, 0, &msg, &fd, err);
                 if (ret < 0)
                         return ret;
                 switch (msg.type) {
@@ -597,7 +641,10 @@ static int talk_to_init(struct create *cr, struct keel_error **err)
                                 ret = keel_error_setq(err, EPIPE, "container process exited during setup");
                         break;
                 case KEEL_SYNC_READY:
-                        return 0;
+                        /* The init is the container's process now. */
+                        ret = keel_ptrace_guard_release(&cr->guard, err);
+                        keel_ptrace_guard_end(&cr->guard);
+                        return ret;
                 default:
                         if (fd >= 0)
                                 close(fd);
@@ -689,6 +736,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
 {
         struct create cr = {
                 .o = o, .store = store, .sync_fd = -1, .start_fd = -1, .args.seccomp_listener = -1, .init_pidfd = -1, .console = -1,
+                .guard = KEEL_PTRACE_GUARD_INIT,
         };
         _cleanup_free_ char *what = NULL;
         int ret;
@@ -732,6 +780,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
                 keel_phase(&cr.phases, "state published");
         if (ret < 0) {
                 create_abort(&cr);
+                keel_ptrace_guard_end(&cr.guard);
                 create_release(&cr);
                 return ret;
         }

@@ -50,7 +50,7 @@ struct exec {
         pid_t stage1;
         pid_t pid;
         int console;
-        int procfd;                     /* the host's procfs, for the LSM labels */
+        int procfd;                     /* the host's procfs (stage 1) */
 };
 
 static int strv_dup(char *const *src, char ***out, size_t *n)
@@ -297,51 +297,75 @@ static int open_container_pty(struct exec *ex, int sock, int *slave, struct keel
         return ret;
 }
 
-static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock)
+/* The only steps taken inside the container's pid namespace, where its
+ * processes can see (and, with CAP_SYS_PTRACE, attach to) this one: it
+ * already is the process in all but its binary. */
+static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock, const char *path,
+                                                  int slave)
 {
         struct keel_error *err = NULL;
-        struct keel_sync_msg msg;
-        _cleanup_free_ char *path = NULL;
-        int slave = -1;
 
-        if (keel_sync_recv(sock, KEEL_SYNC_CGROUP_JOINED, &msg, NULL, &err) < 0)
-                _exit(1);
-        if (keel_process_chdir(ex->proc, false, &err) < 0 ||
-            keel_process_find_executable(ex->proc, &path, &err) < 0 ||
-            keel_process_set_rlimits(ex->proc, &err) < 0)
-                child_die(sock, err);
-        if (ex->proc->terminal && open_container_pty(ex, sock, &slave, &err) < 0)
-                child_die(sock, err);
         if (slave >= 0 ? keel_terminal_become_controlling(slave, &err) < 0 : setsid() < 0) {
                 if (err == NULL)
                         keel_error_set(&err, errno, "setsid");
                 child_die(sock, err);
         }
-        if (keel_process_become(&(struct keel_become){
-                        .proc = ex->proc,
-                        .caps = &ex->caps,
-                        .seccomp = ex->seccomp,
-                        .seccomp_listener = &ex->seccomp_listener,
-                        .state = ex->st,
-                        .listener_metadata = ex->cfg->linux_cfg && ex->cfg->linux_cfg->seccomp
-                                                     ? ex->cfg->linux_cfg->seccomp->listener_metadata
-                                                     : NULL,
-                        .keep_fds = ex->o->preserve_fds,
-                        .lx = ex->cfg->linux_cfg,
-                        .affinity_final = ex->proc->exec_cpu_affinity
-                                                  ? ex->proc->exec_cpu_affinity->final
-                                                  : NULL,
-                        .procfd = ex->procfd,
-                }, &err) < 0)
-                child_die(sock, err);
         execve(path, ex->proc->args, ex->proc->env ? ex->proc->env : (char *[]){ NULL });
         keel_error_set(&err, errno, "exec %s", path);
         child_die(sock, err);
 }
 
+/* The host's /proc, opened before the container's mount namespace is
+ * joined: the one the container cannot have replaced (for the LSM
+ * labels), and one that shows stage 1 (the container's does not: stage 1
+ * stays outside its pid namespace). */
+static int open_host_proc(struct exec *ex, struct keel_error **err)
+{
+        struct statfs sf;
+
+        ex->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (ex->procfd < 0 || fstatfs(ex->procfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+                return keel_error_setq(err, EPERM, "exec: the host's /proc is not procfs");
+        return 0;
+}
+
+static int become(struct exec *ex, struct keel_error **err)
+{
+        struct keel_become b = {
+                .proc = ex->proc,
+                .caps = &ex->caps,
+                .seccomp = ex->seccomp,
+                .seccomp_listener = &ex->seccomp_listener,
+                .state = ex->st,
+                .listener_metadata = ex->cfg->linux_cfg && ex->cfg->linux_cfg->seccomp
+                                             ? ex->cfg->linux_cfg->seccomp->listener_metadata
+                                             : NULL,
+                .keep_fds = ex->o->preserve_fds,
+                .lx = ex->cfg->linux_cfg,
+                .affinity_final = ex->proc->exec_cpu_affinity
+                                          ? ex->proc->exec_cpu_affinity->final
+                                          : NULL,
+                .procfd = ex->procfd,
+        };
+        int ret = keel_process_become(&b, err);
+
+        closep(&ex->procfd);
+        return ret;
+}
+
+/* Stage 1 stays in keel's pid namespace, where the container cannot see
+ * it, and does everything that needs keel's privileges there: it joins
+ * the cgroup and the namespaces, opens the pty, and becomes the process
+ * (user, capabilities, labels, seccomp).  Only then does it fork into the
+ * container's pid namespace.  A seccomp profile therefore has to allow
+ * the fork (clone) and the setsid/execve that follow, as every engine's
+ * default profile does. */
 static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
 {
         struct keel_error *err = NULL;
+        struct keel_sync_msg msg;
+        _cleanup_free_ char *path = NULL;
+        int slave = -1;
         pid_t pid;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -351,21 +375,11 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
         close(ex->store->rootfd);
         if (ex->cg)
                 close(ex->cg->dirfd);
-        /* The host's /proc, opened before the container's mount namespace
-         * is joined: the one the container cannot have replaced.  Its
-         * thread-self is the exec process's own, in the host's pid space. */
-        if ((ex->proc->apparmor_profile && *ex->proc->apparmor_profile) ||
-            (ex->proc->selinux_label && *ex->proc->selinux_label)) {
-                struct statfs sf;
-
-                ex->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (ex->procfd < 0 || fstatfs(ex->procfd, &sf) < 0 ||
-                    sf.f_type != PROC_SUPER_MAGIC) {
-                        keel_error_setq(&err, EPERM, "process labels: the host's /proc is not "
-                                        "procfs");
-                        child_die(sock, err);
-                }
-        }
+        if (open_host_proc(ex, &err) < 0)
+                child_die(sock, err);
+        /* keel puts us in the container's cgroup before anything runs. */
+        if (keel_sync_recv(sock, KEEL_SYNC_CGROUP_JOINED, &msg, NULL, &err) < 0)
+                _exit(1);
         /* One setns through the init's pidfd joins all its namespaces at
          * once; pid and time apply to our children. */
         if (setns(ex->pidfd, ex->ns_flags) < 0) {
@@ -373,19 +387,23 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
                 child_die(sock, err);
         }
         close(ex->pidfd);
-        /* execCPUAffinity.initial: before the process joins the container's
-         * cgroup (whose cpuset then narrows it), inherited by the fork. */
-        if (ex->proc->exec_cpu_affinity &&
-            keel_affinity_apply(ex->proc->exec_cpu_affinity->initial,
-                                "process.execCPUAffinity.initial", &err) < 0)
+        if (keel_process_chdir(ex->proc, false, &err) < 0 ||
+            keel_process_find_executable(ex->proc, &path, &err) < 0 ||
+            keel_process_set_rlimits(ex->proc, &err) < 0)
+                child_die(sock, err);
+        if (ex->proc->terminal && open_container_pty(ex, sock, &slave, &err) < 0)
+                child_die(sock, err);
+        if (become(ex, &err) < 0)
                 child_die(sock, err);
         pid = fork();
         if (pid < 0) {
-                keel_error_set(&err, errno, "fork");
+                keel_error_set(&err, errno, "fork the exec process%s", errno == EPERM ||
+                               errno == EACCES || errno == ENOSYS
+                                       ? " (does the seccomp profile allow clone?)" : "");
                 child_die(sock, err);
         }
         if (pid == 0)
-                exec_stage2(ex, sock);
+                exec_stage2(ex, sock, path, slave);
         if (keel_sync_send(sock, KEEL_SYNC_PID, pid, NULL, -1) < 0)
                 kill(pid, SIGKILL);
         _exit(0);
@@ -404,10 +422,23 @@ static int spawn(struct exec *ex, struct keel_error **err)
                 ret = keel_seccomp_compile(sc, &ex->seccomp, err);
         if (ret == 0 && ex->seccomp && keel_seccomp_filter_needs_notify(ex->seccomp))
                 ret = keel_seccomp_listener_connect(sc->listener_path, &ex->seccomp_listener, err);
+        /* execCPUAffinity.initial: keel's own, inherited by stage 1 before
+         * it joins the container's cgroup (whose cpuset then narrows it). */
+        if (ret == 0 && ex->proc->exec_cpu_affinity)
+                ret = keel_affinity_apply(ex->proc->exec_cpu_affinity->initial,
+                                          "process.execCPUAffinity.initial", err);
         if (ret == 0)
                 ret = keel_sync_pair(fds, err);
         if (ret < 0)
                 return ret;
+        /* The exec process, once forked, is in reach of the container:
+         * what only stage 1 may say is checked against its pid. */
+        ret = keel_sync_pass_creds(fds[0], err);
+        if (ret < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return ret;
+        }
         ex->stage1 = fork();
         if (ex->stage1 < 0) {
                 ret = keel_error_set(err, errno, "fork");
@@ -422,36 +453,39 @@ static int spawn(struct exec *ex, struct keel_error **err)
         close(fds[1]);
         closep(&ex->seccomp_listener);
         ex->sync_fd = fds[0];
+        if (ex->cg) {
+                ret = keel_cgroup_enter(ex->cg, ex->stage1, err);
+                if (ret < 0)
+                        return ret;
+        }
+        if (keel_sync_send(ex->sync_fd, KEEL_SYNC_CGROUP_JOINED, 0, NULL, -1) < 0)
+                return keel_error_setq(err, EPIPE, "exec process exited during setup");
         return 0;
 }
 
-static int adopt(struct exec *ex, pid_t pid, struct keel_error **err)
+static void adopt(struct exec *ex, pid_t pid)
 {
-        int status, ret;
+        int status;
 
         ex->pid = pid;
         while (waitpid(ex->stage1, &status, 0) < 0 && errno == EINTR)
                 ;
         ex->stage1 = 0;
-        if (ex->cg) {
-                ret = keel_cgroup_enter(ex->cg, pid, err);
-                if (ret < 0)
-                        return ret;
-        }
-        if (keel_sync_send(ex->sync_fd, KEEL_SYNC_CGROUP_JOINED, pid, NULL, -1) < 0)
-                return keel_error_setq(err, EPIPE, "exec process exited during setup");
-        return 0;
 }
 
-/* Until the sync socket reads EOF: it is close-on-exec, so EOF after the
- * process was placed means execve succeeded. */
+/* Until the sync socket reads EOF: it is close-on-exec, so EOF after
+ * stage 1 told the pid means execve succeeded.  The pid and the console
+ * come from stage 1 only: the exec process may be under the container's
+ * control before its execve, and must not make keel report (and write to
+ * --pid-file) a pid of its choosing. */
 static int talk_to_child(struct exec *ex, struct keel_error **err)
 {
         struct keel_sync_msg msg;
+        pid_t sender;
         int fd, ret;
 
         for (;;) {
-                ret = keel_sync_recv(ex->sync_fd, 0, &msg, &fd, err);
+                ret = keel_sync_recv_from(ex->sync_fd, 0, &msg, &fd, &sender, err);
                 if (ret == -EPIPE && ex->pid > 0 && err && *err && (*err)->errnum == EPIPE) {
                         keel_error_free(*err);
                         *err = NULL;
@@ -459,24 +493,29 @@ static int talk_to_child(struct exec *ex, struct keel_error **err)
                 }
                 if (ret < 0)
                         return ret;
-                if (msg.type == KEEL_SYNC_PID) {
-                        ret = adopt(ex, msg.value, err);
+                if ((msg.type == KEEL_SYNC_PID || msg.type == KEEL_SYNC_CONSOLE) &&
+                    (ex->stage1 <= 0 || sender != ex->stage1)) {
+                        ret = keel_error_setq(err, EPROTO, "message %u from pid %d, not from "
+                                              "keel's exec helper", msg.type, (int) sender);
+                } else if (msg.type == KEEL_SYNC_PID) {
+                        adopt(ex, msg.value);
                 } else if (msg.type == KEEL_SYNC_CONSOLE && fd >= 0) {
                         if (ex->o->console_socket) {
                                 ret = keel_console_socket_send(ex->o->console_socket, fd, err);
                                 close(fd);
+                                fd = -1;
                         } else if (ex->o->keep_console) {
                                 ex->console = fd;
+                                fd = -1;
                         } else {
-                                close(fd);
                                 ret = keel_error_setq(err, EINVAL, "--tty needs --console-socket with --detach");
                         }
                 } else {
-                        if (fd >= 0)
-                                close(fd);
                         ret = keel_error_setq(err, EPROTO, "unexpected message %u from the exec process",
                                               msg.type);
                 }
+                if (fd >= 0)
+                        close(fd);
                 if (ret < 0)
                         return ret;
         }

@@ -308,6 +308,12 @@ static int setup_stdio(struct init *in, struct keel_error **err)
         return 0;
 }
 
+/* The process's identity and seccomp filter, before anything of the
+ * container can see us: an `exec` into the created container, or a sibling
+ * joining our pid namespace, meets a process with the container's own
+ * user, capabilities and filter (as runc's init, which takes them before
+ * its exec fifo), not keel with every capability while it waits for
+ * start.  The trusted procfs is unmasked: it goes with them. */
 static int become_process(struct init *in, struct keel_error **err)
 {
         const struct keel_seccomp *sc = in->a->cfg->linux_cfg->seccomp;
@@ -322,9 +328,12 @@ static int become_process(struct init *in, struct keel_error **err)
                 .lx = in->a->cfg->linux_cfg,
                 .procfd = in->procfd,
         };
+        int ret;
 
-        in->a->state->status = KEEL_STATUS_CREATED;
-        return keel_process_become(&b, err);
+        in->a->state->status = KEEL_STATUS_CREATING;
+        ret = keel_process_become(&b, err);
+        closep(&in->procfd);
+        return ret;
 }
 
 static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
@@ -354,7 +363,7 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
             setup_console(&in, &err) < 0 || run_create_hooks(&in, &err) < 0 ||
             enter_rootfs(&in, &err) < 0 ||
             prepare_process(&in, &err) < 0 || setup_stdio(&in, &err) < 0 ||
-            report_ready(&in, &err) < 0)
+            become_process(&in, &err) < 0 || report_ready(&in, &err) < 0)
                 die(sock, err);
         close(sock);
 
@@ -362,7 +371,7 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
          * engine that reads create's stdout until EOF (containerd's shim)
          * must not wait on an init that still holds it until start. */
         wait_for_start(&in);
-        if (run_start_hooks(&in, &err) < 0 || become_process(&in, &err) < 0)
+        if (run_start_hooks(&in, &err) < 0)
                 fail_late(&in, err);
         execve(in.executable, in.proc->args, in.proc->env ? in.proc->env : (char *[]){ NULL });
         keel_error_set(&err, errno, "exec %s", in.executable);
@@ -442,6 +451,11 @@ void keel_init_stage1(struct keel_init_args *a)
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         if (geteuid() == 0)
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* Joining a pid namespace with processes in it: the runtime
+         * becomes our tracer first, and so the init's from its fork. */
+        if ((a->plan.join_flags & CLONE_NEWPID) &&
+            keel_sync_recv(sock, KEEL_SYNC_TRACED, &(struct keel_sync_msg){ 0 }, NULL, &err) < 0)
+                _exit(1);
 
         /* oom_score_adj is inherited by the init.  Written here, still in
          * keel's user and mount namespaces: later, the non-dumpable init's

@@ -60,11 +60,14 @@ int keel_process_chdir(const struct keel_process *p, bool create, struct keel_er
 }
 
 /* A user namespace whose gid_map an unprivileged process wrote has
- * setgroups denied: there is no group list to clear then. */
-static bool setgroups_denied(void)
+ * setgroups denied: there is no group list to clear then.  procfd: a
+ * procfs in which this thread is visible (exec's helper is not, in the
+ * container's /proc). */
+static bool setgroups_denied(int procfd)
 {
         char buf[8] = "";
-        int fd = open("/proc/thread-self/setgroups", O_RDONLY | O_CLOEXEC);
+        int fd = procfd >= 0 ? openat(procfd, "thread-self/setgroups", O_RDONLY | O_CLOEXEC)
+                             : open("/proc/thread-self/setgroups", O_RDONLY | O_CLOEXEC);
 
         if (fd < 0)
                 return false;
@@ -74,20 +77,25 @@ static bool setgroups_denied(void)
         return strncmp(buf, "deny", 4) == 0;
 }
 
-int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, struct keel_error **err)
+int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, int procfd,
+                          struct keel_error **err)
 {
         const struct keel_user *u = &p->user;
 
         if (allow_setgroups) {
                 gid_t *groups = (gid_t *) u->additional_gids;
 
-                if (setgroups(u->n_additional_gids, groups) < 0 &&
-                    !(errno == EPERM && setgroups_denied() && u->n_additional_gids == 0))
-                        return keel_error_set(err, errno, "process.user.additionalGids: setgroups%s",
-                                              errno == EPERM && setgroups_denied()
+                if (setgroups(u->n_additional_gids, groups) < 0) {
+                        int e = errno;
+                        bool denied = e == EPERM && setgroups_denied(procfd);
+
+                        if (!denied || u->n_additional_gids > 0)
+                                return keel_error_set(err, e, "process.user.additionalGids: "
+                                                      "setgroups%s", denied
                                                       ? " (denied in this user namespace: an "
                                                         "unprivileged keel maps its own gid only)"
                                                       : "");
+                }
         }
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return keel_error_set(err, errno, "keep capabilities across setuid");
@@ -224,7 +232,7 @@ int keel_process_become(struct keel_become *b, struct keel_error **err)
         if (ret == 0 && !nnp)
                 ret = load_seccomp(b, err);
         if (ret == 0)
-                ret = keel_process_set_user(b->proc, true, err);
+                ret = keel_process_set_user(b->proc, true, b->procfd, err);
         if (ret == 0)
                 ret = keel_caps_apply(b->caps, err);
         if (ret == 0)
@@ -233,6 +241,10 @@ int keel_process_become(struct keel_become *b, struct keel_error **err)
                 ret = keel_process_close_fds(b->keep_fds, err);
         if (ret == 0)
                 ret = keel_affinity_apply(b->affinity_final, "process.execCPUAffinity.final", err);
+        /* The user switch made us dumpable again where fs.suid_dumpable is
+         * 1; we still run keel's binary until execve. */
+        if (ret == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                ret = keel_error_set(err, errno, "PR_SET_DUMPABLE");
         if (ret == 0 && nnp)
                 ret = load_seccomp(b, err);
         return ret;

@@ -24,9 +24,11 @@ int keel_process_chdir(const struct keel_process *p, bool create, struct keel_er
 
 /* Switch to process.user: additionalGids, gid, uid, umask.  Capabilities
  * survive through PR_SET_KEEPCAPS; the caller sets them right after.
- * setgroups is skipped when the user namespace forbids it (allow_setgroups
- * false). */
-int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, struct keel_error **err);
+ * setgroups is skipped when allow_setgroups is false; it failing in a user
+ * namespace that denies it is not an error without additionalGids.  procfd
+ * (or -1 for /proc) is a procfs that shows this thread. */
+int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, int procfd,
+                          struct keel_error **err);
 
 /* The executable for process.args[0]: a path as given when it holds '/',
  * else the first executable regular file in the PATH of process.env (or
@@ -40,13 +42,17 @@ int keel_process_close_fds(int keep, struct keel_error **err);
 
 int keel_process_set_no_new_privs(const struct keel_process *p, struct keel_error **err);
 
-/* The last steps before execve, shared by the container's init and exec,
- * in the order the kernel forces: drop the bounding set (needs
- * CAP_SETPCAP), switch to process.user keeping caps, set the capability
- * sets, no_new_privs, mark fds close-on-exec.  Seccomp goes in before the
- * user switch without no_new_privs (installing a filter then needs
- * CAP_SYS_ADMIN, which the switch may drop), last with it (so the profile
- * need not allow keel's own setup). */
+/* The process's identity, in the order the kernel forces: drop the
+ * bounding set (needs CAP_SETPCAP), switch to process.user keeping caps,
+ * set the capability sets, no_new_privs, mark fds close-on-exec.  The
+ * container's init and exec's helper do it before any process of the
+ * container can see them (exec: before forking into its pid namespace;
+ * the init: before it waits for start), so that a container holding
+ * CAP_SYS_PTRACE finds nothing it could take over but its own rights.
+ * Seccomp goes in too, so that no process of the container can meet them
+ * unfiltered: before the user switch without no_new_privs (installing a
+ * filter then needs CAP_SYS_ADMIN, which the switch may drop), last with
+ * it.  The profile must allow what the caller does after (seccomp.h). */
 struct keel_become {
         const struct keel_process *proc;
         const struct keel_cap_sets *caps;
@@ -57,8 +63,9 @@ struct keel_become {
         int keep_fds;                   /* fds 3 .. 3+keep-1 stay open */
         const struct keel_linux *lx;    /* personality, memoryPolicy; may be NULL */
         const char *affinity_final;     /* execCPUAffinity.final (exec), or NULL */
-        int procfd;                     /* trusted procfs for apparmorProfile, or -1 */
+        int procfd;                     /* trusted procfs showing this thread, or -1 */
 };
 int keel_process_become(struct keel_become *b, struct keel_error **err);
+
 
 #endif

@@ -32,7 +32,8 @@
  *   host path, out of the init's reach once it has pivoted.  The agent is
  *   thus known to be listening by the end of `create`.
  *
- *   init, after `start`, in this order:
+ *   init (before it reports ready to `create`) and exec's helper (before
+ *   it forks into the container's pid namespace), in this order:
  *     keel_caps_apply_bounding()
  *     if (!process.noNewPrivileges) keel_seccomp_load()    (A)
  *     keel_process_set_user()
@@ -40,23 +41,24 @@
  *     keel_process_set_no_new_privs()
  *     keel_process_close_fds()
  *     if (process.noNewPrivileges) keel_seccomp_load()     (B)
- *     execve()
+ *   then the init reports ready, waits for `start`, runs the
+ *   startContainer hooks and execs; exec's helper forks, and its child
+ *   calls setsid (and TIOCSCTTY, dup2 with a terminal) and execs.
  *
  *   The kernel lets a task without no_new_privs install a filter only if it
  *   has CAP_SYS_ADMIN in its user namespace (else EACCES).  The switch to a
  *   non-root process.user clears the effective set and the configured
  *   capabilities rarely hold CAP_SYS_ADMIN, so without noNewPrivileges the
- *   filter goes in (A), while the init is still root with every
- *   capability; the profile must then allow what follows (setgroups,
- *   setresgid, setresuid, prctl, capset, close_range, execve: the engines'
- *   profiles do).  With noNewPrivileges it goes in (B), the last thing
- *   before execve, so the profile sees as few of keel's own syscalls as
- *   possible.  runc (standard_init_linux.go) and crun (container.c) load it
- *   at the same two points relative to the user switch, capabilities and
- *   no_new_privs; both load it before `start` in case (A), runc also in
- *   case (B).  keel loads after `start` in both, so startContainer hooks
- *   and the wait for `start` are never filtered, and a failure fails
- *   `start`.
+ *   filter goes in (A), while keel is still root with every capability;
+ *   with it, in (B).  Either way it is in place before any process of the
+ *   container can see the init or the exec process: one holding
+ *   CAP_SYS_PTRACE could otherwise attach to it and exec anything
+ *   unfiltered.  The profile must then allow what follows (setgroups,
+ *   setresgid, setresuid, prctl, capset, close_range; sendmsg, recvmsg,
+ *   accept4, read, write, close, execve for the init and its hooks; clone,
+ *   setsid, ioctl, dup2 for exec: the engines' profiles do).  runc
+ *   (standard_init_linux.go) loads at the same two points, before its
+ *   exec fifo.  A failure fails `create` (or `exec`).
  *
  * For a profile using SCMP_ACT_NOTIFY the init passes a listener (the
  * connected socket and the container process state to send, made with

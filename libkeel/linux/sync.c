@@ -55,12 +55,29 @@ int keel_sync_send(int sock, enum keel_sync_type type, int value, const char *te
         return n < 0 ? -errno : 0;
 }
 
+int keel_sync_pass_creds(int sock, struct keel_error **err)
+{
+        int on = 1;
+
+        if (setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+                return keel_error_set(err, errno, "SO_PASSCRED");
+        return 0;
+}
+
 int keel_sync_recv(int sock, enum keel_sync_type want, struct keel_sync_msg *msg, int *fd,
                    struct keel_error **err)
 {
+        return keel_sync_recv_from(sock, want, msg, fd, NULL, err);
+}
+
+int keel_sync_recv_from(int sock, enum keel_sync_type want, struct keel_sync_msg *msg, int *fd,
+                        pid_t *sender, struct keel_error **err)
+{
+        /* Room for an fd and credentials both, so that neither truncates
+         * the other (a truncated SCM_RIGHTS would lose the fd). */
         union {
                 struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
         } ctl;
         struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
         struct msghdr mh = { 0 };
@@ -69,6 +86,8 @@ int keel_sync_recv(int sock, enum keel_sync_type want, struct keel_sync_msg *msg
 
         if (fd)
                 *fd = -1;
+        if (sender)
+                *sender = 0;
         memset(msg, 0, sizeof(*msg));
         mh.msg_iov = &iov;
         mh.msg_iovlen = 1;
@@ -88,6 +107,12 @@ int keel_sync_recv(int sock, enum keel_sync_type want, struct keel_sync_msg *msg
                                 *fd = got;
                         else
                                 close(got);
+                } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+                           sender) {
+                        struct ucred cred;
+
+                        memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+                        *sender = cred.pid;
                 }
         }
         if (n == 0)

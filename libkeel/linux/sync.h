@@ -3,6 +3,7 @@
 #define KEEL_LINUX_SYNC_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -20,6 +21,7 @@ enum keel_sync_type {
         KEEL_SYNC_CONSOLE,          /* init -> runtime: fd = pty master */
         KEEL_SYNC_READY,            /* init -> runtime: set up, waiting for start */
         KEEL_SYNC_ERROR,            /* either way: value = errno, text = message */
+        KEEL_SYNC_TRACED,           /* runtime -> stage 1: fork on (linux/ptrace-guard.h) */
 };
 
 struct keel_sync_msg {
@@ -38,6 +40,18 @@ int keel_sync_send(int sock, enum keel_sync_type type, int value, const char *te
  * is non-zero, any other type is a protocol error. */
 int keel_sync_recv(int sock, enum keel_sync_type want, struct keel_sync_msg *msg, int *fd,
                    struct keel_error **err);
+
+/* The same, for a socket on which keel_sync_pass_creds was called: *sender
+ * gets the pid (in the receiver's pid namespace) the kernel vouches sent
+ * the message, or 0 when it carried no credentials.  A runtime whose peer
+ * forks a process it cannot trust (exec's helper, once it is visible in
+ * the container) tells its own child's messages from forged ones. */
+int keel_sync_recv_from(int sock, enum keel_sync_type want, struct keel_sync_msg *msg, int *fd,
+                        pid_t *sender, struct keel_error **err);
+
+/* Ask the kernel to attach the sender's credentials to every message this
+ * end receives (SO_PASSCRED). */
+int keel_sync_pass_creds(int sock, struct keel_error **err);
 
 /* Report err to the peer as KEEL_SYNC_ERROR (best effort). */
 void keel_sync_send_error(int sock, const struct keel_error *err);

@@ -376,6 +376,125 @@ assert_value() {	# OUTPUT KEY EXPECTED
 	assert_value "$output" syscall.chroot ok
 }
 
+@test "seccomp probes in a child and in a thread report ok unfiltered" {
+	for where in self child thread; do
+		run "$KEEL_CHECKER" seccomp_probe --probe-in "$where" --try-syscall getpriority \
+			--try-syscall futex_waitv --try-syscall getpid
+		[ "$status" -eq 0 ]
+		[ "$(grep -c ': ok$' <<<"$output")" -eq 3 ]
+	done
+}
+
+@test "checker rejects an unknown --probe-in with exit 2" {
+	run "$KEEL_CHECKER" seccomp_probe --probe-in fork --try-syscall getpid
+	[ "$status" -eq 2 ]
+	[[ $output == *"--probe-in: 'fork'"* ]]
+}
+
+# seccomp_wrap ACTION SYSCALL CMD...: CMD under a filter (libseccomp) that
+# gives SYSCALL one of kill-thread, kill-process, trap, errno:N and
+# allows the rest; built on first use.
+seccomp_wrap() {
+	local bin=$BATS_FILE_TMPDIR/seccomp-wrap
+	if [[ ! -x $bin ]]; then
+		require_cmd gcc gcc || return
+		cat >"$bin.c" <<-'EOF'
+		#include <seccomp.h>
+		#include <stdio.h>
+		#include <stdlib.h>
+		#include <string.h>
+		#include <unistd.h>
+
+		static int action(const char *a, uint32_t *out)
+		{
+			if (!strcmp(a, "kill-thread"))
+				*out = SCMP_ACT_KILL_THREAD;
+			else if (!strcmp(a, "kill-process"))
+				*out = SCMP_ACT_KILL_PROCESS;
+			else if (!strcmp(a, "trap"))
+				*out = SCMP_ACT_TRAP;
+			else if (!strncmp(a, "errno:", 6))
+				*out = SCMP_ACT_ERRNO(atoi(a + 6));
+			else
+				return -1;
+			return 0;
+		}
+
+		int main(int argc, char **argv)
+		{
+			scmp_filter_ctx ctx;
+			uint32_t act;
+			int nr;
+
+			if (argc < 4 || action(argv[1], &act) < 0 ||
+			    (nr = seccomp_syscall_resolve_name(argv[2])) == __NR_SCMP_ERROR) {
+				fprintf(stderr, "usage: seccomp-wrap ACTION SYSCALL CMD...\n");
+				return 2;
+			}
+			ctx = seccomp_init(SCMP_ACT_ALLOW);
+			if (ctx == NULL || seccomp_rule_add(ctx, act, nr, 0) < 0 || seccomp_load(ctx) < 0) {
+				fprintf(stderr, "seccomp-wrap: cannot load the filter\n");
+				return 125;
+			}
+			execv(argv[3], argv + 3);
+			perror("seccomp-wrap: exec");
+			return 127;
+		}
+		EOF
+		gcc -O2 -Wall -Wextra -Werror -o "$bin" "$bin.c" -lseccomp ||
+			lib_die "building seccomp-wrap failed (libseccomp-dev installed?)" || return
+	fi
+	"$bin" "$@"
+}
+
+# probe_under ACTION WHERE: the getpriority probe in WHERE under ACTION.
+probe_under() {
+	run seccomp_wrap "$1" getpriority "$KEEL_CHECKER" seccomp_probe --probe-in "$2" \
+		--try-syscall getpriority --try-syscall getpid
+}
+
+@test "seccomp probe reports the filter's errno, and success as returned N" {
+	probe_under errno:42 child
+	[ "$status" -eq 0 ]
+	assert_value "$output" syscall.getpriority "errno 42 ENOMSG"
+	assert_value "$output" syscall.getpid ok
+	# ERRNO 0 makes the call succeed without running: getpriority(7, 5)
+	# cannot, so that is reported as what it returned.
+	probe_under errno:0 self
+	assert_value "$output" syscall.getpriority "returned 0"
+}
+
+@test "seccomp probe reports a trap as sigsys-trap with the syscall's name" {
+	for where in self child thread; do
+		probe_under trap "$where"
+		[ "$status" -eq 0 ]
+		assert_value "$output" syscall.getpriority "sigsys-trap getpriority"
+	done
+}
+
+@test "seccomp probe in a child reports a kill as killed SIGSYS" {
+	cd "$TEST_DIR"
+	probe_under kill-thread child
+	[ "$status" -eq 0 ]
+	assert_value "$output" syscall.getpriority "killed SIGSYS"
+	assert_value "$output" syscall.getpid ok
+	# A kill dumps core; with core_pattern "core" into the cwd (a
+	# container's rootfs) unless the child is not dumpable, as it is.
+	run prlimit --core=unlimited:unlimited "$BATS_FILE_TMPDIR/seccomp-wrap" kill-thread \
+		getpriority "$KEEL_CHECKER" seccomp_probe --probe-in child --try-syscall getpriority
+	assert_value "$output" syscall.getpriority "killed SIGSYS"
+	[ -z "$(find "$TEST_DIR" -name 'core*')" ]
+}
+
+@test "seccomp probe in a thread tells KILL_THREAD from KILL_PROCESS" {
+	probe_under kill-thread thread
+	[ "$status" -eq 0 ]
+	assert_value "$output" syscall.getpriority thread-killed
+	probe_under kill-process thread
+	[ "$status" -eq 0 ]
+	assert_value "$output" syscall.getpriority "killed SIGSYS"
+}
+
 # --- rlimits, sched, process ----------------------------------------------------------------
 
 @test "prlimit --nofile=100:200 shows rlimit.RLIMIT_NOFILE: 100 200" {

@@ -378,13 +378,6 @@ scan_done() {
         grep -q '^write: ' "$1"
 }
 
-# known_hole WHY: an attack that still works against keel (issue #4 lists
-# it).  The test is skipped with the reason, loudly, so CI stays usable and
-# the hole stays visible; KEEL_RUN_KNOWN_HOLES=1 runs it (and it fails).
-known_hole() {
-	[ "${KEEL_RUN_KNOWN_HOLES:-0}" = 1 ] || skip "KNOWN HOLE (issue #4): $1"
-}
-
 @test "exec_of_a_script_naming_proc_self_exe_cannot_write_keels_binary" {
         # The original CVE-2019-5736 exploit, through exec: keel's helper
         # execs /evil, the kernel runs /proc/self/exe (the helper's exe:
@@ -479,11 +472,11 @@ known_hole() {
 }
 
 @test "exec_helper_cannot_be_ptraced_by_the_container" {
-        # keel's exec helper is in the container's pid namespace, running
-        # keel's binary with host fds, until it execs.  In a user namespace
-        # the container's root has every capability the helper has there:
-        # only the helper's not being dumpable stops PTRACE_SEIZE.  Fails on
-        # a runtime whose exec helper is dumpable.
+        # keel's exec process is in the container's pid namespace, running
+        # keel's binary, from its fork until it execs.  In a user namespace
+        # the container's root has every capability it has there: only its
+        # not being dumpable stops PTRACE_SEIZE.  Fails on a runtime whose
+        # exec helper is dumpable.
         attack_bundle /exe-attack ptrace 15
         userns_all_caps
         rk_ok run --detach --bundle "$B" "$C"
@@ -497,15 +490,16 @@ known_hole() {
 }
 
 @test "exec_helper_cannot_be_ptraced_by_a_container_with_cap_sys_ptrace" {
-	known_hole "with CAP_SYS_PTRACE and no user namespace the container can ptrace the exec helper before it drops capabilities"
         # The same with CAP_SYS_PTRACE in the container's sets (no user
         # namespace): the kernel lets a CAP_SYS_PTRACE holder attach to a
         # non-dumpable process, so dumpability does not protect the helper
         # here.  What must not happen: the container attaches to a helper
         # holding capabilities the container lacks (it would act with them:
-        # CAP_SYS_ADMIN in the host's user namespace is an escape).  Passes
-        # only if the helper has dropped to the container's capabilities
-        # before it is visible in the container's pid namespace.
+        # CAP_SYS_ADMIN in the host's user namespace is an escape).  keel's
+        # helper takes the process's user, capabilities and seccomp filter
+        # outside the container's pid namespace and only then forks into
+        # it.  Fails on a runtime whose exec helper enters the pid
+        # namespace before it drops capabilities (runc's and crun's do).
         attack_bundle /exe-attack ptrace 15
         config_set "$B" '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
         rk_ok run --detach --bundle "$B" "$C"
@@ -513,6 +507,51 @@ known_hole() {
         wait_until 10 file_has "$scan" '^ptrace: ready'
         for i in $(seq 10); do
                 rk_ok exec "$C" /bin/true
+        done
+        cat "$scan" >&2
+        refute_line "$scan" '^attached-caps:'
+}
+
+@test "created_init_cannot_be_ptraced_into_keels_capabilities" {
+        # Between create and start, an exec'd process with CAP_SYS_PTRACE
+        # (no user namespace) can attach to the waiting init whatever its
+        # dumpability.  The init has taken the container's user and
+        # capabilities before it waits (as runc's does before its exec
+        # fifo), so the attacker finds nothing beyond its own rights.
+        # Fails on a runtime whose init waits for start with every
+        # capability (attaching to it is an escape: CAP_SYS_ADMIN in the
+        # host's user namespace).
+        attack_bundle /bin/true
+        rk_ok create --bundle "$B" "$C"
+        rk_ok exec --cap CAP_SYS_PTRACE "$C" /exe-attack ptrace 1
+        echo "$output" >"$TEST_DIR/scan"
+        cat "$TEST_DIR/scan" >&2
+        grep -q '^ptrace: done' "$TEST_DIR/scan"
+        # The scanner did reach the init (it runs keel's binary).
+        grep -q '^attached-exe: pid 1 ' "$TEST_DIR/scan"
+        refute_line "$TEST_DIR/scan" '^attached-caps:'
+}
+
+@test "init_joining_a_pid_namespace_cannot_be_ptraced_into_keels_capabilities" {
+        # A pod sharing one pid namespace: container 1, given CAP_SYS_PTRACE
+        # without a user namespace, watches for new processes; container 2
+        # joins its pid namespace, so keel's init for it is visible there
+        # from its fork, while it still mounts the rootfs with every
+        # capability.  Attaching then is an escape (the init's mount
+        # namespace is still a copy of the host's).  Fails on a runtime
+        # whose init can be attached to by another process before it has
+        # become the container's process.
+        attack_bundle /exe-attack ptrace 20
+        config_set "$B" '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+        rk_ok run --detach --bundle "$B" "$C"
+        local scan=$RK_OUT pid i
+        wait_until 10 file_has "$scan" '^ptrace: ready'
+        pid=$(state_of "$C" .pid)
+        B=$TEST_DIR/bundle2 attack_bundle /bin/true
+        config_set "$TEST_DIR/bundle2" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
+                --arg p "/proc/$pid/ns/pid"
+        for i in $(seq 10); do
+                rk_ok run --bundle "$TEST_DIR/bundle2" "${C}b$i"
         done
         cat "$scan" >&2
         refute_line "$scan" '^attached-caps:'

@@ -83,13 +83,6 @@ empty_dir() {
         fi
 }
 
-# known_hole WHY: an attack that still works against keel (issue #4 lists
-# it).  The test is skipped with the reason, loudly, so CI stays usable and
-# the hole stays visible; KEEL_RUN_KNOWN_HOLES=1 runs it (and it fails).
-known_hole() {
-	[ "${KEEL_RUN_KNOWN_HOLES:-0}" = 1 ] || skip "KNOWN HOLE (issue #4): $1"
-}
-
 @test "proc_target_symlink_is_refused" {
         # CVE-2019-19921, 2023-27561: /proc a symlink (to a host directory,
         # or to a directory of the rootfs or a volume, where the container
