@@ -28,6 +28,7 @@
 #include "spec/json.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define PROCESS_JSON_MAX (4u << 20)
 
@@ -53,41 +54,6 @@ struct exec {
         int procfd;                     /* the host's procfs (stage 1) */
 };
 
-static int strv_dup(char *const *src, char ***out, size_t *n)
-{
-        size_t i, len = 0;
-        char **v;
-
-        while (src && src[len])
-                len++;
-        v = calloc(len + 1, sizeof(char *));
-        if (v == NULL)
-                return -ENOMEM;
-        for (i = 0; i < len; i++)
-                if ((v[i] = strdup(src[i])) == NULL) {
-                        keel_json_strv_free(v);
-                        return -ENOMEM;
-                }
-        *out = v;
-        if (n)
-                *n = len;
-        return 0;
-}
-
-static int strv_append(char ***v, size_t *n, const char *s)
-{
-        char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-
-        if (nv == NULL)
-                return -ENOMEM;
-        *v = nv;
-        nv[*n] = strdup(s);
-        if (nv[*n] == NULL)
-                return -ENOMEM;
-        nv[++*n] = NULL;
-        return 0;
-}
-
 /* runc's rule for exec flags: the container's process is the base; args,
  * cwd, user and tty replace, env and caps add. */
 static int adjust_process(struct exec *ex, struct keel_error **err)
@@ -101,9 +67,9 @@ static int adjust_process(struct exec *ex, struct keel_error **err)
                 return keel_error_setq(err, EINVAL, "container %s has no process to base exec on", o->id);
         if (o->args == NULL || o->args[0] == NULL)
                 return keel_error_setq(err, EINVAL, "exec needs a command or --process");
-        if (strv_dup(o->args, &args, &p->n_args) < 0)
+        if (keel_strv_dup(o->args, &args, &p->n_args) < 0)
                 return keel_error_set(err, ENOMEM, "exec");
-        keel_json_strv_free(p->args);
+        keel_strv_free(p->args);
         p->args = args;
         if (o->cwd) {
                 if (o->cwd[0] != '/')
@@ -114,7 +80,7 @@ static int adjust_process(struct exec *ex, struct keel_error **err)
                         return keel_error_set(err, ENOMEM, "exec");
         }
         for (size_t i = 0; o->env && o->env[i] && r == 0; i++)
-                r = strv_append(&p->env, &p->n_env, o->env[i]);
+                r = keel_strv_append(&p->env, &p->n_env, o->env[i]);
         if (o->has_user) {
                 p->user.uid = o->uid;
                 p->user.gid = o->gid;
@@ -139,11 +105,11 @@ static int adjust_process(struct exec *ex, struct keel_error **err)
         for (size_t i = 0; o->caps && o->caps[i] && r == 0; i++) {
                 struct keel_capabilities *c = p->capabilities;
 
-                r = strv_append(&c->bounding, &c->n_bounding, o->caps[i]);
+                r = keel_strv_append(&c->bounding, &c->n_bounding, o->caps[i]);
                 if (r == 0)
-                        r = strv_append(&c->effective, &c->n_effective, o->caps[i]);
+                        r = keel_strv_append(&c->effective, &c->n_effective, o->caps[i]);
                 if (r == 0)
-                        r = strv_append(&c->permitted, &c->n_permitted, o->caps[i]);
+                        r = keel_strv_append(&c->permitted, &c->n_permitted, o->caps[i]);
         }
         if (r < 0)
                 return keel_error_set(err, ENOMEM, "exec");

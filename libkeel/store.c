@@ -15,6 +15,7 @@
 #include "store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define RESERVE_PREFIX ".new-"   /* ".new-ID": the one create of ID, locked */
 #define PRIVATE_PREFIX ".tmp-"   /* ".tmp-ID.PID.TRY": where that create starts */
@@ -315,17 +316,6 @@ void keel_store_sweep(struct keel_store *store)
 static int cmp_str(const void *a, const void *b)
 {
         return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-void keel_strv_free(char **v)
-{
-        char **p;
-
-        if (v == NULL)
-                return;
-        for (p = v; *p; p++)
-                free(*p);
-        free(v);
 }
 
 int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct keel_error **err)

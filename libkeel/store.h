@@ -68,6 +68,7 @@ void keel_container_dir_close(struct keel_container_dir *c);
 /* The ids of all published containers, sorted.  Leftover reservations of
  * creates that were killed are removed on the way (their lock is free). */
 int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct keel_error **err);
+/* Frees what keel_store_list returned (and any vector of owned strings). */
 void keel_strv_free(char **v);
 
 /* Remove the reservations of creates that died (their lock is free). */

@@ -570,11 +570,11 @@ void keel_image_free(struct keel_image *img)
         if (img == NULL)
                 return;
         c = &img->config;
-        keel_json_strv_free(c->entrypoint);
-        keel_json_strv_free(c->cmd);
-        keel_json_strv_free(c->env);
-        keel_json_strv_free(c->label_keys);
-        keel_json_strv_free(c->label_values);
+        keel_strv_free(c->entrypoint);
+        keel_strv_free(c->cmd);
+        keel_strv_free(c->env);
+        keel_strv_free(c->label_keys);
+        keel_strv_free(c->label_values);
         free(c->working_dir);
         free(c->user);
         free(img->layers);

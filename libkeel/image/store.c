@@ -264,14 +264,14 @@ static int split_layers(const char *value, char ***out, size_t *n, struct keel_e
         *n = 0;
         for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
                 if (!keel_digest_valid(tok) || (v[*n] = strdup(tok + 7)) == NULL) {
-                        keel_json_strv_free(v);
+                        keel_strv_free(v);
                         return keel_error_setq(err, EINVAL, "annotation %s: \"%.80s\" is not a sha256 digest",
                                                KEEL_IMAGE_LAYERS_ANNOTATION, tok);
                 }
                 (*n)++;
         }
         if (*n == 0) {
-                keel_json_strv_free(v);
+                keel_strv_free(v);
                 return keel_error_setq(err, EINVAL, "annotation %s: no layers", KEEL_IMAGE_LAYERS_ANNOTATION);
         }
         *out = v;
@@ -309,7 +309,7 @@ static int layers_of(int state_rootfd, const char *name, char ***used, size_t *n
                 return r;
         grown = realloc(*used, (*n_used + n + 1) * sizeof(*grown));
         if (grown == NULL) {
-                keel_json_strv_free(mine);
+                keel_strv_free(mine);
                 return keel_error_set(err, ENOMEM, "prune");
         }
         memcpy(grown + *n_used, mine, n * sizeof(*mine));
@@ -434,7 +434,7 @@ int keel_image_store_prune(struct keel_image_store *s, int state_rootfd, size_t 
                 r = prune_dir(s, s->tmpfd, NULL, 0, removed, err);
         if (r == 0)
                 r = prune_bundles(s, state_rootfd, err);
-        keel_json_strv_free(used);
+        keel_strv_free(used);
         return r;
 }
 
@@ -694,7 +694,7 @@ int keel_image_rootfs_prepare(int state_rootfd, int container_dirfd, const char 
                 r = make_container_dirs(container_dirfd, err);
         if (r == 0)
                 r = image_rootfs_build(ir, container_dirfd, hexes, n, err);
-        keel_json_strv_free(hexes);
+        keel_strv_free(hexes);
         if (r < 0) {
                 keel_image_rootfs_free(ir);
                 return r;

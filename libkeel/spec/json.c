@@ -879,17 +879,6 @@ int keel_json_get_array(yajl_val obj, const char *key, bool required, struct kee
         return member_end(p, r);
 }
 
-void keel_json_strv_free(char **v)
-{
-        char **s;
-
-        if (v == NULL)
-                return;
-        for (s = v; *s; s++)
-                free(*s);
-        free(v);
-}
-
 static int read_string_array(yajl_val arr, struct keel_json_path *p, char ***out, size_t *n,
                              struct keel_error **err)
 {
@@ -904,11 +893,11 @@ static int read_string_array(yajl_val arr, struct keel_json_path *p, char ***out
                 r = keel_json_value_string(arr->u.array.values[i], p, &v[i], err);
                 keel_json_path_pop(p);
                 if (r < 0) {
-                        keel_json_strv_free(v);
+                        keel_strv_free(v);
                         return r;
                 }
         }
-        keel_json_strv_free(*out);
+        keel_strv_free(*out);
         *out = v;
         *n = len;
         return 0;
@@ -953,16 +942,16 @@ static int read_string_map(yajl_val o, struct keel_json_path *p, char ***keys, c
                         goto fail;
                 }
         }
-        keel_json_strv_free(*keys);
-        keel_json_strv_free(*values);
+        keel_strv_free(*keys);
+        keel_strv_free(*values);
         *keys = k;
         *values = v;
         *n = len;
         return 0;
 fail:
         /* k and v are NULL-terminated at the first slot not filled. */
-        keel_json_strv_free(k);
-        keel_json_strv_free(v);
+        keel_strv_free(k);
+        keel_strv_free(v);
         return r;
 }
 

@@ -13,6 +13,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "util/strv.h"
 
 /* Deeper documents are rejected before anything recursive sees them. */
 #define KEEL_JSON_MAX_DEPTH 256
@@ -123,8 +124,5 @@ int keel_json_get_object(yajl_val obj, const char *key, bool required, struct ke
                          yajl_val *out, struct keel_error **err);
 int keel_json_get_array(yajl_val obj, const char *key, bool required, struct keel_json_path *p,
                         yajl_val *out, struct keel_error **err);
-
-/* Free a NULL-terminated string array. */
-void keel_json_strv_free(char **v);
 
 #endif

@@ -262,8 +262,8 @@ const struct keel_hook_list *keel_hooks_get(const struct keel_hooks *h, enum kee
 
 static void string_map_clear(struct keel_string_map *m)
 {
-        keel_json_strv_free(m->keys);
-        keel_json_strv_free(m->values);
+        keel_strv_free(m->keys);
+        keel_strv_free(m->values);
         m->keys = m->values = NULL;
         m->n = 0;
 }
@@ -273,7 +273,7 @@ static void mount_clear(struct keel_mount *m)
         free(m->destination);
         free(m->source);
         free(m->type);
-        keel_json_strv_free(m->options);
+        keel_strv_free(m->options);
         free(m->uid_mappings);
         free(m->gid_mappings);
 }
@@ -284,8 +284,8 @@ static void hook_list_clear(struct keel_hook_list *l)
 
         for (i = 0; i < l->n; i++) {
                 free(l->hooks[i].path);
-                keel_json_strv_free(l->hooks[i].args);
-                keel_json_strv_free(l->hooks[i].env);
+                keel_strv_free(l->hooks[i].args);
+                keel_strv_free(l->hooks[i].env);
         }
         free(l->hooks);
 }
@@ -310,16 +310,16 @@ void keel_process_free(struct keel_process *p)
         free(p->console_size);
         free(p->user.additional_gids);
         free(p->user.username);
-        keel_json_strv_free(p->args);
+        keel_strv_free(p->args);
         free(p->command_line);
-        keel_json_strv_free(p->env);
+        keel_strv_free(p->env);
         free(p->cwd);
         if (p->capabilities != NULL) {
-                keel_json_strv_free(p->capabilities->bounding);
-                keel_json_strv_free(p->capabilities->effective);
-                keel_json_strv_free(p->capabilities->inheritable);
-                keel_json_strv_free(p->capabilities->permitted);
-                keel_json_strv_free(p->capabilities->ambient);
+                keel_strv_free(p->capabilities->bounding);
+                keel_strv_free(p->capabilities->effective);
+                keel_strv_free(p->capabilities->inheritable);
+                keel_strv_free(p->capabilities->permitted);
+                keel_strv_free(p->capabilities->ambient);
                 free(p->capabilities);
         }
         free(p->rlimits);
@@ -385,7 +385,7 @@ static void seccomp_free(struct keel_seccomp *s)
         free(s->listener_path);
         free(s->listener_metadata);
         for (i = 0; i < s->n_syscalls; i++) {
-                keel_json_strv_free(s->syscalls[i].names);
+                keel_strv_free(s->syscalls[i].names);
                 free(s->syscalls[i].args);
         }
         free(s->syscalls);
@@ -416,12 +416,12 @@ static void linux_free(struct keel_linux *l)
         resources_free(l->resources);
         seccomp_free(l->seccomp);
         string_map_clear(&l->sysctl);
-        keel_json_strv_free(l->masked_paths);
-        keel_json_strv_free(l->readonly_paths);
+        keel_strv_free(l->masked_paths);
+        keel_strv_free(l->readonly_paths);
         free(l->mount_label);
         if (l->intel_rdt != NULL) {
                 free(l->intel_rdt->clos_id);
-                keel_json_strv_free(l->intel_rdt->schemata);
+                keel_strv_free(l->intel_rdt->schemata);
                 free(l->intel_rdt->l3_cache_schema);
                 free(l->intel_rdt->mem_bw_schema);
                 free(l->intel_rdt);
@@ -431,7 +431,7 @@ static void linux_free(struct keel_linux *l)
                 free(l->memory_policy);
         }
         if (l->personality != NULL) {
-                keel_json_strv_free(l->personality->flags);
+                keel_strv_free(l->personality->flags);
                 free(l->personality);
         }
         free(l);

@@ -40,8 +40,8 @@ void keel_state_free(struct keel_state *st)
         free(st->oci_version);
         free(st->id);
         free(st->bundle);
-        keel_json_strv_free(st->annotation_keys);
-        keel_json_strv_free(st->annotation_values);
+        keel_strv_free(st->annotation_keys);
+        keel_strv_free(st->annotation_values);
         free(st->rootfs);
         free(st->created);
         free(st->config_digest);
