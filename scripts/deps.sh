@@ -10,6 +10,8 @@ packages=(
         zlib1g-dev      # zlib.h for the image layer reader (libz is dlopen()ed, not linked)
         # tests: rootfs, bundle editing, bats, namespace tools, capsh
         busybox-static jq bats util-linux bsdutils libcap2-bin procps python3
+        # tests: keel under a tracer (binary.bats: the ptrace guard's fallback)
+        strace
         # tests: rootless keel maps subordinate ids through newuidmap/newgidmap
         uidmap
         # tests: image layouts (gzip/zstd layers, the libraries keel dlopen()s)

@@ -2,10 +2,12 @@
 # SELinux labels, in a VM booted with security=selinux enforcing=0 and
 # Debian's reference policy loaded: process.selinuxLabel is the init's
 # context after its execve (and its session keyring's), exec --process-label
-# and the config's label for exec, linux.mountLabel on a tmpfs.  Permissive
-# mode still performs the transitions, and that is what is checked.
+# and the config's label for exec, linux.mountLabel on a tmpfs, and a tmpfs
+# over the init's own attr directory that does not catch keel's write
+# (CVE-2019-16884's class).  Permissive mode still performs the transitions,
+# and that is what is checked.
 
-vm_plan 8
+vm_plan 9
 
 B=$VMT_DIR/b
 LABEL=system_u:system_r:initrc_t:s0
@@ -40,3 +42,15 @@ k create --bundle "$B" vmse-b >"$VMT_DIR/b.out" 2>&1
 vm_ok "an_unknown_context_fails_naming_the_field" \
         grep -q 'process.selinuxLabel: system_u:system_r:no_such_type_t:s0: Invalid argument' "$VMT_DIR/b.out" ||
         vm_diag "$(cat "$VMT_DIR/b.out")"
+
+# A tmpfs over /proc/1/attr (the init's, in its pid namespace), mounted
+# before keel writes attr/exec: a runtime writing by path into the
+# container's /proc would write a file of that tmpfs and leave the process
+# in keel's own context.  keel writes through a procfs of its own.
+bundle_jq "$B" '.process.selinuxLabel = $l
+        | .mounts += [{destination: "/proc/1/attr", type: "tmpfs", source: "tmpfs"}]' --arg l "$LABEL"
+k run --detach --bundle "$B" vmse-c >"$VMT_DIR/c.out" 2>&1
+pid=$(ctr_pid vmse-c)
+vm_is "an_attr_mount_does_not_redirect_the_label" "$LABEL" \
+        "$(tr -d '\0' <"/proc/${pid:-0}/attr/current" 2>&1)" || vm_diag "$(cat "$VMT_DIR/c.out")"
+k delete --force vmse-c
