@@ -43,12 +43,14 @@ vm_ok "an_unknown_context_fails_naming_the_field" \
         grep -q 'process.selinuxLabel: system_u:system_r:no_such_type_t:s0: Invalid argument' "$VMT_DIR/b.out" ||
         vm_diag "$(cat "$VMT_DIR/b.out")"
 
-# A tmpfs over /proc/1/attr (the init's, in its pid namespace), mounted
+# tmpfs over /proc/1/attr and /proc/1/task/1/attr (the init's, in its pid
+# namespace, where self and thread-self lead), mounted
 # before keel writes attr/exec: a runtime writing by path into the
 # container's /proc would write a file of that tmpfs and leave the process
 # in keel's own context.  keel writes through a procfs of its own.
 bundle_jq "$B" '.process.selinuxLabel = $l
-        | .mounts += [{destination: "/proc/1/attr", type: "tmpfs", source: "tmpfs"}]' --arg l "$LABEL"
+        | .mounts += [{destination: "/proc/1/attr", type: "tmpfs", source: "tmpfs"},
+                     {destination: "/proc/1/task/1/attr", type: "tmpfs", source: "tmpfs"}]' --arg l "$LABEL"
 k run --detach --bundle "$B" vmse-c >"$VMT_DIR/c.out" 2>&1
 pid=$(ctr_pid vmse-c)
 vm_is "an_attr_mount_does_not_redirect_the_label" "$LABEL" \

@@ -80,7 +80,8 @@ vm_ok "unknown_profile_fails_create" grep -q "process.apparmorProfile: no-such-p
 vm_is "nothing_runs_unconfined" "" "$(ctr_status $ID)"
 k delete --force $ID 2>/dev/null
 
-# A tmpfs over the init's own attr directory (pid 1 in its pid namespace),
+# tmpfs over the init's own attr directories (pid 1 in its pid namespace:
+# /proc/1/attr, where self leads, and its thread's, where thread-self does),
 # mounted before keel sets the label: a runtime writing "exec keel-test" by
 # path into the container's /proc writes a file of that tmpfs, and the
 # process runs unconfined.  keel writes through a procfs of its own.
@@ -88,7 +89,8 @@ ID=vmh-aa-redirect
 B=$VMT_DIR/aa-redirect
 make_bundle "$B" /bin/sleep 600
 bundle_jq "$B" '.process.apparmorProfile = "keel-test"
-        | .mounts += [{destination: "/proc/1/attr", type: "tmpfs", source: "tmpfs"}]'
+        | .mounts += [{destination: "/proc/1/attr", type: "tmpfs", source: "tmpfs"},
+                     {destination: "/proc/1/task/1/attr", type: "tmpfs", source: "tmpfs"}]'
 k run --detach --bundle "$B" $ID >"$VMT_DIR/aa-redirect.out" 2>&1
 pid=$(ctr_pid $ID)
 vm_ok "attr_mount_does_not_redirect_the_profile" grep -q "^keel-test (enforce)" \
