@@ -14,6 +14,7 @@
 #include "container.h"
 #include "linux/cgroup-stats.h"
 #include "linux/cgroup.h"
+#include "spec/json.h"
 #include "util/cleanup.h"
 
 /* The container's cgroup, for a container that still runs (created,
@@ -26,18 +27,11 @@ static int open_live_cgroup(struct keel_store *store, const char *id, struct kee
                                           "delegated cgroup): no statistics", cg, err);
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-        yajl_gen_string(g, (const unsigned char *) s, strlen(s));
-}
-
 int keel_container_stats(struct keel_store *store, const char *id, char **json,
                          struct keel_error **err)
 {
         struct keel_cgroup *cg = NULL;
-        const unsigned char *buf;
         yajl_gen g;
-        size_t len;
         int ret;
 
         ret = open_live_cgroup(store, id, &cg, err);
@@ -49,18 +43,17 @@ int keel_container_stats(struct keel_store *store, const char *id, char **json,
                 return keel_error_set(err, ENOMEM, "stats");
         }
         yajl_gen_map_open(g);
-        gen_str(g, "type");
-        gen_str(g, "stats");
-        gen_str(g, "id");
-        gen_str(g, id);
-        gen_str(g, "data");
+        keel_json_gen_str(g, "type");
+        keel_json_gen_str(g, "stats");
+        keel_json_gen_str(g, "id");
+        keel_json_gen_str(g, id);
+        keel_json_gen_str(g, "data");
         keel_cgroup_stats_gen(cg, g);
         yajl_gen_map_close(g);
-        yajl_gen_get_buf(g, &buf, &len);
-        *json = strndup((const char *) buf, len);
+        ret = keel_json_gen_take(g, false, json, NULL);
         yajl_gen_free(g);
         keel_cgroup_free(cg);
-        return *json ? 0 : keel_error_set(err, ENOMEM, "stats");
+        return ret < 0 ? keel_error_set(err, -ret, "stats") : 0;
 }
 
 int keel_oom_kills_read(int events_fd, uint64_t *count)

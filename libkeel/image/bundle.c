@@ -18,24 +18,19 @@
 #include "util/fs.h"
 #include "util/path.h"
 
-static void gen_str(yajl_gen g, const char *s)
-{
-        yajl_gen_string(g, (const unsigned char *) s, strlen(s));
-}
-
 /* A parsed value written back as it was read. */
 static void gen_tree(yajl_gen g, yajl_val v)
 {
         size_t i;
 
         if (YAJL_IS_STRING(v)) {
-                gen_str(g, v->u.string);
+                keel_json_gen_str(g, v->u.string);
         } else if (YAJL_IS_NUMBER(v)) {
                 yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
         } else if (YAJL_IS_OBJECT(v)) {
                 yajl_gen_map_open(g);
                 for (i = 0; i < v->u.object.len; i++) {
-                        gen_str(g, v->u.object.keys[i]);
+                        keel_json_gen_str(g, v->u.object.keys[i]);
                         gen_tree(g, v->u.object.values[i]);
                 }
                 yajl_gen_map_close(g);
@@ -68,9 +63,9 @@ static void gen_env(yajl_gen g, yajl_val defaults, char **env)
         for (size_t i = 0; defaults && i < defaults->u.array.len; i++)
                 if (YAJL_IS_STRING(defaults->u.array.values[i]) &&
                     !env_has(env, defaults->u.array.values[i]->u.string))
-                        gen_str(g, defaults->u.array.values[i]->u.string);
+                        keel_json_gen_str(g, defaults->u.array.values[i]->u.string);
         for (; env && *env; env++)
-                gen_str(g, *env);
+                keel_json_gen_str(g, *env);
         yajl_gen_array_close(g);
 }
 
@@ -189,27 +184,27 @@ static void gen_process(yajl_gen g, yajl_val proc, const struct image_process *i
                 const char *k = proc->u.object.keys[i];
                 yajl_val v = proc->u.object.values[i];
 
-                gen_str(g, k);
+                keel_json_gen_str(g, k);
                 if (strcmp(k, "terminal") == 0) {
                         yajl_gen_bool(g, false);
                 } else if (strcmp(k, "user") == 0) {
                         yajl_gen_map_open(g);
-                        gen_str(g, "uid");
+                        keel_json_gen_str(g, "uid");
                         yajl_gen_integer(g, ip->uid);
-                        gen_str(g, "gid");
+                        keel_json_gen_str(g, "gid");
                         yajl_gen_integer(g, ip->gid);
                         yajl_gen_map_close(g);
                 } else if (strcmp(k, "args") == 0) {
                         yajl_gen_array_open(g);
                         for (size_t j = 0; j < c->n_entrypoint; j++)
-                                gen_str(g, c->entrypoint[j]);
+                                keel_json_gen_str(g, c->entrypoint[j]);
                         for (size_t j = 0; j < c->n_cmd; j++)
-                                gen_str(g, c->cmd[j]);
+                                keel_json_gen_str(g, c->cmd[j]);
                         yajl_gen_array_close(g);
                 } else if (strcmp(k, "env") == 0) {
                         gen_env(g, YAJL_IS_ARRAY(v) ? v : NULL, c->env);
                 } else if (strcmp(k, "cwd") == 0 && c->working_dir && *c->working_dir) {
-                        gen_str(g, c->working_dir);
+                        keel_json_gen_str(g, c->working_dir);
                 } else {
                         gen_tree(g, v);
                 }
@@ -221,7 +216,7 @@ static void gen_root(yajl_gen g, yajl_val root)
 {
         yajl_gen_map_open(g);
         for (size_t i = 0; i < root->u.object.len; i++) {
-                gen_str(g, root->u.object.keys[i]);
+                keel_json_gen_str(g, root->u.object.keys[i]);
                 if (strcmp(root->u.object.keys[i], "readonly") == 0)
                         yajl_gen_bool(g, false);        /* writes go to the upper layer */
                 else
@@ -241,7 +236,7 @@ static void gen_config(yajl_gen g, yajl_val spec, const struct image_process *ip
 
                 if (strcmp(k, "annotations") == 0)
                         continue;
-                gen_str(g, k);
+                keel_json_gen_str(g, k);
                 if (strcmp(k, "process") == 0 && YAJL_IS_OBJECT(v))
                         gen_process(g, v, ip);
                 else if (strcmp(k, "root") == 0 && YAJL_IS_OBJECT(v))
@@ -249,16 +244,16 @@ static void gen_config(yajl_gen g, yajl_val spec, const struct image_process *ip
                 else
                         gen_tree(g, v);
         }
-        gen_str(g, "annotations");
+        keel_json_gen_str(g, "annotations");
         yajl_gen_map_open(g);
         for (size_t i = 0; i < c->n_labels; i++) {
                 if (strcmp(c->label_keys[i], KEEL_IMAGE_LAYERS_ANNOTATION) == 0)
                         continue;
-                gen_str(g, c->label_keys[i]);
-                gen_str(g, c->label_values[i]);
+                keel_json_gen_str(g, c->label_keys[i]);
+                keel_json_gen_str(g, c->label_values[i]);
         }
-        gen_str(g, KEEL_IMAGE_LAYERS_ANNOTATION);
-        gen_str(g, layers);
+        keel_json_gen_str(g, KEEL_IMAGE_LAYERS_ANNOTATION);
+        keel_json_gen_str(g, layers);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);
 }
@@ -268,10 +263,9 @@ int keel_image_config_json(const struct keel_image *img, struct keel_image_store
 {
         struct image_process ip = { .c = &img->config };
         _cleanup_free_ char *def = NULL, *layers = NULL;
-        const unsigned char *buf;
         yajl_val spec = NULL;
         yajl_gen g;
-        size_t def_len, buf_len;
+        size_t def_len;
         int r;
 
         if (img->config.n_entrypoint + img->config.n_cmd == 0)
@@ -296,17 +290,9 @@ int keel_image_config_json(const struct keel_image *img, struct keel_image_store
         yajl_gen_config(g, yajl_gen_beautify, 1);
         gen_config(g, spec, &ip, layers);
         keel_json_free(spec);
-        if (yajl_gen_get_buf(g, &buf, &buf_len) != yajl_gen_status_ok ||
-            (*out = malloc(buf_len + 2)) == NULL) {
-                yajl_gen_free(g);
-                return keel_error_set(err, ENOMEM, "config.json");
-        }
-        memcpy(*out, buf, buf_len);
-        (*out)[buf_len] = '\n';
-        (*out)[buf_len + 1] = '\0';
-        *len = buf_len + 1;
+        r = keel_json_gen_take(g, true, out, len);
         yajl_gen_free(g);
-        return 0;
+        return r < 0 ? keel_error_set(err, -r, "config.json") : 0;
 }
 
 static bool same_file(int dirfd, const char *name, const char *json, size_t len)

@@ -11,22 +11,18 @@
 #include <unistd.h>
 
 #include "linux/cgroup-stats.h"
+#include "spec/json.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
 #define STAT_FILE_MAX (256 * 1024)
-
-static void key(yajl_gen g, const char *k)
-{
-        yajl_gen_string(g, (const unsigned char *) k, strlen(k));
-}
 
 static void kv_u64(yajl_gen g, const char *k, uint64_t v)
 {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
 
-        key(g, k);
+        keel_json_gen_str(g, k);
         yajl_gen_number(g, buf, (size_t) n);
 }
 
@@ -81,7 +77,7 @@ static void gen_psi(yajl_gen g, int dirfd, const char *file)
 
         if (s == NULL)
                 return;
-        key(g, "psi");
+        keel_json_gen_str(g, "psi");
         yajl_gen_map_open(g);
         for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
                 char kind[8];
@@ -91,13 +87,13 @@ static void gen_psi(yajl_gen g, int dirfd, const char *file)
                 if (sscanf(line, "%7s avg10=%lf avg60=%lf avg300=%lf total=%llu", kind, &a10, &a60,
                            &a300, &total) != 5)
                         continue;
-                key(g, kind);
+                keel_json_gen_str(g, kind);
                 yajl_gen_map_open(g);
-                key(g, "avg10");
+                keel_json_gen_str(g, "avg10");
                 yajl_gen_double(g, a10);
-                key(g, "avg60");
+                keel_json_gen_str(g, "avg60");
                 yajl_gen_double(g, a60);
-                key(g, "avg300");
+                keel_json_gen_str(g, "avg300");
                 yajl_gen_double(g, a300);
                 kv_u64(g, "total", total);
                 yajl_gen_map_close(g);
@@ -112,15 +108,15 @@ static void gen_cpu(yajl_gen g, int dirfd)
         if (st == NULL)
                 return;
         /* cgroup v2 counts microseconds; runc's shape has nanoseconds. */
-        key(g, "cpu");
+        keel_json_gen_str(g, "cpu");
         yajl_gen_map_open(g);
-        key(g, "usage");
+        keel_json_gen_str(g, "usage");
         yajl_gen_map_open(g);
         kv_u64(g, "total", keyed_or0(st, "usage_usec") * 1000);
         kv_u64(g, "kernel", keyed_or0(st, "system_usec") * 1000);
         kv_u64(g, "user", keyed_or0(st, "user_usec") * 1000);
         yajl_gen_map_close(g);
-        key(g, "throttling");
+        keel_json_gen_str(g, "throttling");
         yajl_gen_map_open(g);
         kv_u64(g, "periods", keyed_or0(st, "nr_periods"));
         kv_u64(g, "throttled_periods", keyed_or0(st, "nr_throttled"));
@@ -144,10 +140,10 @@ static void gen_memory(yajl_gen g, int dirfd)
         read_u64(dirfd, "memory.peak", UINT64_MAX, &peak);
         has_swap = read_u64(dirfd, "memory.swap.current", UINT64_MAX, &swap);
         read_u64(dirfd, "memory.swap.max", UINT64_MAX, &swap_limit);
-        key(g, "memory");
+        keel_json_gen_str(g, "memory");
         yajl_gen_map_open(g);
         kv_u64(g, "cache", keyed_or0(st, "file"));
-        key(g, "usage");
+        keel_json_gen_str(g, "usage");
         yajl_gen_map_open(g);
         kv_u64(g, "usage", usage);
         kv_u64(g, "max", peak);
@@ -156,7 +152,7 @@ static void gen_memory(yajl_gen g, int dirfd)
         yajl_gen_map_close(g);
         if (has_swap) {
                 /* runc reports memory+swap here, as cgroup v1 did. */
-                key(g, "swap");
+                keel_json_gen_str(g, "swap");
                 yajl_gen_map_open(g);
                 kv_u64(g, "usage", swap + usage);
                 kv_u64(g, "limit", swap_limit == UINT64_MAX || limit == UINT64_MAX
@@ -164,7 +160,7 @@ static void gen_memory(yajl_gen g, int dirfd)
                                            : swap_limit + limit);
                 yajl_gen_map_close(g);
         }
-        key(g, "raw");
+        keel_json_gen_str(g, "raw");
         yajl_gen_map_open(g);
         for (char *line = strtok(st, "\n"); line; line = strtok(NULL, "\n")) {
                 char *sp = strchr(line, ' ');
@@ -186,7 +182,7 @@ static void gen_pids(yajl_gen g, int dirfd)
         if (!read_u64(dirfd, "pids.current", 0, &current))
                 return;
         read_u64(dirfd, "pids.max", 0, &limit); /* "max": 0, as runc says unlimited */
-        key(g, "pids");
+        keel_json_gen_str(g, "pids");
         yajl_gen_map_open(g);
         kv_u64(g, "current", current);
         kv_u64(g, "limit", limit);
@@ -196,7 +192,7 @@ static void gen_pids(yajl_gen g, int dirfd)
 static void gen_io_entries(yajl_gen g, const char *io, const char *name, const char *rkey,
                            const char *wkey)
 {
-        key(g, name);
+        keel_json_gen_str(g, name);
         yajl_gen_array_open(g);
         for (const char *p = io; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
                 unsigned maj, min;
@@ -218,8 +214,8 @@ static void gen_io_entries(yajl_gen g, const char *io, const char *name, const c
                         yajl_gen_map_open(g);
                         kv_u64(g, "major", maj);
                         kv_u64(g, "minor", min);
-                        key(g, "op");
-                        key(g, i == 0 ? "Read" : "Write");
+                        keel_json_gen_str(g, "op");
+                        keel_json_gen_str(g, i == 0 ? "Read" : "Write");
                         kv_u64(g, "value", i == 0 ? r : w);
                         yajl_gen_map_close(g);
                 }
@@ -233,7 +229,7 @@ static void gen_blkio(yajl_gen g, int dirfd)
 
         if (io == NULL)
                 return;
-        key(g, "blkio");
+        keel_json_gen_str(g, "blkio");
         yajl_gen_map_open(g);
         gen_io_entries(g, io, "ioServiceBytesRecursive", "rbytes=", "wbytes=");
         gen_io_entries(g, io, "ioServicedRecursive", "rios=", "wios=");
@@ -259,11 +255,11 @@ static void gen_hugetlb(yajl_gen g, int dirfd)
                 snprintf(file, sizeof(file), "hugetlb.%s.events", sizes[i]);
                 ev = read_opt(dirfd, file);
                 if (!open) {
-                        key(g, "hugetlb");
+                        keel_json_gen_str(g, "hugetlb");
                         yajl_gen_map_open(g);
                         open = true;
                 }
-                key(g, sizes[i]);
+                keel_json_gen_str(g, sizes[i]);
                 yajl_gen_map_open(g);
                 kv_u64(g, "usage", usage);
                 kv_u64(g, "max", max);

@@ -7,6 +7,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "spec/default-spec.h"
+#include "spec/json.h"
 #include "util/cleanup.h"
 
 struct default_mount {
@@ -40,35 +41,30 @@ static const char *const readonly_paths[] = {
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL
 };
 
-static void gen_str(yajl_gen g, const char *s)
-{
-        yajl_gen_string(g, (const unsigned char *) s, strlen(s));
-}
-
 static void gen_kv_str(yajl_gen g, const char *k, const char *v)
 {
-        gen_str(g, k);
-        gen_str(g, v);
+        keel_json_gen_str(g, k);
+        keel_json_gen_str(g, v);
 }
 
 static void gen_kv_int(yajl_gen g, const char *k, long long v)
 {
-        gen_str(g, k);
+        keel_json_gen_str(g, k);
         yajl_gen_integer(g, v);
 }
 
 static void gen_kv_bool(yajl_gen g, const char *k, bool v)
 {
-        gen_str(g, k);
+        keel_json_gen_str(g, k);
         yajl_gen_bool(g, v);
 }
 
 static void gen_strv(yajl_gen g, const char *k, const char *const *v)
 {
-        gen_str(g, k);
+        keel_json_gen_str(g, k);
         yajl_gen_array_open(g);
         for (; *v; v++)
-                gen_str(g, *v);
+                keel_json_gen_str(g, *v);
         yajl_gen_array_close(g);
 }
 
@@ -79,10 +75,10 @@ static void gen_process(yajl_gen g)
                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL
         };
 
-        gen_str(g, "process");
+        keel_json_gen_str(g, "process");
         yajl_gen_map_open(g);
         gen_kv_bool(g, "terminal", true);
-        gen_str(g, "user");
+        keel_json_gen_str(g, "user");
         yajl_gen_map_open(g);
         gen_kv_int(g, "uid", 0);
         gen_kv_int(g, "gid", 0);
@@ -90,13 +86,13 @@ static void gen_process(yajl_gen g)
         gen_strv(g, "args", args);
         gen_strv(g, "env", env);
         gen_kv_str(g, "cwd", "/");
-        gen_str(g, "capabilities");
+        keel_json_gen_str(g, "capabilities");
         yajl_gen_map_open(g);
         gen_strv(g, "bounding", default_caps);
         gen_strv(g, "effective", default_caps);
         gen_strv(g, "permitted", default_caps);
         yajl_gen_map_close(g);
-        gen_str(g, "rlimits");
+        keel_json_gen_str(g, "rlimits");
         yajl_gen_array_open(g);
         yajl_gen_map_open(g);
         gen_kv_str(g, "type", "RLIMIT_NOFILE");
@@ -117,13 +113,13 @@ static void gen_mount(yajl_gen g, const struct default_mount *m, bool rootless)
         gen_kv_str(g, "type", m->type);
         gen_kv_str(g, "source", m->source);
         if (m->options[0] != NULL) {
-                gen_str(g, "options");
+                keel_json_gen_str(g, "options");
                 yajl_gen_array_open(g);
                 for (o = m->options; *o; o++) {
                         /* Without a mapping for them, uid=/gid= cannot work rootless. */
                         if (rootless && (strncmp(*o, "uid=", 4) == 0 || strncmp(*o, "gid=", 4) == 0))
                                 continue;
-                        gen_str(g, *o);
+                        keel_json_gen_str(g, *o);
                 }
                 yajl_gen_array_close(g);
         }
@@ -132,7 +128,7 @@ static void gen_mount(yajl_gen g, const struct default_mount *m, bool rootless)
 
 static void gen_id_mapping(yajl_gen g, const char *key, unsigned id)
 {
-        gen_str(g, key);
+        keel_json_gen_str(g, key);
         yajl_gen_array_open(g);
         yajl_gen_map_open(g);
         gen_kv_int(g, "containerID", 0);
@@ -146,15 +142,15 @@ static void gen_linux(yajl_gen g, bool rootless, uid_t uid, gid_t gid)
 {
         const char *const *ns;
 
-        gen_str(g, "linux");
+        keel_json_gen_str(g, "linux");
         yajl_gen_map_open(g);
         if (rootless) {
                 gen_id_mapping(g, "uidMappings", uid);
                 gen_id_mapping(g, "gidMappings", gid);
         } else {
-                gen_str(g, "resources");
+                keel_json_gen_str(g, "resources");
                 yajl_gen_map_open(g);
-                gen_str(g, "devices");
+                keel_json_gen_str(g, "devices");
                 yajl_gen_array_open(g);
                 yajl_gen_map_open(g);
                 gen_kv_bool(g, "allow", false);
@@ -163,7 +159,7 @@ static void gen_linux(yajl_gen g, bool rootless, uid_t uid, gid_t gid)
                 yajl_gen_array_close(g);
                 yajl_gen_map_close(g);
         }
-        gen_str(g, "namespaces");
+        keel_json_gen_str(g, "namespaces");
         yajl_gen_array_open(g);
         for (ns = default_namespaces; *ns; ns++) {
                 if (rootless && strcmp(*ns, "network") == 0)
@@ -186,10 +182,9 @@ static void gen_linux(yajl_gen g, bool rootless, uid_t uid, gid_t gid)
 int keel_default_spec_json(bool rootless, uid_t uid, gid_t gid, char **out, size_t *len,
                            struct keel_error **err)
 {
-        const unsigned char *buf;
-        size_t i, buflen;
         yajl_gen g;
-        char *copy;
+        size_t i;
+        int ret;
 
         g = yajl_gen_alloc(NULL);
         if (g == NULL)
@@ -200,13 +195,13 @@ int keel_default_spec_json(bool rootless, uid_t uid, gid_t gid, char **out, size
         yajl_gen_map_open(g);
         gen_kv_str(g, "ociVersion", KEEL_SPEC_VERSION);
         gen_process(g);
-        gen_str(g, "root");
+        keel_json_gen_str(g, "root");
         yajl_gen_map_open(g);
         gen_kv_str(g, "path", "rootfs");
         gen_kv_bool(g, "readonly", true);
         yajl_gen_map_close(g);
         gen_kv_str(g, "hostname", "keel");
-        gen_str(g, "mounts");
+        keel_json_gen_str(g, "mounts");
         yajl_gen_array_open(g);
         for (i = 0; i < ARRAY_SIZE(default_mounts); i++) {
                 const struct default_mount *m = &default_mounts[i];
@@ -219,20 +214,7 @@ int keel_default_spec_json(bool rootless, uid_t uid, gid_t gid, char **out, size
         gen_linux(g, rootless, uid, gid);
         yajl_gen_map_close(g);
 
-        if (yajl_gen_get_buf(g, &buf, &buflen) != yajl_gen_status_ok) {
-                yajl_gen_free(g);
-                return keel_error_set(err, EINVAL, "generate default spec");
-        }
-        copy = malloc(buflen + 1);
-        if (copy == NULL) {
-                yajl_gen_free(g);
-                return keel_error_set(err, ENOMEM, "generate default spec");
-        }
-        memcpy(copy, buf, buflen);
-        copy[buflen] = '\0';
+        ret = keel_json_gen_take(g, false, out, len);
         yajl_gen_free(g);
-        *out = copy;
-        if (len)
-                *len = buflen;
-        return 0;
+        return ret < 0 ? keel_error_set(err, -ret, "generate default spec") : 0;
 }

@@ -16,6 +16,7 @@
 #include "linux/caps.h"
 #include "linux/mount-options.h"
 #include "spec/features.h"
+#include "spec/json.h"
 #include "spec/oci-config.h"
 #include "util/cleanup.h"
 
@@ -103,7 +104,7 @@ static bool libseccomp_knows(const char *arch)
 
 static bool gen_str(yajl_gen g, const char *s)
 {
-        return yajl_gen_string(g, (const unsigned char *) s, strlen(s)) == yajl_gen_status_ok;
+        return keel_json_gen_str(g, s) == yajl_gen_status_ok;
 }
 
 static bool gen_kv_str(yajl_gen g, const char *key, const char *value)
@@ -265,9 +266,7 @@ int keel_features_json(const struct keel_features_info *info, char **out, size_t
                        struct keel_error **err)
 {
         __attribute__((cleanup(gen_freep))) yajl_gen g = NULL;
-        const unsigned char *buf;
-        size_t n;
-        char *copy;
+        int ret;
 
         g = yajl_gen_alloc(NULL);
         if (g == NULL)
@@ -275,17 +274,8 @@ int keel_features_json(const struct keel_features_info *info, char **out, size_t
         yajl_gen_config(g, yajl_gen_beautify, 1);
         yajl_gen_config(g, yajl_gen_indent_string, "    ");
         yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-        if (!gen_features(g, info) || yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
+        ret = gen_features(g, info) ? keel_json_gen_take(g, true, out, len) : -EINVAL;
+        if (ret == -EINVAL)
                 return keel_error_setq(err, EINVAL, "generate features document: invalid string");
-        /* yajl ends a beautified document with a newline; make sure of it. */
-        copy = malloc(n + 2);
-        if (copy == NULL)
-                return keel_error_set(err, ENOMEM, "generate features document");
-        memcpy(copy, buf, n);
-        if (n == 0 || copy[n - 1] != '\n')
-                copy[n++] = '\n';
-        copy[n] = '\0';
-        *out = copy;
-        *len = n;
-        return 0;
+        return ret < 0 ? keel_error_set(err, -ret, "generate features document") : 0;
 }

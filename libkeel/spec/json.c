@@ -982,9 +982,30 @@ static yajl_val object_get(yajl_val o, const char *key)
         return NULL;
 }
 
-static yajl_gen_status gen_key(yajl_gen g, const char *k)
+yajl_gen_status keel_json_gen_str(yajl_gen g, const char *s)
 {
-        return yajl_gen_string(g, (const unsigned char *) k, strlen(k));
+        return yajl_gen_string(g, (const unsigned char *) s, strlen(s));
+}
+
+int keel_json_gen_take(yajl_gen g, bool newline, char **out, size_t *len)
+{
+        const unsigned char *buf;
+        size_t n;
+        char *copy;
+
+        if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
+                return -EINVAL;
+        copy = malloc(n + 2);
+        if (copy == NULL)
+                return -ENOMEM;
+        memcpy(copy, buf, n);
+        if (newline && (n == 0 || copy[n - 1] != '\n'))
+                copy[n++] = '\n';
+        copy[n] = '\0';
+        *out = copy;
+        if (len)
+                *len = n;
+        return 0;
 }
 
 static yajl_gen_status gen_merged(yajl_gen g, yajl_val base, yajl_val over)
@@ -997,7 +1018,7 @@ static yajl_gen_status gen_merged(yajl_gen g, yajl_val base, yajl_val over)
                 for (size_t i = 0; s == yajl_gen_status_ok && i < base->u.object.len; i++) {
                         const char *k = base->u.object.keys[i];
 
-                        s = gen_key(g, k);
+                        s = keel_json_gen_str(g, k);
                         if (s == yajl_gen_status_ok)
                                 s = gen_merged(g, base->u.object.values[i], object_get(over, k));
                 }
@@ -1006,7 +1027,7 @@ static yajl_gen_status gen_merged(yajl_gen g, yajl_val base, yajl_val over)
 
                         if (object_get(base, k) != NULL)
                                 continue;
-                        s = gen_key(g, k);
+                        s = keel_json_gen_str(g, k);
                         if (s == yajl_gen_status_ok)
                                 s = gen_merged(g, NULL, over->u.object.values[i]);
                 }
@@ -1032,7 +1053,7 @@ static yajl_gen_status gen_merged(yajl_gen g, yajl_val base, yajl_val over)
         case yajl_t_object:
                 s = yajl_gen_map_open(g);
                 for (size_t i = 0; s == yajl_gen_status_ok && i < v->u.object.len; i++) {
-                        s = gen_key(g, v->u.object.keys[i]);
+                        s = keel_json_gen_str(g, v->u.object.keys[i]);
                         if (s == yajl_gen_status_ok)
                                 s = gen_merged(g, NULL, v->u.object.values[i]);
                 }
@@ -1046,23 +1067,15 @@ int keel_json_generate_merged(yajl_val base, yajl_val over, char **out, size_t *
                               struct keel_error **err)
 {
         yajl_gen g = yajl_gen_alloc(NULL);
-        const unsigned char *buf;
-        size_t n;
-        int ret = 0;
+        int ret;
 
         if (g == NULL)
                 return keel_error_set(err, ENOMEM, "JSON");
         yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-        if (gen_merged(g, base, over) != yajl_gen_status_ok ||
-            yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
-                ret = keel_error_setq(err, EINVAL, "cannot write JSON");
-        else if ((*out = malloc(n + 1)) == NULL)
-                ret = keel_error_set(err, ENOMEM, "JSON");
-        else {
-                memcpy(*out, buf, n);
-                (*out)[n] = '\0';
-                *len = n;
-        }
+        ret = gen_merged(g, base, over) == yajl_gen_status_ok ? keel_json_gen_take(g, false, out, len)
+                                                               : -EINVAL;
         yajl_gen_free(g);
-        return ret;
+        if (ret == -EINVAL)
+                return keel_error_setq(err, EINVAL, "cannot write JSON");
+        return ret < 0 ? keel_error_set(err, -ret, "JSON") : 0;
 }

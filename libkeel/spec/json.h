@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
@@ -124,5 +125,16 @@ int keel_json_get_object(yajl_val obj, const char *key, bool required, struct ke
                          yajl_val *out, struct keel_error **err);
 int keel_json_get_array(yajl_val obj, const char *key, bool required, struct keel_json_path *p,
                         yajl_val *out, struct keel_error **err);
+
+/* ---- writing ---------------------------------------------------------------- */
+
+/* A C string as a JSON string (a key or a value). */
+yajl_gen_status keel_json_gen_str(yajl_gen g, const char *s);
+
+/* The document g holds, as a malloc'd NUL-terminated copy in *out (*len
+ * its length, when len is not NULL); newline: make sure it ends with one
+ * (a file).  -EINVAL when g holds no complete document (a generation step
+ * failed), -ENOMEM.  g is left to the caller to free. */
+int keel_json_gen_take(yajl_gen g, bool newline, char **out, size_t *len);
 
 #endif

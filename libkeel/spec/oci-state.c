@@ -200,7 +200,7 @@ int keel_state_parse(const char *data, size_t len, struct keel_state **out,
 
 static bool gen_str(yajl_gen g, const char *s)
 {
-        return yajl_gen_string(g, (const unsigned char *) s, strlen(s)) == yajl_gen_status_ok;
+        return keel_json_gen_str(g, s) == yajl_gen_status_ok;
 }
 
 static bool gen_kv_str(yajl_gen g, const char *key, const char *value)
@@ -286,11 +286,9 @@ static bool gen_private(yajl_gen g, const struct keel_state *st)
 int keel_state_to_json(const struct keel_state *st, bool private_fields, char **out, size_t *len,
                        struct keel_error **err)
 {
-        const unsigned char *buf;
         yajl_gen g;
-        size_t n;
-        char *s;
         bool ok;
+        int ret;
 
         if (keel_status_name(st->status) == NULL)
                 return keel_error_set(err, 0, "state: unknown status %d", (int) st->status);
@@ -300,22 +298,10 @@ int keel_state_to_json(const struct keel_state *st, bool private_fields, char **
         yajl_gen_config(g, yajl_gen_validate_utf8, 1);
         ok = yajl_gen_map_open(g) == yajl_gen_status_ok && gen_public(g, st) &&
              gen_annotations(g, st) && (!private_fields || gen_private(g, st)) &&
-             yajl_gen_map_close(g) == yajl_gen_status_ok &&
-             yajl_gen_get_buf(g, &buf, &n) == yajl_gen_status_ok;
-        if (!ok) {
-                yajl_gen_free(g);
-                return keel_error_set(err, 0, "state: cannot render as JSON (invalid UTF-8?)");
-        }
-        s = malloc(n + 1);
-        if (s == NULL) {
-                yajl_gen_free(g);
-                return keel_error_set(err, ENOMEM, "state");
-        }
-        memcpy(s, buf, n);
-        s[n] = '\0';
+             yajl_gen_map_close(g) == yajl_gen_status_ok;
+        ret = ok ? keel_json_gen_take(g, false, out, len) : -EINVAL;
         yajl_gen_free(g);
-        *out = s;
-        if (len)
-                *len = n;
-        return 0;
+        if (ret == -EINVAL)
+                return keel_error_set(err, 0, "state: cannot render as JSON (invalid UTF-8?)");
+        return ret < 0 ? keel_error_set(err, -ret, "state") : 0;
 }
