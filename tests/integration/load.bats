@@ -31,35 +31,12 @@ teardown() {
         remove_cgroups_of_test
 }
 
-# A failed test may leave cgroups (named $C or $C-*): kill and remove them,
-# so the host is not littered when keel has a bug.
-remove_cgroups_of_test() {
-        local d i
-        for d in "$CG2/keel/$C" "$CG2/keel/$C"-*; do
-                [[ -d $d ]] || continue
-                echo 1 >"$d/cgroup.kill" 2>/dev/null
-                for ((i = 0; i < 50; i++)); do
-                        rmdir "$d" 2>/dev/null && break
-                        sleep 0.1
-                done
-        done
-        return 0
-}
-
 # fast: bats' DEBUG trap costs a millisecond or more per command, which
 # makes loops of hundreds of commands take minutes; off for the rest of the
 # test.  A failure is then reported without its line: the tests say what
 # failed.
 fast() {
         trap - DEBUG
-}
-
-mounts_now() {
-        awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1), $(i + 2) }' /proc/self/mountinfo | sort
-}
-
-no_test_procs() {
-        [[ -z $(procs_in_test_dir) ]]
 }
 
 # assert_all_gone: nothing in the state root, no cgroup named $C or $C-*,

@@ -33,21 +33,6 @@ teardown() {
         remove_cgroups_of_test
 }
 
-# A failed test may leave cgroups (named $C or $C-*): kill and remove them,
-# so the host is not littered when keel has a bug.
-remove_cgroups_of_test() {
-        local d i
-        for d in "$CG2/keel/$C" "$CG2/keel/$C"-*; do
-                [[ -d $d ]] || continue
-                echo 1 >"$d/cgroup.kill" 2>/dev/null
-                for ((i = 0; i < 50; i++)); do
-                        rmdir "$d" 2>/dev/null && break
-                        sleep 0.1
-                done
-        done
-        return 0
-}
-
 # tick USEC: sleep USEC microseconds.
 tick() {
         read -r -t "$(printf '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)))" -u "$TICK" || true
@@ -85,11 +70,6 @@ kill_after() {
         { wait "$pid"; } 2>/dev/null || KILLED_RC=$?
 }
 
-# mounts_now: this namespace's mounts (point, type, source), sorted.
-mounts_now() {
-        awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1), $(i + 2) }' /proc/self/mountinfo | sort
-}
-
 # recorded_init: the init pid that a (hidden or published) state of $C
 # records, or 0.
 recorded_init() {
@@ -119,10 +99,6 @@ procs_outside_cgroup() {
 
 all_test_procs_in_cgroup() {
         [[ -z $(procs_outside_cgroup) ]]
-}
-
-no_test_procs() {
-        [[ -z $(procs_in_test_dir) ]]
 }
 
 # clean_state WHAT INIT_PID: the state root is empty, no cgroup of $C, the

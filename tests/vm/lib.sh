@@ -39,12 +39,20 @@ vm_diag() {             # TEXT...: each TEXT (and each of its lines) a diagnosti
         printf '%s\n' "$@" | sed 's/^/# /'
 }
 
+# progress LINE: to the VM's console too, which the host shows when the VM
+# runs past its deadline: where a hung case got to.
+progress() {
+        echo "[$VMT_CASE] $*" >/dev/console 2>/dev/null || true
+}
+
 vm_pass() {             # NAME
         echo "ok - $1"
+        progress "ok - $1"
 }
 
 vm_fail() {             # NAME [WHY...]
         echo "not ok - $1"
+        progress "not ok - $1"
         shift
         [ $# -eq 0 ] || vm_diag "$@"
         return 1
@@ -104,6 +112,7 @@ wait_until() {
 # --- keel and its containers ------------------------------------------------------
 
 k() {                   # keel with the case's state root
+        progress "keel $*"
         "$KEEL" --root "$VMT_ROOT" "$@"
 }
 

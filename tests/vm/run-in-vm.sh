@@ -131,6 +131,6 @@ else
 fi
 cat "$T/qemu.log" >&2
 echo "run-in-vm: console tail:" >&2
-tail -n 30 "$T/console" >&2
+tail -n 80 "$T/console" >&2
 [ "$qrc" = 124 ] && exit 124
 exit 125

@@ -319,6 +319,16 @@ attack_bundle() {
         done
 }
 
+# sibling_bundle ARGS...: $TEST_DIR/bundle2, an attack bundle running ARGS
+# in the pid namespace of the running container $C (a pod sharing one).
+sibling_bundle() {
+        local pid
+        pid=$(state_of "$C" .pid) || return
+        B=$TEST_DIR/bundle2 attack_bundle "$@" || return
+        config_set "$TEST_DIR/bundle2" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
+                --arg p "/proc/$pid/ns/pid"
+}
+
 # without_cap_sys_ptrace: prints a wrapper that runs the copy of keel with
 # CAP_SYS_PTRACE out of its bounding set (so out of every set).
 without_cap_sys_ptrace() {
@@ -410,12 +420,9 @@ scan_done() {
         # /proc/self/exe is its writable binary on the host.
         attack_bundle /exe-attack scan 20
         rk_ok run --detach --bundle "$B" "$C"
-        local scan=$RK_OUT pid i
+        local scan=$RK_OUT i
         wait_until 10 file_has "$scan" '^scan: ready'
-        pid=$(state_of "$C" .pid)
-        B=$TEST_DIR/bundle2 attack_bundle /evil
-        config_set "$TEST_DIR/bundle2" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
-                --arg p "/proc/$pid/ns/pid"
+        sibling_bundle /evil
         # The evil init lives a millisecond: give the scanner a few draws.
         for i in 1 2 3 4 5; do
                 rk run --bundle "$TEST_DIR/bundle2" "${C}b$i"
@@ -544,12 +551,9 @@ scan_done() {
         attack_bundle /exe-attack ptrace 20
         config_set "$B" '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
         rk_ok run --detach --bundle "$B" "$C"
-        local scan=$RK_OUT pid i
+        local scan=$RK_OUT i
         wait_until 10 file_has "$scan" '^ptrace: ready'
-        pid=$(state_of "$C" .pid)
-        B=$TEST_DIR/bundle2 attack_bundle /bin/true
-        config_set "$TEST_DIR/bundle2" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
-                --arg p "/proc/$pid/ns/pid"
+        sibling_bundle /bin/true
         for i in $(seq 10); do
                 rk_ok run --bundle "$TEST_DIR/bundle2" "${C}b$i"
         done
@@ -567,11 +571,7 @@ scan_done() {
         require_cmd strace strace
         attack_bundle /bin/sleep 100
         rk_ok run --detach --bundle "$B" "$C"
-        local pid
-        pid=$(state_of "$C" .pid)
-        B=$TEST_DIR/bundle2 attack_bundle /bin/true
-        config_set "$TEST_DIR/bundle2" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
-                --arg p "/proc/$pid/ns/pid"
+        sibling_bundle /bin/true
         printf '#!/bin/sh\nexec strace -f -qq -o /dev/null %q "$@"\n' "$KEEL" >"$TEST_DIR/keel-traced"
         chmod 755 "$TEST_DIR/keel-traced"
         KEEL=$TEST_DIR/keel-traced rk_ok run --bundle "$TEST_DIR/bundle2" "${C}b"
