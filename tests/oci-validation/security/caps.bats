@@ -31,6 +31,90 @@ has_cap() {
         [[ " $(cap_set "$1") " == *" $2 "* ]]
 }
 
+# caps_are SET NAMES...: the checker's SET holds exactly NAMES (sorted).
+caps_are() {
+        local set=$1 want
+        shift
+        want=$(printf '%s\n' "$@" | LC_ALL=C sort | paste -sd' ')
+        if [ "$(cap_set "$set")" != "$want" ]; then
+                echo "cap_$set: want '$want', got '$(cap_set "$set")'" >&2
+                return 1
+        fi
+}
+
+@test "init_gets_each_of_the_five_sets_exactly_as_configured" {
+        # Five different sets, so that a runtime that fills one from
+        # another (permitted or inheritable from bounding, ambient from
+        # inheritable) fails.  Root's execve would raise permitted to
+        # bounding plus inheritable (a binary without file capabilities
+        # counts as having them all); with noNewPrivileges the kernel keeps
+        # it to what keel set, so it shows.  Effective is root's permitted
+        # after execve, whatever keel set.
+        make_bundle "$B" /keel-checker caps
+        config_set "$B" '.process.capabilities = {
+                bounding: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW", "CAP_SETUID"],
+                permitted: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"],
+                effective: ["CAP_KILL", "CAP_NET_RAW"],
+                inheritable: ["CAP_KILL", "CAP_CHOWN"],
+                ambient: ["CAP_KILL"]}
+                | .process.noNewPrivileges = true'
+        rk_ok run --bundle "$B" "$C"
+        caps_are bnd CAP_CHOWN CAP_KILL CAP_NET_RAW CAP_SETUID
+        caps_are inh CAP_CHOWN CAP_KILL
+        caps_are amb CAP_KILL
+        caps_are prm CAP_CHOWN CAP_KILL CAP_NET_RAW
+        caps_are eff CAP_CHOWN CAP_KILL CAP_NET_RAW
+}
+
+@test "a_non_root_user_keeps_exactly_its_ambient_capabilities" {
+        # Across the switch to process.user (PR_SET_KEEPCAPS) and its
+        # execve, a non-root process keeps what ambient holds and nothing
+        # else (permitted and effective become ambient).  Fails on a runtime that loses the capabilities at setuid,
+        # or that gives a non-root user its permitted set without ambient.
+        make_bundle "$B" /keel-checker caps ids
+        config_set "$B" '.process.user = {uid: 1000, gid: 1000}
+                | .process.capabilities = {
+                bounding: ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"],
+                permitted: ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"],
+                effective: ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"],
+                inheritable: ["CAP_NET_BIND_SERVICE"],
+                ambient: ["CAP_NET_BIND_SERVICE"]}'
+        rk_ok run --bundle "$B" "$C"
+        [ "$(checker_value "$output" uid)" = 1000 ]
+        caps_are bnd CAP_KILL CAP_NET_BIND_SERVICE CAP_NET_RAW
+        caps_are inh CAP_NET_BIND_SERVICE
+        caps_are prm CAP_NET_BIND_SERVICE
+        caps_are eff CAP_NET_BIND_SERVICE
+        caps_are amb CAP_NET_BIND_SERVICE
+}
+
+@test "exec_process_json_gets_its_own_five_sets" {
+        # exec --process: the process.json's capabilities, not the
+        # container's (without noNewPrivileges, root's permitted and
+        # effective after execve are bounding plus inheritable).
+        make_bundle "$B" /keel-checker --sleep 60
+        rk_ok run --detach --bundle "$B" "$C"
+        jq -n '{args: ["/keel-checker", "caps"], cwd: "/", user: {uid: 0, gid: 0},
+                capabilities: {bounding: ["CAP_CHOWN", "CAP_SYS_ADMIN"], permitted: ["CAP_SYS_ADMIN"],
+                effective: ["CAP_SYS_ADMIN"], inheritable: ["CAP_CHOWN"], ambient: []}}' \
+                >"$TEST_DIR/process.json"
+        rk_ok exec --process "$TEST_DIR/process.json" "$C"
+        caps_are bnd CAP_CHOWN CAP_SYS_ADMIN
+        caps_are inh CAP_CHOWN
+        caps_are prm CAP_CHOWN CAP_SYS_ADMIN
+        caps_are eff CAP_CHOWN CAP_SYS_ADMIN
+        [ "$(checker_value "$output" cap_amb)" = 0000000000000000 ]
+}
+
+@test "an_unknown_capability_fails_create_naming_it_and_leaves_nothing" {
+        make_bundle "$B" /bin/true
+        config_set "$B" '.process.capabilities.effective += ["CAP_NO_SUCH_THING"]'
+        leak_snapshot
+        rk create --bundle "$B" "$C"
+        assert_error 'process.capabilities.effective: unknown capability CAP_NO_SUCH_THING'
+        assert_nothing_left "$C"
+}
+
 @test "exec_cap_adds_to_bounding_effective_permitted_only" {
         # Fails on a runtime that also adds --cap to inheritable or ambient.
         make_bundle "$B" /keel-checker --sleep 60
