@@ -329,6 +329,17 @@ sibling_bundle() {
                 --arg p "/proc/$pid/ns/pid"
 }
 
+# ptrace_scanner SECONDS: $C runs the ptrace scanner for SECONDS with
+# CAP_SYS_PTRACE added to its sets (no user namespace); once it is ready,
+# SCAN names its output.
+ptrace_scanner() {
+        attack_bundle /exe-attack ptrace "$1" || return
+        config_set "$B" '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])' || return
+        rk_ok run --detach --bundle "$B" "$C" || return
+        SCAN=$RK_OUT
+        wait_until 10 file_has "$SCAN" '^ptrace: ready'
+}
+
 # without_cap_sys_ptrace: prints a wrapper that runs the copy of keel with
 # CAP_SYS_PTRACE out of its bounding set (so out of every set).
 without_cap_sys_ptrace() {
@@ -507,16 +518,13 @@ scan_done() {
         # outside the container's pid namespace and only then forks into
         # it.  Fails on a runtime whose exec helper enters the pid
         # namespace before it drops capabilities (runc's and crun's do).
-        attack_bundle /exe-attack ptrace 15
-        config_set "$B" '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
-        rk_ok run --detach --bundle "$B" "$C"
-        local scan=$RK_OUT i
-        wait_until 10 file_has "$scan" '^ptrace: ready'
+        ptrace_scanner 15
+        local i
         for i in $(seq 10); do
                 rk_ok exec "$C" /bin/true
         done
-        cat "$scan" >&2
-        refute_line "$scan" '^attached-caps:'
+        cat "$SCAN" >&2
+        refute_line "$SCAN" '^attached-caps:'
 }
 
 @test "created_init_cannot_be_ptraced_into_keels_capabilities" {
@@ -548,17 +556,14 @@ scan_done() {
         # namespace is still a copy of the host's).  Fails on a runtime
         # whose init can be attached to by another process before it has
         # become the container's process.
-        attack_bundle /exe-attack ptrace 20
-        config_set "$B" '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
-        rk_ok run --detach --bundle "$B" "$C"
-        local scan=$RK_OUT i
-        wait_until 10 file_has "$scan" '^ptrace: ready'
+        ptrace_scanner 20
         sibling_bundle /bin/true
+        local i
         for i in $(seq 10); do
                 rk_ok run --bundle "$TEST_DIR/bundle2" "${C}b$i"
         done
-        cat "$scan" >&2
-        refute_line "$scan" '^attached-caps:'
+        cat "$SCAN" >&2
+        refute_line "$SCAN" '^attached-caps:'
 }
 
 @test "init_joining_a_pid_namespace_under_a_tracer_runs_with_a_warning" {
