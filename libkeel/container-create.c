@@ -28,6 +28,7 @@
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/init.h"
+#include "linux/process.h"
 #include "linux/ptrace-guard.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
@@ -394,14 +395,19 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err);
  * image's overlay is mounted, then stage 1 or (direct) the init proper. */
 static void __attribute__((noreturn)) run_child(struct create *cr, int fds[2], bool direct)
 {
+        struct keel_error *cerr = NULL;
+
+        /* What keel's caller leaked into it never reaches the container. */
+        if (keel_process_close_inherited_fds(cr->args.preserve_fds, &cerr) < 0) {
+                keel_sync_send_error(fds[1], cerr);
+                _exit(EXIT_FAILURE);
+        }
         /* The container dir's fd carries its flock: a copy kept by the
          * init would hold the lock for the container's life. */
         close(fds[0]);
         if (cr->image != NULL) {
-                struct keel_error *ierr = NULL;
-
-                if (keel_image_rootfs_enter(cr->image, &ierr) < 0) {
-                        keel_sync_send_error(fds[1], ierr);
+                if (keel_image_rootfs_enter(cr->image, &cerr) < 0) {
+                        keel_sync_send_error(fds[1], cerr);
                         _exit(EXIT_FAILURE);
                 }
                 /* Its fds hold the store's lock: not for the init. */
@@ -429,8 +435,10 @@ static pid_t fork_init_directly(struct create *cr, int fds[2], struct keel_error
         if (unshare(CLONE_NEWPID) < 0)
                 return keel_error_set(err, errno, "create namespaces");
         pid = fork();
-        if (pid == 0)
+        if (pid == 0) {
+                close(own);
                 run_child(cr, fds, true);
+        }
         e = errno;
         /* The runtime's later children (hooks) stay in its pid namespace. */
         if (setns(own, CLONE_NEWPID) < 0) {

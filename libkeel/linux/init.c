@@ -317,6 +317,9 @@ static int setup_stdio(struct init *in, struct keel_error **err)
 static int become_process(struct init *in, struct keel_error **err)
 {
         const struct keel_seccomp *sc = in->a->cfg->linux_cfg->seccomp;
+        /* All the init keeps while it waits: its talk with create, and the
+         * socket start connects to. */
+        int needed[] = { in->a->sync_fd, in->a->start_fd };
         struct keel_become b = {
                 .proc = in->proc,
                 .caps = &in->a->caps,
@@ -325,6 +328,8 @@ static int become_process(struct init *in, struct keel_error **err)
                 .state = in->a->state,
                 .listener_metadata = sc ? sc->listener_metadata : NULL,
                 .keep_fds = in->a->preserve_fds,
+                .keep_open = needed,
+                .n_keep_open = 2,
                 .lx = in->a->cfg->linux_cfg,
                 .procfd = in->procfd,
         };
