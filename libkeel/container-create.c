@@ -32,6 +32,7 @@
 #include "linux/ptrace-guard.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
+#include "linux/sysctl.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -478,6 +479,10 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         ret = keel_ns_plan_open(cr->cfg->linux_cfg, &cr->args.plan, err);
         if (ret == 0)
                 ret = check_userns(cr->cfg, &cr->args.plan, err);
+        /* With the joined namespaces open: is one of them the runtime's? */
+        if (ret == 0)
+                ret = cr->cfg->linux_cfg ? keel_sysctl_check(&cr->cfg->linux_cfg->sysctl,
+                                                             &cr->args.plan, err) : 0;
         if (ret == 0)
                 ret = keel_caps_parse(cr->cfg->process->capabilities, &cr->args.caps, err);
         if (ret == 0 && cr->cfg->linux_cfg->seccomp)
@@ -490,8 +495,10 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 ret = keel_idmap_prepare(cr->cfg, cr->bundle, &cr->args.idmap_fds, err);
         if (ret == 0)
                 ret = keel_sync_pair(fds, err);
-        if (ret < 0)
+        if (ret < 0) {
+                keel_ns_plan_close(&cr->args.plan);
                 return ret;
+        }
         cr->args.cfg = cr->cfg;
         cr->args.bundle = cr->bundle;
         cr->args.rootfs = cr->rootfs;
