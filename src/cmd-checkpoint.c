@@ -87,6 +87,14 @@ struct criu_cli {
         bool help;
 };
 
+static const char *option_name(int opt)
+{
+        for (const struct option *o = criu_options; o->name; o++)
+                if (o->val == opt)
+                        return o->name;
+        return "?";
+}
+
 /* Options only one of the two commands takes. */
 static bool checkpoint_only(int opt)
 {
@@ -113,7 +121,7 @@ static int parse(struct keel_globals *g, int argc, char **argv, bool restore, st
         while ((opt = getopt_long_only(argc, argv, restore ? "+b:dh" : "+h", criu_options,
                                        NULL)) != -1) {
                 if ((restore && checkpoint_only(opt)) || (!restore && restore_only(opt)))
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_error_set(err, 0, "unknown option --%s", option_name(opt));
                 switch (opt) {
                 case OPT_IMAGE_PATH: c->o.image_path = optarg; break;
                 case OPT_WORK_PATH: c->o.work_path = optarg; break;
@@ -146,11 +154,11 @@ static int parse(struct keel_globals *g, int argc, char **argv, bool restore, st
                 case OPT_LAZY_PAGES:
                 case OPT_STATUS_FD:
                 case OPT_PAGE_SERVER:
-                        return keel_error_set(err, ENOTSUP, "%s: not supported (keel drives criu "
-                                              "without a page server)", argv[optind - 1]);
+                        return keel_error_setq(err, ENOTSUP, "--%s: not supported (keel drives "
+                                               "criu without a page server)", option_name(opt));
                 case OPT_CONSOLE_SOCKET:
-                        return keel_error_set(err, ENOTSUP, "--console-socket: restoring a "
-                                              "container with a terminal is not supported yet");
+                        return keel_error_setq(err, ENOTSUP, "--console-socket: restoring a "
+                                               "container with a terminal is not supported yet");
                 case 'b': c->bundle = optarg; break;
                 case 'd': c->detach = true; break;
                 case OPT_PID_FILE: c->pid_file = optarg; break;

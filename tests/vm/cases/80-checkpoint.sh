@@ -5,11 +5,11 @@
 # limits; --leave-running; a failed dump leaves the container running; a
 # failed restore leaves nothing; what keel refuses, it refuses by name.
 
-vm_plan 24
+vm_plan 25
 
 if ! criu check >/dev/null 2>&1; then
         i=0
-        while [ $i -lt 24 ]; do
+        while [ $i -lt 25 ]; do
                 vm_skip "checkpoint_$i" "criu check fails in this VM: $(criu check 2>&1 | tail -1)"
                 i=$((i + 1))
         done
@@ -35,6 +35,9 @@ advances() {            # the counter moves within 3 s
 }
 
 vm_ok "checkpoint_help_exits_0_where_criu_works" k checkpoint --help
+k checkpoint --image-path "$VMT_DIR/x" nosuch >"$VMT_DIR/nosuch.out" 2>&1
+vm_ok "checkpoint_of_a_missing_container_says_so" grep -q "container nosuch does not exist" \
+        "$VMT_DIR/nosuch.out"
 vm_ok "restore_help_exits_0_where_criu_works" k restore --help
 
 k run --detach --bundle "$B" $ID </dev/null >"$VMT_DIR/run.out" 2>&1
