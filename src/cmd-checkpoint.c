@@ -43,14 +43,17 @@ static const char restore_options[] =
         "  --tcp-established, --ext-unix-sk, --shell-job, --file-locks\n"
         "                            as for checkpoint\n"
         "  --manage-cgroups-mode M   soft (default), full, strict or ignore\n"
-        "Not supported (refused by name): --console-socket (process.terminal), --lazy-pages,\n"
-        "--empty-ns, --auto-dedup.\n";
+        "  --empty-ns network        make the network namespace without restoring its contents\n"
+        "  --auto-dedup              free the restored memory pages in the images\n"
+        "  --lsm-profile TYPE:NAME   the LSM profile of the restored processes\n"
+        "  --lsm-mount-context CTX   the SELinux context of the restored mounts\n"
+        "Not supported (refused by name): --console-socket (process.terminal), --lazy-pages.\n";
 
 enum {
         OPT_IMAGE_PATH = 256, OPT_WORK_PATH, OPT_LEAVE_RUNNING, OPT_TCP, OPT_EXT_UNIX, OPT_SHELL_JOB,
         OPT_FILE_LOCKS, OPT_PRE_DUMP, OPT_PARENT_PATH, OPT_MANAGE_CGROUPS, OPT_EMPTY_NS,
         OPT_AUTO_DEDUP, OPT_LAZY_PAGES, OPT_STATUS_FD, OPT_PAGE_SERVER, OPT_PID_FILE,
-        OPT_NO_SUBREAPER, OPT_NO_PIVOT, OPT_CONSOLE_SOCKET,
+        OPT_NO_SUBREAPER, OPT_NO_PIVOT, OPT_CONSOLE_SOCKET, OPT_LSM_PROFILE, OPT_LSM_MOUNT_CONTEXT,
 };
 
 static const struct option criu_options[] = {
@@ -75,6 +78,8 @@ static const struct option criu_options[] = {
         { "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
         { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
         { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+        { "lsm-profile", required_argument, NULL, OPT_LSM_PROFILE },
+        { "lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT_CONTEXT },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
 };
@@ -99,14 +104,14 @@ static const char *option_name(int opt)
 static bool checkpoint_only(int opt)
 {
         return opt == OPT_LEAVE_RUNNING || opt == OPT_PRE_DUMP || opt == OPT_PARENT_PATH ||
-               opt == OPT_EMPTY_NS || opt == OPT_AUTO_DEDUP || opt == OPT_STATUS_FD ||
-               opt == OPT_PAGE_SERVER;
+               opt == OPT_STATUS_FD || opt == OPT_PAGE_SERVER;
 }
 
 static bool restore_only(int opt)
 {
         return opt == 'b' || opt == 'd' || opt == OPT_PID_FILE || opt == OPT_NO_SUBREAPER ||
-               opt == OPT_NO_PIVOT || opt == OPT_CONSOLE_SOCKET;
+               opt == OPT_NO_PIVOT || opt == OPT_CONSOLE_SOCKET || opt == OPT_LSM_PROFILE ||
+               opt == OPT_LSM_MOUNT_CONTEXT;
 }
 
 static int parse(struct keel_globals *g, int argc, char **argv, bool restore, struct criu_cli *c,
@@ -159,6 +164,13 @@ static int parse(struct keel_globals *g, int argc, char **argv, bool restore, st
                 case OPT_CONSOLE_SOCKET:
                         return keel_error_setq(err, ENOTSUP, "--console-socket: restoring a "
                                                "container with a terminal is not supported yet");
+                case OPT_LSM_PROFILE:
+                        if (strchr(optarg, ':') == NULL)
+                                return keel_error_set(err, 0, "--lsm-profile %s: expected "
+                                                      "TYPE:NAME", optarg);
+                        c->o.lsm_profile = optarg;
+                        break;
+                case OPT_LSM_MOUNT_CONTEXT: c->o.lsm_mount_context = optarg; break;
                 case 'b': c->bundle = optarg; break;
                 case 'd': c->detach = true; break;
                 case OPT_PID_FILE: c->pid_file = optarg; break;

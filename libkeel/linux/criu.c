@@ -217,6 +217,11 @@ static void add_common(struct args *a, const struct keel_criu_opts *o)
                 add(a, "--shell-job");
         if (o->file_locks)
                 add(a, "--file-locks");
+        if (o->auto_dedup)
+                add(a, "--auto-dedup");
+        for (size_t i = 0; o->empty_ns && o->empty_ns[i]; i++)
+                if (strcmp(o->empty_ns[i], "network") == 0)
+                        add(a, "--empty-ns=net");
 }
 
 /* The namespaces the container joined by path stay out of the images:
@@ -284,11 +289,6 @@ int keel_criu_dump_args(const struct keel_criu_opts *o, const struct keel_criu_d
                 addf(&a, "--prev-images-dir=%s", o->parent_path);
         if (o->leave_running && !o->pre_dump)
                 add(&a, "--leave-running");
-        if (o->auto_dedup)
-                add(&a, "--auto-dedup");
-        for (size_t i = 0; o->empty_ns && o->empty_ns[i]; i++)
-                if (strcmp(o->empty_ns[i], "network") == 0)
-                        add(&a, "--empty-ns=net");
         return finish(&a, argv, err);
 }
 
@@ -318,6 +318,10 @@ int keel_criu_restore_args(const struct keel_criu_opts *o, const struct keel_cri
         add(&a, "--restore-detached");
         add(&a, "--restore-sibling");
         addf(&a, "--pidfile=%s", r->pid_file);
+        if (o->lsm_profile)
+                addf(&a, "--lsm-profile=%s", o->lsm_profile);
+        if (o->lsm_mount_context)
+                addf(&a, "--lsm-mount-context=%s", o->lsm_mount_context);
         if (r->cgroup_path)
                 addf(&a, "--cgroup-root=%s%s", r->cgroup_path[0] == '/' ? "" : "/", r->cgroup_path);
         for (size_t i = 0; i < r->cfg->n_mounts; i++) {

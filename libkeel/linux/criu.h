@@ -23,7 +23,9 @@ struct keel_criu_opts {
         const char *work_path;          /* logs and work files; NULL: image_path */
         const char *parent_path;        /* dump: previous images (pre-dump) */
         const char *manage_cgroups_mode;/* soft, full, strict or ignore; NULL: soft */
-        char *const *empty_ns;          /* dump: namespace types to dump empty ("network") */
+        char *const *empty_ns;          /* namespace types without contents ("network") */
+        const char *lsm_profile;        /* restore: TYPE:NAME for the restored processes */
+        const char *lsm_mount_context;  /* restore: SELinux context of the restored mounts */
         bool leave_running, pre_dump, auto_dedup;
         bool tcp_established, ext_unix_sk, shell_job, file_locks;
 };
