@@ -332,6 +332,21 @@ static int add_addrs(int fd, int index, const struct keel_netdev *d,
 
 /* ---- moving in ------------------------------------------------------------ */
 
+/* name in the runtime's namespace (fd), the error naming the entry. */
+static int find_in_runtime(int fd, const char *name, struct keel_rtnl_link *l,
+                           struct keel_error **err)
+{
+        int ret = get_link(fd, name, l);
+
+        if (ret == -ENODEV)
+                return keel_error_setq(err, ENODEV, FIELD "[\"%s\"]: no such device in the "
+                                       "runtime's network namespace", name);
+        if (ret < 0)
+                return keel_error_set(err, -ret, FIELD "[\"%s\"]: look it up in the runtime's "
+                                      "network namespace", name);
+        return 0;
+}
+
 int keel_netdev_check_host(const struct keel_linux *lx, struct keel_error **err)
 {
         _cleanup_close_ int fd = -1;
@@ -342,16 +357,11 @@ int keel_netdev_check_host(const struct keel_linux *lx, struct keel_error **err)
         if (fd < 0)
                 return keel_error_set(err, -fd, FIELD ": open a netlink socket");
         for (size_t i = 0; i < lx->n_net_devices; i++) {
-                const char *name = lx->net_devices[i].host_name;
                 struct keel_rtnl_link l;
-                int ret = get_link(fd, name, &l);
+                int ret = find_in_runtime(fd, lx->net_devices[i].host_name, &l, err);
 
-                if (ret == -ENODEV)
-                        return keel_error_setq(err, ENODEV, FIELD "[\"%s\"]: no such device in "
-                                               "the runtime's network namespace", name);
                 if (ret < 0)
-                        return keel_error_set(err, -ret, FIELD "[\"%s\"]: look it up in the "
-                                              "runtime's network namespace", name);
+                        return ret;
         }
         return 0;
 }
@@ -360,14 +370,10 @@ int keel_netdev_check_host(const struct keel_linux *lx, struct keel_error **err)
 static int find_home(struct keel_netdevs *nd, struct keel_netdev *d, struct keel_error **err)
 {
         struct keel_rtnl_link l;
-        int ret = get_link(nd->rsock, d->host_name, &l);
+        int ret = find_in_runtime(nd->rsock, d->host_name, &l, err);
 
-        if (ret == -ENODEV)
-                return keel_error_setq(err, ENODEV, FIELD "[\"%s\"]: no such device in the "
-                                       "runtime's network namespace", d->host_name);
         if (ret < 0)
-                return keel_error_set(err, -ret, FIELD "[\"%s\"]: look it up in the runtime's "
-                                      "network namespace", d->host_name);
+                return ret;
         d->host_index = l.index;
         d->was_up = (l.flags & IFF_UP) != 0;
         ret = read_addrs(nd->rsock, d);

@@ -86,6 +86,19 @@ assert_untouched() {
 	}
 }
 
+# netlink_fds PID: the fds of PID that are netlink sockets (by inode, in
+# /proc/PID/net/netlink).
+netlink_fds() {
+	local fd target
+	for fd in "/proc/$1/fd/"*; do
+		target=$(readlink "$fd") || continue
+		[[ $target =~ ^socket:\[([0-9]+)\]$ ]] || continue
+		awk -v i="${BASH_REMATCH[1]}" 'NR > 1 && $NF == i { found = 1 } END { exit !found }' \
+			"/proc/$1/net/netlink" && echo "$fd"
+	done
+	return 0
+}
+
 # net_bundle DEVICES_JSON [PROCESS...]: $B with linux.netDevices.
 net_bundle() {
 	local devs=$1
@@ -123,6 +136,8 @@ seen_inside() {
 	# vB, vA's peer, stays: it names vA as a link of another namespace.
 	in_ns ip -o link show dev vB | grep -q 'vB@if'
 	dev_print vA "$pid" | grep -q '^<.*UP'
+	# The socket the init sent keel is not kept by the waiting init.
+	[[ -z $(netlink_fds "$pid") ]] || { echo "netlink fds: $(netlink_fds "$pid")" >&2; return 1; }
 	rk_ok start "$C"
 	wait_until 10 status_is "$C" stopped
 	output=$(cat "$out")
