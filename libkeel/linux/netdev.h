@@ -88,8 +88,8 @@ int keel_netdev_expand_template(const char *tmpl, char *const *names, size_t n,
 /* Addresses that move with a device (the spec: permanent, global scope). */
 bool keel_netdev_addr_moves(const struct keel_rtnl_addr *a);
 
-/* Addresses a failed create puts back: every permanent one but the IPv6
- * link-local address, which the kernel makes again when the link is up. */
+/* Addresses a failed create puts back: every permanent one, whatever its
+ * scope (the kernel dropped them all at the move). */
 bool keel_netdev_addr_restores(const struct keel_rtnl_addr *a);
 
 #endif
