@@ -28,6 +28,7 @@
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/init.h"
+#include "linux/netdev.h"
 #include "linux/process.h"
 #include "linux/ptrace-guard.h"
 #include "linux/seccomp.h"
@@ -65,6 +66,7 @@ struct create {
         bool scope_requested;
         struct keel_phases phases;      /* --debug: where the time goes */
         struct keel_ptrace_guard guard; /* the init joins a pid namespace in use */
+        struct keel_netdevs netdevs;    /* linux.netDevices moved in so far */
 };
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
@@ -74,7 +76,6 @@ static int check_supported(const struct keel_config *cfg, bool no_cgroup,
 {
         const struct keel_linux *lx = cfg->linux_cfg;
         const struct keel_process *p = cfg->process;
-        const char *field = NULL;
         bool has_mountns = false;
         int ret;
 
@@ -91,10 +92,6 @@ static int check_supported(const struct keel_config *cfg, bool no_cgroup,
                 return keel_error_setq(err, EINVAL, "linux.personality.flags: \"%s\" is not a "
                                        "flag keel knows (the spec defines none)",
                                        lx->personality->flags[0]);
-        if (lx->n_net_devices)
-                field = "linux.netDevices";
-        if (field != NULL)
-                return keel_error_setq(err, ENOTSUP, "%s: not supported yet", field);
         ret = keel_lsm_check(p, lx, err);
         if (ret < 0)
                 return ret;
@@ -185,6 +182,11 @@ static int load_bundle(struct create *cr, struct keel_error **err)
         if (ret < 0)
                 return keel_error_prefix(err, "config.json");
         ret = check_supported(cr->cfg, cr->o->no_cgroup, &cr->limits, err);
+        if (ret == 0)
+                ret = keel_netdev_check_config(cr->cfg->linux_cfg, cr->o->rootless, err);
+        /* A missing device is refused before anything is made. */
+        if (ret == 0)
+                ret = keel_netdev_check_host(cr->cfg->linux_cfg, err);
         if (ret == 0)
                 ret = add_listen_env(cr->cfg->process, cr->o->listen_fds, err);
         if (ret < 0)
@@ -484,6 +486,8 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 ret = cr->cfg->linux_cfg ? keel_sysctl_check(&cr->cfg->linux_cfg->sysctl,
                                                              &cr->args.plan, err) : 0;
         if (ret == 0)
+                ret = keel_netdev_check_plan(cr->cfg->linux_cfg, &cr->args.plan, err);
+        if (ret == 0)
                 ret = keel_caps_parse(cr->cfg->process->capabilities, &cr->args.caps, err);
         if (ret == 0 && cr->cfg->linux_cfg->seccomp)
                 ret = keel_seccomp_compile(cr->cfg->linux_cfg->seccomp, &cr->args.seccomp, err);
@@ -641,6 +645,17 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         return 0;
 }
 
+/* The init is in its network namespace and sent a socket of it: the
+ * devices move in before any hook runs (linux/netdev.h). */
+static int move_net_devices(struct create *cr, int sock, struct keel_error **err)
+{
+        int ret = keel_netdev_move_in(&cr->netdevs, cr->cfg->linux_cfg, sock, err);
+
+        if (ret == 0 && keel_sync_send(cr->sync_fd, KEEL_SYNC_NET_DEVICES_DONE, 0, NULL, -1) < 0)
+                ret = keel_error_setq(err, EPIPE, "container init exited during setup");
+        return ret;
+}
+
 static int take_console(struct create *cr, int fd, struct keel_error **err)
 {
         int ret = 0;
@@ -702,6 +717,10 @@ static int talk_to_init(struct create *cr, struct keel_error **err)
                         ret = fd >= 0 ? take_console(cr, fd, err)
                                       : keel_error_setq(err, EPROTO, "console message without a pty");
                         break;
+                case KEEL_SYNC_NET_DEVICES:
+                        ret = fd >= 0 ? move_net_devices(cr, fd, err)
+                                      : keel_error_setq(err, EPROTO, "network devices message without a socket");
+                        break;
                 case KEEL_SYNC_CREATE_RUNTIME:
                         ret = run_hooks(cr, KEEL_HOOK_PRESTART, KEEL_STATUS_CREATING, err);
                         if (ret == 0)
@@ -738,11 +757,15 @@ static int publish(struct create *cr, struct keel_error **err)
         return ret;
 }
 
-/* Undo a create that failed: the init and stage 1 die, the cgroup and the
- * state directory go.  Mounts went with the init's mount namespace. */
+/* Undo a create that failed: the network devices go back, the init and
+ * stage 1 die, the cgroup and the state directory go.  Mounts went with the
+ * init's mount namespace. */
 static void create_abort(struct create *cr)
 {
         int status;
+
+        /* While keel's socket holds the namespace, whatever the init did. */
+        keel_netdev_move_back(&cr->netdevs);
 
         if (cr->stage1 > 0) {
                 kill(cr->stage1, SIGKILL);
@@ -786,6 +809,7 @@ static void create_release(struct create *cr)
                 keel_idmap_close(cr->args.idmap_fds, cr->cfg->n_mounts);
         closep(&cr->init_pidfd);
         closep(&cr->console);
+        keel_netdev_release(&cr->netdevs);
         keel_image_rootfs_free(cr->image);
         keel_systemd_unit_clear(&cr->unit);
         free(cr->cg_mount);
@@ -805,7 +829,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
 {
         struct create cr = {
                 .o = o, .store = store, .sync_fd = -1, .start_fd = -1, .args.seccomp_listener = -1, .init_pidfd = -1, .console = -1,
-                .guard = KEEL_PTRACE_GUARD_INIT,
+                .guard = KEEL_PTRACE_GUARD_INIT, .netdevs = KEEL_NETDEVS_INIT,
         };
         _cleanup_free_ char *what = NULL;
         int ret;

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 
 #include "hooks.h"
 #include "linux/init.h"
@@ -53,11 +54,32 @@ static void __attribute__((noreturn)) die(int sock, struct keel_error *err)
 
 /* ---- the init's steps, in the order they run --------------------------- */
 
+/* linux.netDevices: the runtime moves them (linux/netdev.h) through a
+ * netlink socket of our network namespace, and we wait until they are in. */
+static int receive_net_devices(struct init *in, struct keel_error **err)
+{
+        _cleanup_close_ int sock = -1;
+        struct keel_sync_msg msg;
+
+        sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (sock < 0)
+                return keel_error_set(err, errno, "linux.netDevices: open a netlink socket");
+        if (keel_sync_send(in->a->sync_fd, KEEL_SYNC_NET_DEVICES, 0, NULL, sock) < 0)
+                return keel_error_set(err, errno, "sync with the runtime");
+        closep(&sock);
+        return keel_sync_recv(in->a->sync_fd, KEEL_SYNC_NET_DEVICES_DONE, &msg, NULL, err);
+}
+
 static int setup_network(struct init *in, struct keel_error **err)
 {
-        if (!(in->a->plan.new_flags & CLONE_NEWNET))
-                return 0;
-        return keel_ns_loopback_up(err);
+        const struct keel_linux *lx = in->a->cfg->linux_cfg;
+        int ret = 0;
+
+        if (in->a->plan.new_flags & CLONE_NEWNET)
+                ret = keel_ns_loopback_up(err);
+        if (ret == 0 && lx != NULL && lx->n_net_devices > 0)
+                ret = receive_net_devices(in, err);
+        return ret;
 }
 
 static int setup_uts(struct init *in, struct keel_error **err)

@@ -22,6 +22,9 @@ enum keel_sync_type {
         KEEL_SYNC_READY,            /* init -> runtime: set up, waiting for start */
         KEEL_SYNC_ERROR,            /* either way: value = errno, text = message */
         KEEL_SYNC_TRACED,           /* runtime -> stage 1: fork on (linux/ptrace-guard.h) */
+        KEEL_SYNC_NET_DEVICES,      /* init -> runtime: fd = NETLINK_ROUTE socket of the
+                                     * container's network namespace: move linux.netDevices */
+        KEEL_SYNC_NET_DEVICES_DONE, /* runtime -> init: they are in */
 };
 
 struct keel_sync_msg {
