@@ -579,6 +579,9 @@ static int restore_init(struct create *cr, struct keel_error **err)
         if (cr->cfg->process->terminal)
                 return keel_error_setq(err, ENOTSUP, "restore: a container with process.terminal "
                                        "is not supported yet");
+        if (cr->cfg->linux_cfg && cr->cfg->linux_cfg->n_net_devices > 0)
+                return keel_error_setq(err, ENOTSUP, "restore: linux.netDevices: moving devices "
+                                       "into a restored container is not supported yet");
         if (asprintf(&dir, "%s/%s", cr->store->root, cr->c->tmp_name) < 0 ||
             asprintf(&root_mnt, "%s/criu-root", dir) < 0 ||
             asprintf(&pid_file, "%s/criu.pid", dir) < 0)
