@@ -557,34 +557,57 @@ static int run_hooks(struct create *cr, enum keel_hook_kind kind, enum keel_stat
         return ret;
 }
 
+static int take_console(struct create *cr, int fd, struct keel_error **err);
+
+/* criu's notifications during a restore: the namespaces exist and the
+ * restored init waits to resume (prestart and createRuntime hooks run
+ * then, as runc runs prestart), and a container with a terminal gets a
+ * new pty master (to --console-socket, as runc does). */
+static int restore_notify(void *data, const char *script, pid_t pid, int fd,
+                          struct keel_error **err)
+{
+        struct create *cr = data;
+        int ret = 0;
+
+        if (strcmp(script, "orphan-pts-master") == 0)
+                return fd >= 0 ? take_console(cr, fd, err)
+                               : keel_error_setq(err, EPROTO, "criu: orphan-pts-master without a pty");
+        if (fd >= 0)
+                close(fd);
+        if (strcmp(script, "setup-namespaces") == 0 && pid > 0) {
+                cr->state->pid = pid;
+                ret = run_hooks(cr, KEEL_HOOK_PRESTART, KEEL_STATUS_CREATING, err);
+                if (ret == 0)
+                        ret = run_hooks(cr, KEEL_HOOK_CREATE_RUNTIME, KEEL_STATUS_CREATING, err);
+        }
+        return ret;
+}
+
 static int enter_image_rootfs(void *image, struct keel_error **err)
 {
         return keel_image_rootfs_enter(image, err);
 }
 
 /* restore: criu brings the init back from the images, as keel's child,
- * in the container's cgroup; keel adopts it as create adopts its init.
- * prestart and createRuntime hooks run once it exists (runc runs prestart
- * when criu has made the namespaces). */
+ * in the container's cgroup; keel adopts it as create adopts its init. */
 static int restore_init(struct create *cr, struct keel_error **err)
 {
-        _cleanup_free_ char *dir = NULL, *root_mnt = NULL, *pid_file = NULL, *cgdir = NULL;
+        _cleanup_free_ char *root_mnt = NULL, *cgdir = NULL;
         struct keel_criu_restore r = {
                 .cfg = cr->cfg, .bundle = cr->bundle, .rootfs = cr->rootfs,
                 .enter_rootfs = cr->image ? enter_image_rootfs : NULL, .enter_data = cr->image,
+                .notify = restore_notify, .notify_data = cr,
         };
         pid_t pid;
         int ret;
 
-        if (cr->cfg->process->terminal)
-                return keel_error_setq(err, ENOTSUP, "restore: a container with process.terminal "
-                                       "is not supported yet");
+        if (cr->cfg->process->terminal && !cr->o->console_socket && !cr->o->keep_console)
+                return keel_error_setq(err, EINVAL, "process.terminal needs --console-socket "
+                                       "when keel does not stay attached");
         if (cr->cfg->linux_cfg && cr->cfg->linux_cfg->n_net_devices > 0)
                 return keel_error_setq(err, ENOTSUP, "restore: linux.netDevices: moving devices "
                                        "into a restored container is not supported yet");
-        if (asprintf(&dir, "%s/%s", cr->store->root, cr->c->tmp_name) < 0 ||
-            asprintf(&root_mnt, "%s/criu-root", dir) < 0 ||
-            asprintf(&pid_file, "%s/criu.pid", dir) < 0)
+        if (asprintf(&root_mnt, "%s/%s/criu-root", cr->store->root, cr->c->tmp_name) < 0)
                 return keel_error_set(err, ENOMEM, "restore");
         if (mkdir(root_mnt, 0700) < 0)
                 return keel_error_set(err, errno, "restore: mkdir %s", root_mnt);
@@ -597,19 +620,11 @@ static int restore_init(struct create *cr, struct keel_error **err)
                                        cr->state->cgroup_path + (cr->state->cgroup_path[0] == '/')) < 0)
                 return keel_error_set(err, ENOMEM, "restore");
         r.root_mnt = root_mnt;
-        r.pid_file = pid_file;
         r.cgroup_path = cr->cg ? cr->state->cgroup_path : NULL;
         r.cgroup_dir = cgdir;
         ret = keel_criu_restore(cr->o->restore, &r, &pid, err);
         rmdir(root_mnt);
-        unlink(pid_file);
-        if (ret == 0)
-                ret = adopt_init(cr, pid, err);
-        if (ret == 0)
-                ret = run_hooks(cr, KEEL_HOOK_PRESTART, KEEL_STATUS_CREATING, err);
-        if (ret == 0)
-                ret = run_hooks(cr, KEEL_HOOK_CREATE_RUNTIME, KEEL_STATUS_CREATING, err);
-        return ret;
+        return ret == 0 ? adopt_init(cr, pid, err) : ret;
 }
 
 /* Stage 1 reported the init's pid: it is ours to place in the cgroup. */
