@@ -26,15 +26,24 @@ static const struct keel_linux *linux_cfg(const struct keel_rootfs *r)
         return r->cfg != NULL ? r->cfg->linux_cfg : NULL;
 }
 
+/* rootfsPropagation as a propagation type, with MS_REC for the r- forms. */
 static unsigned long propagation_flag(enum keel_propagation p)
 {
         switch (p) {
         case KEEL_PROPAGATION_SHARED:
                 return MS_SHARED;
+        case KEEL_PROPAGATION_RSHARED:
+                return MS_SHARED | MS_REC;
         case KEEL_PROPAGATION_SLAVE:
                 return MS_SLAVE;
+        case KEEL_PROPAGATION_RSLAVE:
+                return MS_SLAVE | MS_REC;
         case KEEL_PROPAGATION_UNBINDABLE:
                 return MS_UNBINDABLE;
+        case KEEL_PROPAGATION_RUNBINDABLE:
+                return MS_UNBINDABLE | MS_REC;
+        case KEEL_PROPAGATION_RPRIVATE:
+                return MS_PRIVATE | MS_REC;
         case KEEL_PROPAGATION_PRIVATE:
         default:
                 return MS_PRIVATE;
@@ -45,8 +54,11 @@ static unsigned long propagation_flag(enum keel_propagation p)
 
 /* The mount that holds the rootfs directory must not be shared: the bind
  * of the rootfs would propagate to the host, and pivot_root(2) refuses a
- * new root whose parent mount is shared (runc: rootfsParentMountPrivate). */
-static int make_parent_mount_private(const char *rootfs)
+ * new root whose parent mount is shared (runc: rootfsParentMountPrivate).
+ * A slave, not private: under rslave (the default) or slave the rootfs
+ * must go on receiving the host's mounts (config-linux.md), as runc's
+ * does since it only touches a parent that is still shared. */
+static int make_parent_mount_slave(const char *rootfs)
 {
         _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         int depth;
@@ -75,7 +87,7 @@ static int make_parent_mount_private(const char *rootfs)
                     a.stx_dev_minor == b.stx_dev_minor)
                         break;  /* "/" */
         }
-        return keel_mount_setattr(fd, 0, 0, MS_PRIVATE, false);
+        return keel_mount_setattr(fd, 0, 0, MS_SLAVE, false);
 }
 
 int keel_rootfs_prepare(struct keel_rootfs *r, struct keel_error **err)
@@ -86,15 +98,22 @@ int keel_rootfs_prepare(struct keel_rootfs *r, struct keel_error **err)
         int ret;
 
         /* Nothing mounted from here on may reach the host: "/" becomes a
-         * slave (runc's default) or what rootfsPropagation asks, all of it. */
+         * slave (runc's default) or what rootfsPropagation asks, all of it
+         * (plain or r- form alike: the mounts copied from the host are
+         * left behind at pivot_root, only the bind volumes keep it).
+         * Unbindable waits for finish: the rootfs is bound below; until
+         * then it is private, which unbindable implies. */
         if (lx != NULL && lx->has_rootfs_propagation)
-                flag = propagation_flag(lx->rootfs_propagation);
+                flag = propagation_flag(lx->rootfs_propagation) & ~(unsigned long) MS_REC;
+        if (flag == MS_UNBINDABLE)
+                flag = MS_PRIVATE;
         if (mount(NULL, "/", NULL, MS_REC | flag, NULL) < 0)
-                return keel_error_set(err, errno, "make / %s in the container's mount namespace",
-                                      flag == MS_SLAVE ? "rslave" : "private to the container");
-        ret = make_parent_mount_private(r->rootfs);
+                return keel_error_set(err, errno, "make / r%s in the container's mount namespace",
+                                      flag == MS_SLAVE ? "slave" : flag == MS_SHARED ? "shared" :
+                                      "private");
+        ret = make_parent_mount_slave(r->rootfs);
         if (ret < 0)
-                return keel_error_set(err, -ret, "make the mount holding %s private", r->rootfs);
+                return keel_error_set(err, -ret, "make the mount holding %s a slave", r->rootfs);
 
         /* A bind of the rootfs onto itself: pivot_root(2) needs a mount
          * point, and its fd is the root every later lookup starts from. */
@@ -413,9 +432,12 @@ int keel_rootfs_finish(struct keel_rootfs *r, struct keel_error **err)
                 if (ret < 0)
                         return keel_error_set(err, -ret, "root.readonly");
         }
+        /* The root mount, or with an r- form every mount of the container. */
         if (lx != NULL && lx->has_rootfs_propagation) {
-                ret = keel_mount_setattr(r->rootfd, 0, 0, propagation_flag(lx->rootfs_propagation),
-                                         false);
+                unsigned long flag = propagation_flag(lx->rootfs_propagation);
+
+                ret = keel_mount_setattr(r->rootfd, 0, 0, flag & ~(unsigned long) MS_REC,
+                                         (flag & MS_REC) != 0);
                 if (ret < 0)
                         return keel_error_set(err, -ret, "linux.rootfsPropagation");
         }
