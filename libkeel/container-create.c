@@ -534,7 +534,7 @@ static int run_hooks(struct create *cr, enum keel_hook_kind kind, enum keel_stat
         cr->state->status = status;
         ret = keel_state_to_json(cr->state, false, &json, &len, err);
         if (ret == 0)
-                ret = keel_hooks_run_list(list, kind, json, len, false, err);
+                ret = keel_hooks_run_list_in(list, kind, cr->bundle, json, len, false, err);
         return ret;
 }
 

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -160,9 +161,15 @@ static int run_hook_kind(struct keel_container_dir *c, struct keel_state *st, en
                 return ret;
         list = cfg->hooks ? keel_hooks_get(cfg->hooks, kind) : NULL;
         if (list != NULL && list->n > 0) {
+                /* In the bundle, as create's hooks (runtime.md); an engine
+                 * may have removed it before delete: then "/". */
+                struct stat sb;
+                const char *cwd = st->bundle != NULL && stat(st->bundle, &sb) == 0 &&
+                                  S_ISDIR(sb.st_mode) ? st->bundle : "/";
+
                 ret = keel_state_to_json(st, false, &json, &len, err);
                 if (ret == 0)
-                        ret = keel_hooks_run_list(list, kind, json, len, true, err);
+                        ret = keel_hooks_run_list_in(list, kind, cwd, json, len, true, err);
         }
         keel_config_free(cfg);
         return ret;

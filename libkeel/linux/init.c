@@ -156,7 +156,8 @@ static int state_json(struct init *in, enum keel_status status, char **json, siz
 }
 
 /* prestart and createRuntime run in the runtime; createContainer here, in
- * the container's namespaces, before pivot_root (config.md, "Lifecycle"). */
+ * the container's namespaces, before pivot_root (config.md, "Lifecycle"),
+ * in the rootfs as runc runs it (its own tests write ./lib/... there). */
 static int run_create_hooks(struct init *in, struct keel_error **err)
 {
         struct keel_hooks *h = in->a->cfg->hooks;
@@ -179,8 +180,8 @@ static int run_create_hooks(struct init *in, struct keel_error **err)
                 return 0;
         ret = state_json(in, KEEL_STATUS_CREATING, &json, &len, err);
         if (ret == 0)
-                ret = keel_hooks_run_list(&h->create_container, KEEL_HOOK_CREATE_CONTAINER, json, len,
-                                          false, err);
+                ret = keel_hooks_run_list_in(&h->create_container, KEEL_HOOK_CREATE_CONTAINER,
+                                             in->a->rootfs, json, len, false, err);
         return ret;
 }
 
