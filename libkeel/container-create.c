@@ -28,12 +28,14 @@
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/init.h"
+#include "linux/mount.h"
 #include "linux/ptrace-guard.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/phase.h"
 
 
@@ -161,12 +163,44 @@ static char *now_rfc3339(void)
         return out;
 }
 
+/* root.path is resolved once, here: a symlink (root.path itself or on the
+ * way) is followed, as crun does (runc refuses it), and what it led to is
+ * the rootfs from then on (state's "rootfs", the init's bind), whatever
+ * the link says later.  Never through keel's own /proc (util/path.h). */
+static int resolve_root_path(struct create *cr, struct keel_error **err)
+{
+        struct keel_path_self self = { .pids = { getpid() }, .n = 1 };
+        _cleanup_free_ char *joined = NULL;
+        _cleanup_close_ int host = -1, fd = -1;
+        char link[64];
+        struct stat a, b;
+
+        if (cr->cfg->root->path[0] == '/')
+                joined = strdup(cr->cfg->root->path);
+        else if (asprintf(&joined, "%s/%s", cr->bundle, cr->cfg->root->path) < 0)
+                joined = NULL;
+        if (joined == NULL)
+                return keel_error_set(err, ENOMEM, "root.path");
+        host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (host < 0)
+                return keel_error_set(err, errno, "open /");
+        fd = keel_path_open_host(host, joined, &self, O_PATH | O_DIRECTORY, err);
+        if (fd < 0)
+                return keel_error_prefix(err, "root.path");
+        /* Its name, as mountinfo and the hooks will show it. */
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        cr->rootfs = realpath(link, NULL);
+        if (cr->rootfs == NULL || stat(cr->rootfs, &a) < 0 || fstat(fd, &b) < 0 ||
+            a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+                return keel_error_setq(err, ENOENT, "root.path: %s: cannot be named on the host",
+                                       joined);
+        return 0;
+}
+
 static int load_bundle(struct create *cr, struct keel_error **err)
 {
         const char *b = cr->o->bundle ? cr->o->bundle : ".";
         _cleanup_close_ int bfd = -1;
-        _cleanup_free_ char *joined = NULL;
-        struct stat st;
         int ret;
 
         cr->bundle = realpath(b, NULL);
@@ -188,18 +222,7 @@ static int load_bundle(struct create *cr, struct keel_error **err)
         if (ret < 0)
                 return ret;
 
-        if (cr->cfg->root->path[0] == '/')
-                joined = strdup(cr->cfg->root->path);
-        else if (asprintf(&joined, "%s/%s", cr->bundle, cr->cfg->root->path) < 0)
-                joined = NULL;
-        if (joined == NULL)
-                return keel_error_set(err, ENOMEM, "root.path");
-        cr->rootfs = realpath(joined, NULL);
-        if (cr->rootfs == NULL)
-                return keel_error_set(err, errno, "root.path: %s", joined);
-        if (stat(cr->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
-                return keel_error_setq(err, ENOTDIR, "root.path: %s is not a directory", cr->rootfs);
-        return 0;
+        return resolve_root_path(cr, err);
 }
 
 static int make_state(struct create *cr, struct keel_error **err)
@@ -479,7 +502,7 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                                                     &cr->args.seccomp_listener, err);
         /* Made here, by root on the host: the init could not (idmap.h). */
         if (ret == 0)
-                ret = keel_idmap_prepare(cr->cfg, cr->bundle, &cr->args.idmap_fds, err);
+                ret = keel_idmap_prepare(cr->cfg, cr->bundle, cr->rootfs, &cr->args.idmap_fds, err);
         if (ret == 0)
                 ret = keel_sync_pair(fds, err);
         if (ret < 0)
@@ -492,6 +515,11 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         cr->args.preserve_fds = cr->o->preserve_fds + cr->o->listen_fds;
         cr->args.no_pivot = cr->o->no_pivot;
         cr->args.no_new_keyring = cr->o->no_new_keyring;
+        cr->args.runtime_pid = getpid();
+        /* Root on the host may open what a user namespace may not reach;
+         * rootless keel has no more rights than the init. */
+        cr->args.sources_from_runtime = keel_ns_plan_has(&cr->args.plan, KEEL_NS_USER) &&
+                                        geteuid() == 0;
         cr->args.sync_fd = fds[1];
 
         if (keel_init_can_skip_stage1(&cr->args.plan)) {
@@ -572,6 +600,39 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         return 0;
 }
 
+/* The init, in a user namespace, asks for root.path and its bind
+ * sources (linux/mount.h): opened with keel's rights but in the init's
+ * mount namespace, through /proc/<init>/root. */
+static int send_mount_sources(struct create *cr, struct keel_error **err)
+{
+        struct keel_path_self self = { .pids = { getpid(), cr->init, cr->stage1 }, .n = 3 };
+        struct keel_mount_sources s = KEEL_MOUNT_SOURCES_INIT;
+        _cleanup_close_ int root = -1;
+        char path[64];
+        int ret;
+
+        snprintf(path, sizeof(path), "/proc/%d/root", (int) cr->init);
+        root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return keel_error_set(err, errno, "open the container's mount namespace (%s)", path);
+        ret = keel_mount_sources_open(cr->cfg, cr->bundle, cr->rootfs, root, &self, &s, err);
+        if (ret < 0)
+                return ret;
+        if (keel_sync_send(cr->sync_fd, KEEL_SYNC_MOUNT_SOURCE, -1, NULL, s.root) < 0 ||
+            keel_sync_send(cr->sync_fd, KEEL_SYNC_MOUNT_SOURCE, -2, NULL, s.root_mount) < 0)
+                ret = -1;
+        for (size_t i = 0; ret == 0 && i < s.n; i++)
+                if (s.fds[i] >= 0 &&
+                    keel_sync_send(cr->sync_fd, KEEL_SYNC_MOUNT_SOURCE, (int) i, NULL, s.fds[i]) < 0)
+                        ret = -1;
+        if (ret == 0 && keel_sync_send(cr->sync_fd, KEEL_SYNC_MOUNT_SOURCES, 0, NULL, -1) < 0)
+                ret = -1;
+        keel_mount_sources_close(&s);
+        if (ret < 0)
+                return keel_error_setq(err, EPIPE, "container process exited during setup");
+        return 0;
+}
+
 static int take_console(struct create *cr, int fd, struct keel_error **err)
 {
         int ret = 0;
@@ -628,6 +689,9 @@ static int talk_to_init(struct create *cr, struct keel_error **err)
                         break;
                 case KEEL_SYNC_PID:
                         ret = adopt_init(cr, msg.value, err);
+                        break;
+                case KEEL_SYNC_MOUNT_SOURCES:
+                        ret = send_mount_sources(cr, err);
                         break;
                 case KEEL_SYNC_CONSOLE:
                         ret = fd >= 0 ? take_console(cr, fd, err)

@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "linux/init.h"
 #include "linux/lsm.h"
+#include "linux/mount.h"
 #include "linux/process.h"
 #include "linux/procfs.h"
 #include "linux/rootfs.h"
@@ -42,6 +43,8 @@ struct init {
         int start_conn;                 /* start's connection, from wait_for_start on */
         int procfd;                     /* the trusted procfs (linux/procfs.h) */
         char *executable;
+        struct keel_path_self self;     /* keel's pids: no mount source goes through them */
+        struct keel_mount_sources sources;      /* what the runtime opened for us */
 };
 
 static void __attribute__((noreturn)) die(int sock, struct keel_error *err)
@@ -94,10 +97,58 @@ static int setup_keyring(struct init *in, struct keel_error **err)
         return 0;
 }
 
+/* In a user namespace we may not reach what the host's root can (a
+ * bundle or a volume below a 0700 directory): the runtime opens root.path
+ * and the bind sources in our mount namespace and hands them over. */
+static int receive_mount_sources(struct init *in, struct keel_error **err)
+{
+        struct keel_mount_sources *s = &in->sources;
+        int sock = in->a->sync_fd;
+        struct keel_sync_msg msg;
+        int fd, *slot, ret;
+
+        s->n = in->a->cfg->n_mounts;
+        s->fds = s->n ? malloc(s->n * sizeof(*s->fds)) : NULL;
+        if (s->n && s->fds == NULL)
+                return keel_error_set(err, ENOMEM, "mount sources");
+        for (size_t i = 0; i < s->n; i++)
+                s->fds[i] = -1;
+        if (keel_sync_send(sock, KEEL_SYNC_MOUNT_SOURCES, 0, NULL, -1) < 0)
+                return keel_error_set(err, errno, "sync with the runtime");
+        for (;;) {
+                ret = keel_sync_recv(sock, 0, &msg, &fd, err);
+                if (ret < 0)
+                        return ret;
+                if (msg.type == KEEL_SYNC_MOUNT_SOURCES && fd < 0)
+                        return 0;
+                slot = msg.type != KEEL_SYNC_MOUNT_SOURCE || fd < 0 ? NULL :
+                       msg.value == -1 ? &s->root : msg.value == -2 ? &s->root_mount :
+                       msg.value >= 0 && (size_t) msg.value < s->n ? &s->fds[msg.value] : NULL;
+                if (slot == NULL) {
+                        if (fd >= 0)
+                                close(fd);
+                        return keel_error_setq(err, EPROTO, "unexpected message %u from the "
+                                               "runtime", msg.type);
+                }
+                closep(slot);
+                *slot = fd;
+        }
+}
+
 static int setup_rootfs(struct init *in, struct keel_error **err)
 {
-        int ret;
+        int ret = 0;
 
+        in->self = (struct keel_path_self){
+                .pids = { in->a->state->pid, in->a->runtime_pid, getpid() }, .n = 3,
+        };
+        in->rootfs.self = &in->self;
+        if (in->a->sources_from_runtime) {
+                ret = receive_mount_sources(in, err);
+                in->rootfs.sources = &in->sources;
+        }
+        if (ret < 0)
+                return ret;
         in->rootfs.cfg = in->a->cfg;
         in->rootfs.rootfs = in->a->rootfs;
         in->rootfs.bundle = in->a->bundle;
@@ -108,6 +159,9 @@ static int setup_rootfs(struct init *in, struct keel_error **err)
         ret = keel_rootfs_prepare(&in->rootfs, err);
         if (ret == 0)
                 ret = keel_rootfs_mount_all(&in->rootfs, err);
+        /* Mounted: the host's directories are no business of the init's. */
+        in->rootfs.sources = NULL;
+        keel_mount_sources_close(&in->sources);
         if (ret == 0)
                 ret = keel_rootfs_setup_dev(&in->rootfs, err);
         return ret;
@@ -340,7 +394,7 @@ static int become_process(struct init *in, struct keel_error **err)
 static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
 {
         struct init in = { .a = a, .proc = a->cfg->process, .console_slave = -1, .start_conn = -1,
-                           .procfd = -1 };
+                           .procfd = -1, .sources = KEEL_MOUNT_SOURCES_INIT };
         struct keel_error *err = NULL;
         struct keel_sync_msg msg;
         int sock = a->sync_fd;

@@ -74,15 +74,163 @@ int keel_mount_ro_tmpfs(void)
         return fd >= 0 ? fd : -errno;
 }
 
+/* How far up from a directory we look for the root of its mount. */
+#define MAX_PATH_DEPTH 4096
+
+int keel_mount_root_of(int fd)
+{
+        _cleanup_close_ int cur = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        int depth;
+
+        if (cur < 0)
+                return -errno;
+        for (depth = 0; depth < MAX_PATH_DEPTH; depth++) {
+                struct statx a, b;
+                int up;
+
+                if (statx(cur, "", AT_EMPTY_PATH, STATX_INO, &a) < 0)
+                        return -errno;
+                if ((a.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+                    (a.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+                        break;
+                up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (up < 0)
+                        return -errno;
+                if (statx(up, "", AT_EMPTY_PATH, STATX_INO, &b) < 0) {
+                        close(up);
+                        return -errno;
+                }
+                close(cur);
+                cur = up;
+                if (a.stx_ino == b.stx_ino && a.stx_dev_major == b.stx_dev_major &&
+                    a.stx_dev_minor == b.stx_dev_minor)
+                        break;  /* "/" */
+        }
+        return take_fd(&cur);
+}
+
+/* ---- the host side of the mounts ----------------------------------------- */
+
+bool keel_mount_is_bind(const struct keel_mount *m)
+{
+        if (m->type != NULL && strcmp(m->type, "bind") == 0)
+                return true;
+        for (size_t i = 0; i < m->n_options; i++)
+                if (strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0)
+                        return true;
+        return false;
+}
+
+char *keel_mount_source_path(const char *bundle, const struct keel_mount *m)
+{
+        char *path = NULL;
+
+        if (m->source == NULL)
+                return NULL;
+        if (m->source[0] == '/')
+                return strdup(m->source);
+        if (asprintf(&path, "%s/%s", bundle, m->source) < 0)
+                return NULL;
+        return path;
+}
+
+bool keel_mount_source_in_rootfs(const char *rootfs, const char *source)
+{
+        size_t len = rootfs ? strlen(rootfs) : 0;
+
+        return len > 0 && strncmp(source, rootfs, len) == 0 && source[len] == '/';
+}
+
+static bool is_idmapped(const struct keel_mount *m)
+{
+        if (m->n_uid_mappings || m->n_gid_mappings)
+                return true;
+        for (size_t i = 0; i < m->n_options; i++)
+                if (strcmp(m->options[i], "idmap") == 0 || strcmp(m->options[i], "ridmap") == 0)
+                        return true;
+        return false;
+}
+
+static int open_source(const struct keel_config *cfg, const char *bundle, const char *rootfs,
+                       int hostroot, const struct keel_path_self *self, size_t i,
+                       struct keel_error **err)
+{
+        const struct keel_mount *m = &cfg->mounts[i];
+        _cleanup_free_ char *path = NULL;
+        int fd;
+
+        if (!keel_mount_is_bind(m) || m->source == NULL || is_idmapped(m))
+                return -1;
+        path = keel_mount_source_path(bundle, m);
+        if (path == NULL)
+                return keel_error_set(err, ENOMEM, "mounts[%zu].source", i);
+        if (keel_mount_source_in_rootfs(rootfs, path))
+                return -1;
+        fd = keel_path_open_host(hostroot, path, self, O_PATH, err);
+        if (fd < 0)
+                return keel_error_prefix(err, "mounts[%zu].source", i);
+        return fd;
+}
+
+int keel_mount_sources_open(const struct keel_config *cfg, const char *bundle, const char *rootfs,
+                            int hostroot, const struct keel_path_self *self,
+                            struct keel_mount_sources *s, struct keel_error **err)
+{
+        int r;
+
+        *s = (struct keel_mount_sources) KEEL_MOUNT_SOURCES_INIT;
+        s->root = keel_path_open_host(hostroot, rootfs, self, O_PATH | O_DIRECTORY, err);
+        if (s->root < 0)
+                return keel_error_prefix(err, "root.path");
+        s->root_mount = keel_mount_root_of(s->root);
+        if (s->root_mount < 0) {
+                r = keel_error_set(err, -s->root_mount, "root.path: the mount holding %s", rootfs);
+                goto fail;
+        }
+        if (cfg->n_mounts == 0)
+                return 0;
+        s->fds = malloc(cfg->n_mounts * sizeof(*s->fds));
+        if (s->fds == NULL) {
+                r = keel_error_set(err, ENOMEM, "mounts");
+                goto fail;
+        }
+        s->n = cfg->n_mounts;
+        for (size_t i = 0; i < s->n; i++)
+                s->fds[i] = -1;
+        for (size_t i = 0; i < s->n; i++) {
+                r = open_source(cfg, bundle, rootfs, hostroot, self, i, err);
+                if (r < -1)
+                        goto fail;
+                s->fds[i] = r;
+        }
+        return 0;
+fail:
+        keel_mount_sources_close(s);
+        return r;
+}
+
+void keel_mount_sources_close(struct keel_mount_sources *s)
+{
+        closep(&s->root);
+        closep(&s->root_mount);
+        for (size_t i = 0; s->fds != NULL && i < s->n; i++)
+                closep(&s->fds[i]);
+        free(s->fds);
+        s->fds = NULL;
+        s->n = 0;
+}
+
 /* ---- one config mount ---------------------------------------------------- */
 
 struct job {
         int rootfd;
         const char *rootfs;     /* rootfd's host path, or NULL */
         const char *bundle;
+        const struct keel_path_self *self;
         const struct keel_mount *m;
         size_t index;
         int idmapped;           /* the runtime's idmapped mount, or -1 */
+        int source;             /* the source the runtime opened, or -1 */
         const char *label;      /* linux.mountLabel, or NULL */
         struct keel_mount_opts o;
         char *dest;             /* clean container path */
@@ -205,18 +353,38 @@ static int attach_tree(struct job *j, int mnt, int target_fd, bool plain_recursi
 
 /* A source inside the rootfs is the container's: its path is resolved in
  * the rootfs (RESOLVE_IN_ROOT), so a symlink the rootfs holds on the way
- * cannot lead to a host path.  Anything else is the trusted config's. */
-static int clone_source(const struct job *j, const char *source)
+ * cannot lead to a host path.  Anything else is the trusted config's,
+ * resolved on the host but never through keel's own /proc (its private
+ * fds, its procfs, its view of the host). */
+static int clone_source(const struct job *j, const char *source, struct keel_error **err)
 {
-        size_t len = j->rootfs ? strlen(j->rootfs) : 0;
-        _cleanup_close_ int fd = -1;
+        struct keel_path_self me = { .pids = { getpid() }, .n = 1 };
+        _cleanup_close_ int fd = -1, host = -1;
+        int mnt;
 
-        if (len == 0 || strncmp(source, j->rootfs, len) != 0 || source[len] != '/')
-                return keel_mount_clone(AT_FDCWD, source, j->o.rbind);
-        fd = keel_path_open_in_root(j->rootfd, source + len + 1, O_PATH, 0, NULL);
+        if (j->source >= 0) {
+                fd = fcntl(j->source, F_DUPFD_CLOEXEC, 3);
+                if (fd < 0)
+                        fd = -errno;
+        } else if (keel_mount_source_in_rootfs(j->rootfs, source)) {
+                fd = keel_path_open_in_root(j->rootfd, source + strlen(j->rootfs) + 1, O_PATH, 0,
+                                            NULL);
+        } else {
+                host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (host < 0)
+                        return keel_error_set(err, errno, "open /");
+                fd = keel_path_open_host(host, source, j->self ? j->self : &me, O_PATH, err);
+                if (fd < 0)
+                        return keel_error_prefix(err, "mounts[%zu].source", j->index);
+        }
         if (fd < 0)
-                return fd;
-        return keel_mount_clone(fd, "", j->o.rbind);
+                return keel_error_set(err, -fd, "bind-mount %s on %s", j->m->source,
+                                      j->m->destination);
+        mnt = keel_mount_clone(fd, "", j->o.rbind);
+        if (mnt < 0)
+                return keel_error_set(err, -mnt, "bind-mount %s on %s", j->m->source,
+                                      j->m->destination);
+        return mnt;
 }
 
 static int mount_bind(struct job *j, struct keel_error **err)
@@ -230,20 +398,20 @@ static int mount_bind(struct job *j, struct keel_error **err)
         if (is_dest(j, "/proc"))
                 return keel_error_setq(err, EPERM, "mount %s on %s: only proc can be mounted there",
                                        j->what, j->m->destination);
-        if (j->m->source[0] == '/')
-                source = strdup(j->m->source);
-        else if (asprintf(&source, "%s/%s", j->bundle, j->m->source) < 0)
-                source = NULL;
+        source = keel_mount_source_path(j->bundle, j->m);
         if (source == NULL)
                 return keel_error_set(err, ENOMEM, "mounts[%zu]", j->index);
 
-        mnt = j->idmapped >= 0 ? fcntl(j->idmapped, F_DUPFD_CLOEXEC, 3)
-                               : clone_source(j, source);
-        if (mnt < 0 && j->idmapped >= 0)
-                mnt = -errno;
-        if (mnt < 0)
-                return keel_error_set(err, -mnt, "bind-mount %s on %s", j->m->source,
-                                      j->m->destination);
+        if (j->idmapped >= 0) {
+                mnt = fcntl(j->idmapped, F_DUPFD_CLOEXEC, 3);
+                if (mnt < 0)
+                        return keel_error_set(err, errno, "bind-mount %s on %s", j->m->source,
+                                              j->m->destination);
+        } else {
+                mnt = clone_source(j, source, err);
+                if (mnt < 0)
+                        return mnt;
+        }
         /* A sysfs may be bound at /sys (runc's rootless spec binds the
          * host's when no network namespace lets it mount one); nothing
          * else: the tree is checked, not the source's name. */
@@ -585,12 +753,12 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
         return 0;
 }
 
-int keel_mount_apply(int rootfd, const char *rootfs, const char *bundle,
-                     const struct keel_mount *m, size_t index, int idmapped, const char *label,
-                     int *deferred_ro, struct keel_error **err)
+int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *m, size_t index,
+                     int idmapped, int source, int *deferred_ro, struct keel_error **err)
 {
-        struct job j = { .rootfd = rootfd, .rootfs = rootfs, .bundle = bundle, .m = m,
-                         .index = index, .idmapped = idmapped, .label = label };
+        struct job j = { .rootfd = ctx->rootfd, .rootfs = ctx->rootfs, .bundle = ctx->bundle,
+                         .self = ctx->self, .m = m, .index = index, .idmapped = idmapped,
+                         .source = source, .label = ctx->label };
         int r;
 
         *deferred_ro = -1;

@@ -18,9 +18,6 @@
 #include "util/cleanup.h"
 #include "util/path.h"
 
-/* How far up from the rootfs we look for the mount that holds it. */
-#define MAX_PATH_DEPTH 4096
-
 static const struct keel_linux *linux_cfg(const struct keel_rootfs *r)
 {
         return r->cfg != NULL ? r->cfg->linux_cfg : NULL;
@@ -52,49 +49,35 @@ static unsigned long propagation_flag(enum keel_propagation p)
 
 /* ---- prepare ------------------------------------------------------------- */
 
-/* The mount that holds the rootfs directory must not be shared: the bind
- * of the rootfs would propagate to the host, and pivot_root(2) refuses a
- * new root whose parent mount is shared (runc: rootfsParentMountPrivate).
- * A slave, not private: under rslave (the default) or slave the rootfs
- * must go on receiving the host's mounts (config-linux.md), as runc's
- * does since it only touches a parent that is still shared. */
-static int make_parent_mount_slave(const char *rootfs)
+/* The rootfs directory, and the root of the mount that holds it: the
+ * runtime's, opened in our mount namespace where we may not walk (a user
+ * namespace under a 0700 directory), or here. */
+static int open_rootfs(struct keel_rootfs *r, int *holder, struct keel_error **err)
 {
-        _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        int depth;
+        const struct keel_mount_sources *s = r->sources;
+        _cleanup_close_ int dir = -1;
 
-        if (fd < 0)
-                return -errno;
-        for (depth = 0; depth < MAX_PATH_DEPTH; depth++) {
-                struct statx a, b;
-                int up;
-
-                if (statx(fd, "", AT_EMPTY_PATH, STATX_INO, &a) < 0)
-                        return -errno;
-                if ((a.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-                    (a.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-                        break;
-                up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (up < 0)
-                        return -errno;
-                if (statx(up, "", AT_EMPTY_PATH, STATX_INO, &b) < 0) {
-                        close(up);
-                        return -errno;
-                }
-                close(fd);
-                fd = up;
-                if (a.stx_ino == b.stx_ino && a.stx_dev_major == b.stx_dev_major &&
-                    a.stx_dev_minor == b.stx_dev_minor)
-                        break;  /* "/" */
+        if (s != NULL && s->root >= 0 && s->root_mount >= 0) {
+                dir = fcntl(s->root, F_DUPFD_CLOEXEC, 3);
+                *holder = fcntl(s->root_mount, F_DUPFD_CLOEXEC, 3);
+                if (dir < 0 || *holder < 0)
+                        return keel_error_set(err, errno, "rootfs %s", r->rootfs);
+                return take_fd(&dir);
         }
-        return keel_mount_setattr(fd, 0, 0, MS_SLAVE, false);
+        dir = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return keel_error_set(err, errno, "open rootfs %s", r->rootfs);
+        *holder = keel_mount_root_of(dir);
+        if (*holder < 0)
+                return keel_error_set(err, -*holder, "find the mount holding %s", r->rootfs);
+        return take_fd(&dir);
 }
 
 int keel_rootfs_prepare(struct keel_rootfs *r, struct keel_error **err)
 {
         const struct keel_linux *lx = linux_cfg(r);
         unsigned long flag = MS_SLAVE;
-        _cleanup_close_ int target = -1, mnt = -1;
+        _cleanup_close_ int target = -1, holder = -1, mnt = -1;
         int ret;
 
         /* Nothing mounted from here on may reach the host: "/" becomes a
@@ -111,15 +94,22 @@ int keel_rootfs_prepare(struct keel_rootfs *r, struct keel_error **err)
                 return keel_error_set(err, errno, "make / r%s in the container's mount namespace",
                                       flag == MS_SLAVE ? "slave" : flag == MS_SHARED ? "shared" :
                                       "private");
-        ret = make_parent_mount_slave(r->rootfs);
+        target = open_rootfs(r, &holder, err);
+        if (target < 0)
+                return target;
+        /* The mount that holds the rootfs directory must not be shared: the
+         * bind below would propagate to the host, and pivot_root(2) refuses
+         * a new root whose parent mount is shared (runc:
+         * rootfsParentMountPrivate).  A slave, not private: under rslave
+         * (the default) or slave the rootfs must go on receiving the host's
+         * mounts (config-linux.md), as runc's does since it only touches a
+         * parent that is still shared. */
+        ret = keel_mount_setattr(holder, 0, 0, MS_SLAVE, false);
         if (ret < 0)
                 return keel_error_set(err, -ret, "make the mount holding %s a slave", r->rootfs);
 
         /* A bind of the rootfs onto itself: pivot_root(2) needs a mount
          * point, and its fd is the root every later lookup starts from. */
-        target = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (target < 0)
-                return keel_error_set(err, errno, "open rootfs %s", r->rootfs);
         mnt = keel_mount_clone(target, "", true);
         ret = mnt < 0 ? mnt : keel_mount_attach(mnt, target);
         if (ret < 0)
@@ -147,31 +137,24 @@ int keel_rootfs_mount_all(struct keel_rootfs *r, struct keel_error **err)
 {
         size_t i;
 
+        const struct keel_mount_sources *s = r->sources;
+        struct keel_mount_ctx ctx = {
+                .rootfd = r->rootfd, .rootfs = r->rootfs, .bundle = r->bundle, .self = r->self,
+                .label = r->cfg && r->cfg->linux_cfg ? r->cfg->linux_cfg->mount_label : NULL,
+        };
+
         for (i = 0; r->cfg != NULL && i < r->cfg->n_mounts; i++) {
                 int fd, ret;
 
-                ret = keel_mount_apply(r->rootfd, r->rootfs, r->bundle, &r->cfg->mounts[i], i,
+                ret = keel_mount_apply(&ctx, &r->cfg->mounts[i], i,
                                        r->idmap_fds ? r->idmap_fds[i] : -1,
-                                       r->cfg->linux_cfg ? r->cfg->linux_cfg->mount_label : NULL,
-                                       &fd, err);
+                                       s && s->fds && i < s->n ? s->fds[i] : -1, &fd, err);
                 if (ret < 0)
                         return ret;
                 if (fd >= 0 && defer_ro(r, fd, i) < 0)
                         return keel_error_set(err, ENOMEM, "mounts[%zu]", i);
         }
         return 0;
-}
-
-static bool is_bind(const struct keel_mount *m)
-{
-        size_t i;
-
-        if (m->type != NULL && strcmp(m->type, "bind") == 0)
-                return true;
-        for (i = 0; i < m->n_options; i++)
-                if (strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0)
-                        return true;
-        return false;
 }
 
 /* runc: a /dev bind-mounted from the host is used as it is. */
@@ -181,7 +164,7 @@ static bool dev_is_bind_mounted(const struct keel_config *cfg)
 
         for (i = 0; cfg != NULL && i < cfg->n_mounts; i++) {
                 _cleanup_free_ char *dest = keel_path_clean(cfg->mounts[i].destination);
-                if (dest != NULL && strcmp(dest, "/dev") == 0 && is_bind(&cfg->mounts[i]))
+                if (dest != NULL && strcmp(dest, "/dev") == 0 && keel_mount_is_bind(&cfg->mounts[i]))
                         return true;
         }
         return false;

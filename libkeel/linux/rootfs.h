@@ -6,7 +6,9 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "linux/mount.h"
 #include "spec/oci-config.h"
+#include "util/path.h"
 
 /* The container's root filesystem, built by the init in its new mount
  * namespace.  The steps run in this order:
@@ -35,6 +37,9 @@ struct keel_rootfs {
         int rootfd;                     /* set by prepare: the rootfs mount; -1 before */
         const int *idmap_fds;           /* per mount: idmapped mount from the runtime, or
                                          * -1; NULL when none is idmapped */
+        const struct keel_mount_sources *sources;  /* root.path and bind sources the
+                                         * runtime opened (mount.h); NULL: opened here */
+        const struct keel_path_self *self;      /* keel's pids (util/path.h); NULL: ours */
 
         /* Private to rootfs.c and mount.c (zero-initialised is right):
          * mounts asked "ro" that stay writable until finish, so that later

@@ -37,6 +37,28 @@ teardown() { lc_teardown; }
 	assert_value path./marker 'f 0:0 0644 0:0 rw size=9 data=absolute\x0a'
 }
 
+@test "root_path_symlink_is_resolved_once_at_create" {
+        # runc deviates: runc 1.1 refuses a symlink as root.path ("not an
+        # absolute path, or a symlink"); crun follows it.  config.json comes
+        # from a trusted caller: keel follows it once, at create; re-pointing
+        # the link afterwards changes nothing, and state names the directory
+        # it led to.
+        make_bundle "$B" /keel-checker paths --path /marker
+        mv "$B/rootfs" "$B/first"
+        mkdir "$B/second"
+        echo first >"$B/first/marker"
+        echo second >"$B/second/marker"
+        ln -s first "$B/rootfs"
+        rk_ok create --bundle "$B" "$C"
+        out=$RK_OUT
+        [ "$(state_of "$C" .rootfs)" = "$B/first" ]
+        ln -sfn second "$B/rootfs"
+        rk_ok start "$C"
+        wait_until 10 status_is "$C" stopped
+        output=$(cat "$out")
+        assert_value path./marker 'f 0:0 0644 0:0 rw size=6 data=first\x0a'
+}
+
 @test "root_path_that_is_a_file_fails_create_and_leaves_nothing" {
 	make_bundle "$B" /keel-checker
 	config_set "$B" '.root.path = "config.json"'
