@@ -65,6 +65,7 @@ struct create {
         bool scope_requested;
         struct keel_phases phases;      /* --debug: where the time goes */
         struct keel_ptrace_guard guard; /* the init joins a pid namespace in use */
+        char *cgroup_root;              /* the cgroup2 hierarchy's host path, or NULL */
 };
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
@@ -485,6 +486,22 @@ static void guard_init(struct create *cr)
         keel_sync_send(cr->sync_fd, KEEL_SYNC_TRACED, 0, NULL, -1);
 }
 
+/* The host path a cgroup mount binds when the kernel refuses to mount
+ * cgroup2 (linux/mount.h): the hierarchy keel uses, found now, before the
+ * container's namespaces exist.  None found: the mount fails as it is. */
+static void plan_cgroup_root(struct create *cr)
+{
+        struct keel_error *ignored = NULL;
+
+        if (cr->cg != NULL)
+                cr->cgroup_root = strdup(cr->cg->mount);
+        else if (cr->cg_mount != NULL)
+                cr->cgroup_root = strdup(cr->cg_mount);
+        else if (keel_cgroup_find_mount(&cr->cgroup_root, &ignored) < 0)
+                keel_error_free(ignored);
+        cr->args.cgroup_root = cr->cgroup_root;
+}
+
 static int spawn_stage1(struct create *cr, struct keel_error **err)
 {
         int fds[2];
@@ -493,6 +510,8 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         ret = keel_ns_plan_open(cr->cfg->linux_cfg, &cr->args.plan, err);
         if (ret == 0)
                 ret = check_userns(cr->cfg, &cr->args.plan, err);
+        if (ret == 0)
+                plan_cgroup_root(cr);
         if (ret == 0)
                 ret = keel_caps_parse(cr->cfg->process->capabilities, &cr->args.caps, err);
         if (ret == 0 && cr->cfg->linux_cfg->seccomp)
@@ -784,6 +803,7 @@ static void create_release(struct create *cr)
         keel_image_rootfs_free(cr->image);
         keel_systemd_unit_clear(&cr->unit);
         free(cr->cg_mount);
+        free(cr->cgroup_root);
         if (cr->cg != NULL)
                 keel_cgroup_free(cr->cg);
         if (cr->c != NULL)

@@ -42,6 +42,8 @@ struct keel_init_args {
         int seccomp_listener;                   /* connected listenerPath socket, or -1 */
         int *idmap_fds;                         /* linux/idmap.h; NULL: no idmapped mount */
         pid_t runtime_pid;                      /* keel's own pid, never a mount source's */
+        const char *cgroup_root;                /* host path of the cgroup2 hierarchy, for
+                                                 * a cgroup mount the kernel refuses */
         bool sources_from_runtime;              /* the runtime opens root.path and the
                                                  * bind sources (linux/mount.h) */
 };

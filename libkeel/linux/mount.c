@@ -232,6 +232,7 @@ struct job {
         int idmapped;           /* the runtime's idmapped mount, or -1 */
         int source;             /* the source the runtime opened, or -1 */
         const char *label;      /* linux.mountLabel, or NULL */
+        const char *cgroup_root; /* host path of the cgroup2 hierarchy, or NULL */
         struct keel_mount_opts o;
         char *dest;             /* clean container path */
         const char *what;       /* for messages: the type as written, or "bind" */
@@ -539,8 +540,9 @@ static int new_fs(struct job *j, const char *type, unsigned long sb_flags, uint6
                         snprintf(detail, sizeof(detail), "option %s%s%s", bad, *log ? ": " : "", log);
                 else
                         snprintf(detail, sizeof(detail), "%s", log);
-                /* sysfs's EPERM has a fallback: let the caller see it bare. */
-                if (r == -EPERM && strcmp(type, "sysfs") == 0)
+                /* sysfs's and cgroup2's EPERM have a fallback: let the caller
+                 * see it bare. */
+                if (r == -EPERM && (strcmp(type, "sysfs") == 0 || strcmp(type, "cgroup2") == 0))
                         return r;
                 return job_error(j, err, r, detail);
         }
@@ -698,6 +700,32 @@ static int sysfs_fallback(struct job *j, int target, struct keel_error **err)
         return attach_tree(j, mnt, target, true, err);
 }
 
+/* In a user namespace that does not own the cgroup namespace the kernel
+ * refuses a cgroup2 mount; bind the hierarchy instead, as runc and crun
+ * do: the whole of it, which is what the container, sharing keel's cgroup
+ * namespace, would see mounted (its /proc/self/cgroup paths are relative
+ * to that root). */
+static int cgroup_fallback(struct job *j, int target, struct keel_error **err)
+{
+        struct keel_path_self me = { .pids = { getpid() }, .n = 1 };
+        _cleanup_close_ int host = -1, dir = -1, mnt = -1;
+
+        if (j->cgroup_root == NULL)
+                return job_error(j, err, -EPERM, "no cgroup2 hierarchy to bind instead");
+        host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (host < 0)
+                return job_error(j, err, -errno, "open /");
+        dir = keel_path_open_host(host, j->cgroup_root, j->self ? j->self : &me,
+                                  O_PATH | O_DIRECTORY, err);
+        if (dir < 0)
+                return keel_error_prefix(err, "mount %s on %s: bind of the cgroup2 hierarchy",
+                                         j->what, j->m->destination);
+        mnt = keel_mount_clone(dir, "", false);
+        if (mnt < 0)
+                return job_error(j, err, mnt, "bind of the cgroup2 hierarchy");
+        return attach_tree(j, take_fd(&mnt), target, false, err);
+}
+
 static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
 {
         const char *type = strcmp(j->m->type, "cgroup") == 0 ? "cgroup2" : j->m->type;
@@ -731,6 +759,8 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
         r = new_fs(j, type, sb_flags, attrs, err);
         if (r == -EPERM && strcmp(type, "sysfs") == 0)
                 return sysfs_fallback(j, target, err);
+        if (r == -EPERM && strcmp(type, "cgroup2") == 0)
+                return cgroup_fallback(j, target, err);
         if (r < 0)
                 return err && *err ? r : job_error(j, err, r, NULL);
         mnt = r;
@@ -758,7 +788,8 @@ int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *
 {
         struct job j = { .rootfd = ctx->rootfd, .rootfs = ctx->rootfs, .bundle = ctx->bundle,
                          .self = ctx->self, .m = m, .index = index, .idmapped = idmapped,
-                         .source = source, .label = ctx->label };
+                         .source = source, .label = ctx->label,
+                         .cgroup_root = ctx->cgroup_root };
         int r;
 
         *deferred_ro = -1;

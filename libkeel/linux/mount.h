@@ -25,6 +25,7 @@ struct keel_mount_ctx {
         const char *bundle;             /* relative bind sources are relative to it */
         const char *label;              /* linux.mountLabel, or NULL */
         const struct keel_path_self *self;      /* keel's pids; NULL: this process */
+        const char *cgroup_root;        /* host path of the cgroup2 hierarchy; NULL: none */
 };
 
 /* Apply mounts[index] (m) in the rootfs at ctx->rootfd.  A mount asked
@@ -40,7 +41,9 @@ struct keel_mount_ctx {
  * detached, idmapped mount the runtime made for an idmap/ridmap bind mount
  * (linux/idmap.h), attached in place of a fresh clone of the source; -1
  * for every other mount.  The label is given as context= to a tmpfs or
- * devpts file system (mqueue takes no context= option).
+ * devpts file system (mqueue takes no context= option).  A cgroup mount
+ * the kernel refuses (a user namespace without its own cgroup namespace)
+ * becomes a bind of ctx->cgroup_root, as with runc and crun.
  * Errors name the container path: "mount tmpfs on /dev/shm: Invalid argument". */
 int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *m, size_t index,
                      int idmapped, int source, int *deferred_ro, struct keel_error **err);

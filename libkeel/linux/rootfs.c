@@ -140,6 +140,7 @@ int keel_rootfs_mount_all(struct keel_rootfs *r, struct keel_error **err)
         const struct keel_mount_sources *s = r->sources;
         struct keel_mount_ctx ctx = {
                 .rootfd = r->rootfd, .rootfs = r->rootfs, .bundle = r->bundle, .self = r->self,
+                .cgroup_root = r->cgroup_root,
                 .label = r->cfg && r->cfg->linux_cfg ? r->cfg->linux_cfg->mount_label : NULL,
         };
 

@@ -40,6 +40,7 @@ struct keel_rootfs {
         const struct keel_mount_sources *sources;  /* root.path and bind sources the
                                          * runtime opened (mount.h); NULL: opened here */
         const struct keel_path_self *self;      /* keel's pids (util/path.h); NULL: ours */
+        const char *cgroup_root;        /* the cgroup2 hierarchy (mount.h); NULL: none */
 
         /* Private to rootfs.c and mount.c (zero-initialised is right):
          * mounts asked "ro" that stay writable until finish, so that later

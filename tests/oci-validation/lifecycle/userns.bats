@@ -210,3 +210,25 @@ idmapped_bundle() {
         [[ $output == umount=[1-9]* ]]
         [[ $output != *covered* ]]
 }
+
+@test "cgroup_mount_without_a_cgroup_namespace_binds_the_hierarchy" {
+        # The kernel lets only the owner of the cgroup namespace mount
+        # cgroup2: a user namespace without its own cgroup namespace gets a
+        # read-only bind of the hierarchy instead, the whole of it, as runc
+        # 1.1.5 and crun 1.8.1 give (measured): what a cgroup2 mount in
+        # keel's cgroup namespace would show, so that the path in
+        # /proc/self/cgroup, joined to the mount, is the container's cgroup,
+        # which holds its process (pid 1 as it sees it).  (Against
+        # tests/tools/runc-ref only the last check fails: the wrapper makes
+        # a subdirectory of the hierarchy runc's /sys/fs/cgroup.)
+        userns_bundle
+        config_set "$B" '.linux.namespaces |= map(select(.type != "cgroup"))
+                | .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+                               options: ["nosuid", "noexec", "nodev", "relatime", "ro"]}]
+                | .process.args = ["/bin/sh", "-c", "/keel-checker mounts;
+                        p=$(sed -n \"s/^0:://p\" /proc/self/cgroup);
+                        echo procs=$(head -n 1 /sys/fs/cgroup$p/cgroup.procs)"]'
+        run_checker
+        [[ $(mount_line /sys/fs/cgroup) == "/sys/fs/cgroup cgroup2 ro,"* ]]
+        [[ $output == *procs=1 ]]
+}
