@@ -29,6 +29,7 @@
 #include "linux/lsm.h"
 #include "linux/init.h"
 #include "linux/mount.h"
+#include "linux/rootfs.h"
 #include "linux/ptrace-guard.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
@@ -65,8 +66,39 @@ struct create {
         bool scope_requested;
         struct keel_phases phases;      /* --debug: where the time goes */
         struct keel_ptrace_guard guard; /* the init joins a pid namespace in use */
+        int rootfs_mnt;                 /* no mount namespace: keel's bind of the rootfs */
         char *cgroup_root;              /* the cgroup2 hierarchy's host path, or NULL */
 };
+
+/* Without a mount namespace the container shares keel's (config-linux.md:
+ * a type not listed is the runtime's).  Its rootfs and mounts are then
+ * mounts in keel's namespace, below root.path (runc and crun do the same),
+ * and some of the config cannot apply there. */
+static int check_mount_namespace(const struct keel_linux *lx, struct keel_error **err)
+{
+        bool mountns = false, userns = false;
+
+        for (size_t i = 0; i < lx->n_namespaces; i++) {
+                mountns |= lx->namespaces[i].type == KEEL_NS_MOUNT;
+                userns |= lx->namespaces[i].type == KEEL_NS_USER;
+        }
+        if (mountns)
+                return 0;
+        /* keel's mount namespace belongs to keel's user namespace: the
+         * container's root could mount nothing there, not even its rootfs. */
+        if (userns)
+                return keel_error_setq(err, EINVAL, "linux.namespaces: a user namespace needs a "
+                                       "mount namespace of its own (without one, the container "
+                                       "shares keel's, in which it may mount nothing)");
+        /* runc refuses them too: masks in a namespace the host shares are
+         * mounts on the host, which the container could not be kept from. */
+        if (lx->n_masked_paths || lx->n_readonly_paths)
+                return keel_error_setq(err, EINVAL, "linux.%s: needs a mount namespace (without "
+                                       "one the container shares keel's, where keel does not "
+                                       "mask or remount paths)",
+                                       lx->n_masked_paths ? "maskedPaths" : "readonlyPaths");
+        return 0;
+}
 
 /* Fields keel parses but does not apply yet: refusing them beats running a
  * container that silently lacks what its config asked for. */
@@ -76,16 +108,15 @@ static int check_supported(const struct keel_config *cfg, bool no_cgroup,
         const struct keel_linux *lx = cfg->linux_cfg;
         const struct keel_process *p = cfg->process;
         const char *field = NULL;
-        bool has_mountns = false;
         int ret;
 
         if (p == NULL)
                 return keel_error_setq(err, EINVAL, "process: required by create");
-        if (lx != NULL)
-                for (size_t i = 0; i < lx->n_namespaces; i++)
-                        has_mountns |= lx->namespaces[i].type == KEEL_NS_MOUNT;
-        if (!has_mountns)
-                return keel_error_setq(err, EINVAL, "linux.namespaces: a mount namespace is required");
+        if (lx == NULL)
+                return keel_error_setq(err, EINVAL, "linux: required by create");
+        ret = check_mount_namespace(lx, err);
+        if (ret < 0)
+                return ret;
         if (lx->intel_rdt)
                 return keel_error_setq(err, ENOTSUP, "linux.intelRdt: not supported on this host");
         if (lx->personality && lx->personality->n_flags > 0)
@@ -400,10 +431,13 @@ static int make_image_rootfs(struct create *cr, struct keel_error **err)
                         layers = ann->values[i];
         if (layers == NULL)
                 return 0;
+        bool new_mountns = false;
+
         for (size_t i = 0; i < lx->n_namespaces; i++)
-                if (lx->namespaces[i].type == KEEL_NS_MOUNT && lx->namespaces[i].path)
-                        return keel_error_setq(err, EINVAL, "annotation %s: needs a new mount namespace",
-                                               KEEL_IMAGE_LAYERS_ANNOTATION);
+                new_mountns |= lx->namespaces[i].type == KEEL_NS_MOUNT && !lx->namespaces[i].path;
+        if (!new_mountns)
+                return keel_error_setq(err, EINVAL, "annotation %s: needs a new mount namespace",
+                                       KEEL_IMAGE_LAYERS_ANNOTATION);
         ret = keel_image_rootfs_prepare(cr->store->rootfd, cr->c->dirfd, layers, &cr->image, err);
         if (ret < 0)
                 return ret;
@@ -502,6 +536,24 @@ static void plan_cgroup_root(struct create *cr)
         cr->args.cgroup_root = cr->cgroup_root;
 }
 
+/* No mount namespace of the container's own: keel binds the rootfs in its
+ * own namespace (linux/rootfs.h) and records the mount, so that delete, or
+ * a sweep after a killed create, takes it away. */
+static int bind_rootfs_here(struct create *cr, struct keel_error **err)
+{
+        struct keel_path_self self = { .pids = { getpid() }, .n = 1 };
+        char buf[32];
+        uint64_t id;
+        int n, ret;
+
+        ret = keel_rootfs_bind_for_runtime_ns(cr->rootfs, &self, &cr->rootfs_mnt, &id, err);
+        if (ret < 0)
+                return ret;
+        n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long) id);
+        return keel_write_file_atomic_at(cr->c->dirfd, KEEL_ROOTFS_MOUNT, buf, (size_t) n, 0600,
+                                         err);
+}
+
 static int spawn_stage1(struct create *cr, struct keel_error **err)
 {
         int fds[2];
@@ -512,6 +564,8 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 ret = check_userns(cr->cfg, &cr->args.plan, err);
         if (ret == 0)
                 plan_cgroup_root(cr);
+        if (ret == 0 && !keel_ns_plan_has(&cr->args.plan, KEEL_NS_MOUNT))
+                ret = bind_rootfs_here(cr, err);
         if (ret == 0)
                 ret = keel_caps_parse(cr->cfg->process->capabilities, &cr->args.caps, err);
         if (ret == 0 && cr->cfg->linux_cfg->seccomp)
@@ -771,6 +825,9 @@ static void create_abort(struct create *cr)
                 /* keel run is the init's subreaper: reap it here. */
                 waitpid(cr->init, &status, WNOHANG);
         }
+        /* Mounts went with the init's mount namespace, unless it had none. */
+        if (cr->rootfs_mnt >= 0)
+                keel_rootfs_unbind_fd(cr->rootfs_mnt);
         if (cr->cg != NULL) {
                 keel_cgroup_kill(cr->cg, SIGKILL, NULL);
                 /* A cgroup that existed before us is left as it was found. */
@@ -800,6 +857,7 @@ static void create_release(struct create *cr)
                 keel_idmap_close(cr->args.idmap_fds, cr->cfg->n_mounts);
         closep(&cr->init_pidfd);
         closep(&cr->console);
+        closep(&cr->rootfs_mnt);
         keel_image_rootfs_free(cr->image);
         keel_systemd_unit_clear(&cr->unit);
         free(cr->cg_mount);
@@ -820,7 +878,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
 {
         struct create cr = {
                 .o = o, .store = store, .sync_fd = -1, .start_fd = -1, .args.seccomp_listener = -1, .init_pidfd = -1, .console = -1,
-                .guard = KEEL_PTRACE_GUARD_INIT,
+                .guard = KEEL_PTRACE_GUARD_INIT, .rootfs_mnt = -1,
         };
         _cleanup_free_ char *what = NULL;
         int ret;

@@ -19,6 +19,7 @@
 #include "linux/cgroup.h"
 #include "lib-log.h"
 #include "linux/cgroup-systemd.h"
+#include "linux/rootfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/phase.h"
@@ -85,6 +86,22 @@ int keel_container_read_state(struct keel_container_dir *c, struct keel_state **
         return 0;
 }
 
+/* A container without a mount namespace of its own left its rootfs bind
+ * (and every mount below it) in keel's namespace: detach it, when it is
+ * still the mount create recorded. */
+static void unbind_rootfs(int dirfd, const struct keel_state *st)
+{
+        _cleanup_free_ char *buf = NULL;
+        unsigned long long id;
+        size_t len;
+
+        if (st->rootfs == NULL ||
+            keel_read_file_at(dirfd, KEEL_ROOTFS_MOUNT, 64, &buf, &len, NULL) < 0 ||
+            sscanf(buf, "%llu", &id) != 1)
+                return;
+        keel_rootfs_unbind(st->rootfs, (uint64_t) id);
+}
+
 /* ---- sweeping killed creates ------------------------------------------- */
 
 static int open_cgroup(const struct keel_state *st, struct keel_cgroup **cg, struct keel_error **err);
@@ -113,6 +130,7 @@ static void sweep_dir(int dirfd)
                 keel_cgroup_kill(cg, SIGKILL, NULL);
                 keel_cgroup_destroy(cg, NULL);
         }
+        unbind_rootfs(dirfd, st);
         keel_state_free(st);
 }
 
@@ -438,6 +456,7 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
                         goto out;
         }
         st->status = KEEL_STATUS_STOPPED;
+        unbind_rootfs(c->dirfd, st);
         run_hook_kind(c, st, KEEL_HOOK_POSTSTOP, NULL);
         if (cg != NULL) {
                 ret = keel_cgroup_destroy(cg, err);

@@ -157,6 +157,7 @@ static int setup_rootfs(struct init *in, struct keel_error **err)
         in->rootfs.rootfd = -1;
         in->rootfs.idmap_fds = in->a->idmap_fds;
         in->rootfs.cgroup_root = in->a->cgroup_root;
+        in->rootfs.runtime_mountns = !keel_ns_plan_has(&in->a->plan, KEEL_NS_MOUNT);
         ret = keel_rootfs_prepare(&in->rootfs, err);
         if (ret == 0)
                 ret = keel_rootfs_mount_all(&in->rootfs, err);

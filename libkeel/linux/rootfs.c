@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,12 +74,115 @@ static int open_rootfs(struct keel_rootfs *r, int *holder, struct keel_error **e
         return take_fd(&dir);
 }
 
+/* ---- without a mount namespace of its own ------------------------------ */
+
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+
+/* A mount's id that is never reused (kernel 6.8), else the plain one. */
+static int mount_id(int fd, uint64_t *id)
+{
+        struct statx sx;
+
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &sx) == 0 &&
+            (sx.stx_mask & STATX_MNT_ID_UNIQUE)) {
+                *id = sx.stx_mnt_id;
+                return 0;
+        }
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0)
+                return -errno;
+        *id = sx.stx_mnt_id;
+        return 0;
+}
+
+static bool is_mount_root(int fd)
+{
+        struct statx sx;
+
+        return statx(fd, "", AT_EMPTY_PATH, STATX_INO, &sx) == 0 &&
+               (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+               (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+int keel_rootfs_bind_for_runtime_ns(const char *rootfs, const struct keel_path_self *self,
+                                    int *mnt, uint64_t *id, struct keel_error **err)
+{
+        _cleanup_close_ int host = -1, dir = -1, tree = -1;
+        int ret;
+
+        host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (host < 0)
+                return keel_error_set(err, errno, "open /");
+        dir = keel_path_open_host(host, rootfs, self, O_PATH | O_DIRECTORY, err);
+        if (dir < 0)
+                return keel_error_prefix(err, "root.path");
+        /* Private until attached: the container's mounts must not follow
+         * the mount the rootfs was cloned from into its peers. */
+        tree = keel_mount_clone(dir, "", true);
+        ret = tree < 0 ? tree : keel_mount_setattr(tree, 0, 0, MS_PRIVATE, false);
+        if (ret == 0)
+                ret = keel_mount_attach(tree, dir);
+        if (ret < 0)
+                return keel_error_set(err, -ret, "bind-mount rootfs %s onto itself", rootfs);
+        ret = mount_id(tree, id);
+        if (ret < 0) {
+                keel_rootfs_unbind_fd(tree);
+                return keel_error_set(err, -ret, "rootfs %s: mount id", rootfs);
+        }
+        *mnt = take_fd(&tree);
+        return 0;
+}
+
+int keel_rootfs_unbind_fd(int mnt)
+{
+        char path[64];
+
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", mnt);
+        return umount2(path, MNT_DETACH) < 0 ? -errno : 0;
+}
+
+int keel_rootfs_unbind(const char *rootfs, uint64_t id)
+{
+        _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        uint64_t now;
+        int ret;
+
+        if (fd < 0)
+                return -errno;
+        ret = mount_id(fd, &now);
+        if (ret < 0)
+                return ret;
+        if (now != id || !is_mount_root(fd))
+                return -ENOENT;
+        return keel_rootfs_unbind_fd(fd);
+}
+
+/* The runtime's bind of the rootfs, on top of root.path: our root. */
+static int prepare_in_runtime_ns(struct keel_rootfs *r, struct keel_error **err)
+{
+        _cleanup_close_ int fd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return keel_error_set(err, errno, "open rootfs %s", r->rootfs);
+        if (!is_mount_root(fd))
+                return keel_error_setq(err, ENOENT, "rootfs %s: keel's bind of it is gone",
+                                       r->rootfs);
+        r->rootfd = take_fd(&fd);
+        return 0;
+}
+
+/* ---- prepare, in a mount namespace of the container's ----------------- */
+
 int keel_rootfs_prepare(struct keel_rootfs *r, struct keel_error **err)
 {
         const struct keel_linux *lx = linux_cfg(r);
         unsigned long flag = MS_SLAVE;
         _cleanup_close_ int target = -1, holder = -1, mnt = -1;
         int ret;
+
+        if (r->runtime_mountns)
+                return prepare_in_runtime_ns(r, err);
 
         /* Nothing mounted from here on may reach the host: "/" becomes a
          * slave (runc's default) or what rootfsPropagation asks, all of it
@@ -291,9 +395,21 @@ static int move_root(struct keel_rootfs *r, struct keel_error **err)
         return 0;
 }
 
+/* Without a mount namespace of its own (runc's chroot): pivot_root would
+ * change the root of every process of keel's namespace. */
+static int chroot_root(struct keel_rootfs *r, struct keel_error **err)
+{
+        if (fchdir(r->rootfd) < 0)
+                return keel_error_set(err, errno, "chdir to the rootfs");
+        if (chroot(".") < 0)
+                return keel_error_set(err, errno, "chroot to the rootfs");
+        return 0;
+}
+
 int keel_rootfs_pivot(struct keel_rootfs *r, struct keel_error **err)
 {
-        int ret = r->no_pivot ? move_root(r, err) : pivot(r, err);
+        int ret = r->runtime_mountns ? chroot_root(r, err) : r->no_pivot ? move_root(r, err) :
+                  pivot(r, err);
 
         if (ret < 0)
                 return ret;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "linux/mount.h"
@@ -41,6 +42,9 @@ struct keel_rootfs {
                                          * runtime opened (mount.h); NULL: opened here */
         const struct keel_path_self *self;      /* keel's pids (util/path.h); NULL: ours */
         const char *cgroup_root;        /* the cgroup2 hierarchy (mount.h); NULL: none */
+        bool runtime_mountns;           /* no mount namespace of its own: the runtime bound
+                                         * the rootfs (keel_rootfs_bind_for_runtime_ns);
+                                         * no pivot_root, a chroot */
 
         /* Private to rootfs.c and mount.c (zero-initialised is right):
          * mounts asked "ro" that stay writable until finish, so that later
@@ -52,6 +56,23 @@ struct keel_rootfs {
         } *deferred_ro;
         size_t n_deferred_ro;
 };
+
+/* A container without a mount namespace of its own shares keel's (the
+ * spec: a namespace not listed is the runtime's).  Its mounts then live in
+ * keel's mount namespace, below root.path, as with runc and crun; keel, not
+ * the init, binds the rootfs onto itself there, so that it can take the
+ * whole tree away again: when create fails (keel_rootfs_unbind_fd) and at
+ * delete (keel_rootfs_unbind, by the mount's id, recorded in the state
+ * dir).  Nothing outside root.path is touched: no propagation change of
+ * keel's "/" (runc makes it rslave), no pivot_root.
+ * *mnt gets the attached mount (O_PATH), *id its unique mount id. */
+int keel_rootfs_bind_for_runtime_ns(const char *rootfs, const struct keel_path_self *self,
+                                    int *mnt, uint64_t *id, struct keel_error **err);
+/* Detach the mount mnt and everything below it (MNT_DETACH). */
+int keel_rootfs_unbind_fd(int mnt);
+/* Detach the mount on top of rootfs when its unique id is id; anything
+ * else there is left alone.  0, or -errno. */
+int keel_rootfs_unbind(const char *rootfs, uint64_t id);
 
 int keel_rootfs_prepare(struct keel_rootfs *r, struct keel_error **err);
 int keel_rootfs_mount_all(struct keel_rootfs *r, struct keel_error **err);
