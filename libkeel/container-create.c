@@ -28,7 +28,7 @@
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/init.h"
-#include "linux/mount.h"
+#include "linux/mount-sources.h"
 #include "linux/rootfs.h"
 #include "linux/ptrace-guard.h"
 #include "linux/seccomp.h"

@@ -15,6 +15,7 @@
 
 #include "linux/idmap.h"
 #include "linux/mount-options.h"
+#include "linux/mount-sources.h"
 #include "linux/mount.h"
 #include "util/cleanup.h"
 #include "util/path.h"

@@ -17,7 +17,7 @@
 #include "hooks.h"
 #include "linux/init.h"
 #include "linux/lsm.h"
-#include "linux/mount.h"
+#include "linux/mount-sources.h"
 #include "linux/process.h"
 #include "linux/procfs.h"
 #include "linux/rootfs.h"

@@ -2,8 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,9 +239,8 @@ static int defer_ro(struct keel_rootfs *r, int fd, size_t index)
 
 int keel_rootfs_mount_all(struct keel_rootfs *r, struct keel_error **err)
 {
-        size_t i;
-
         const struct keel_mount_sources *s = r->sources;
+        size_t i;
         struct keel_mount_ctx ctx = {
                 .rootfd = r->rootfd, .rootfs = r->rootfs, .bundle = r->bundle, .self = r->self,
                 .cgroup_root = r->cgroup_root,

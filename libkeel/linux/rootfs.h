@@ -7,20 +7,24 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "linux/mount.h"
+#include "linux/mount-sources.h"
 #include "spec/oci-config.h"
 #include "util/path.h"
 
 /* The container's root filesystem, built by the init in its new mount
- * namespace.  The steps run in this order:
+ * namespace (or, without one, in keel's: runtime_mountns below).  The
+ * steps run in this order:
  *
  *   keel_rootfs_prepare       "/" made rslave (or rootfsPropagation), the
- *                             rootfs bind-mounted onto itself, rootfd
+ *                             mount holding the rootfs a slave, the rootfs
+ *                             bind-mounted onto itself, rootfd (without a
+ *                             mount namespace: keel's bind, as it is)
  *   keel_rootfs_mount_all     config.json "mounts", in order
  *   keel_rootfs_setup_dev     default devices, linux.devices, /dev links
  *   keel_rootfs_bind_console  (process.terminal) the pty on /dev/console
- *   keel_rootfs_pivot         pivot_root (or MS_MOVE + chroot); after it,
- *                             paths are container paths
+ *   keel_rootfs_pivot         pivot_root (or MS_MOVE + chroot, or without a
+ *                             mount namespace a chroot); after it, paths
+ *                             are container paths
  *   keel_rootfs_finish        readonlyPaths, maskedPaths, deferred
  *                             read-only mounts, root.readonly, then
  *                             rootfsPropagation
