@@ -424,6 +424,7 @@ static int make_image_rootfs(struct create *cr, struct keel_error **err)
         const struct keel_string_map *ann = &cr->cfg->annotations;
         const struct keel_linux *lx = cr->cfg->linux_cfg;
         const char *layers = NULL;
+        bool new_mountns = false;
         int ret;
 
         for (size_t i = 0; i < ann->n; i++)
@@ -431,8 +432,6 @@ static int make_image_rootfs(struct create *cr, struct keel_error **err)
                         layers = ann->values[i];
         if (layers == NULL)
                 return 0;
-        bool new_mountns = false;
-
         for (size_t i = 0; i < lx->n_namespaces; i++)
                 new_mountns |= lx->namespaces[i].type == KEEL_NS_MOUNT && !lx->namespaces[i].path;
         if (!new_mountns)
@@ -521,7 +520,7 @@ static void guard_init(struct create *cr)
 }
 
 /* The host path a cgroup mount binds when the kernel refuses to mount
- * cgroup2 (linux/mount.h): the hierarchy keel uses, found now, before the
+ * cgroup2 (linux/mount.c, cgroup_fallback): the hierarchy keel uses, found now, before the
  * container's namespaces exist.  None found: the mount fails as it is. */
 static void plan_cgroup_root(struct create *cr)
 {
@@ -674,7 +673,7 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
 }
 
 /* The init, in a user namespace, asks for root.path and its bind
- * sources (linux/mount.h): opened with keel's rights but in the init's
+ * sources (linux/mount-sources.h): opened with keel's rights but in the init's
  * mount namespace, through /proc/<init>/root. */
 static int send_mount_sources(struct create *cr, struct keel_error **err)
 {

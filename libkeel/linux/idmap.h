@@ -18,7 +18,7 @@
  * namespace holding the mapping (mount_setattr MOUNT_ATTR_IDMAP), and hands
  * the detached mount to the init, which only attaches it in the rootfs.
  *
- * The source is resolved as every bind source is (linux/mount.h): inside
+ * The source is resolved as every bind source is (linux/mount.c): inside
  * the rootfs (canonical host path rootfs) when it is below it, else on the
  * host and never through keel's own /proc.
  *

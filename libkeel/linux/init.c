@@ -97,6 +97,20 @@ static int setup_keyring(struct init *in, struct keel_error **err)
         return 0;
 }
 
+/* Where a KEEL_SYNC_MOUNT_SOURCE message's fd goes, or NULL. */
+static int *source_slot(struct keel_mount_sources *s, const struct keel_sync_msg *msg)
+{
+        if (msg->type != KEEL_SYNC_MOUNT_SOURCE)
+                return NULL;
+        if (msg->value == -1)
+                return &s->root;
+        if (msg->value == -2)
+                return &s->root_mount;
+        if (msg->value >= 0 && (size_t) msg->value < s->n)
+                return &s->fds[msg->value];
+        return NULL;
+}
+
 /* In a user namespace we may not reach what the host's root can (a
  * bundle or a volume below a 0700 directory): the runtime opens root.path
  * and the bind sources in our mount namespace and hands them over. */
@@ -121,9 +135,7 @@ static int receive_mount_sources(struct init *in, struct keel_error **err)
                         return ret;
                 if (msg.type == KEEL_SYNC_MOUNT_SOURCES && fd < 0)
                         return 0;
-                slot = msg.type != KEEL_SYNC_MOUNT_SOURCE || fd < 0 ? NULL :
-                       msg.value == -1 ? &s->root : msg.value == -2 ? &s->root_mount :
-                       msg.value >= 0 && (size_t) msg.value < s->n ? &s->fds[msg.value] : NULL;
+                slot = fd >= 0 ? source_slot(s, &msg) : NULL;
                 if (slot == NULL) {
                         if (fd >= 0)
                                 close(fd);

@@ -45,7 +45,7 @@ struct keel_init_args {
         const char *cgroup_root;                /* host path of the cgroup2 hierarchy, for
                                                  * a cgroup mount the kernel refuses */
         bool sources_from_runtime;              /* the runtime opens root.path and the
-                                                 * bind sources (linux/mount.h) */
+                                                 * bind sources (linux/mount-sources.h) */
 };
 
 /* Stage 1; runs in the forked child and never returns. */

@@ -36,7 +36,7 @@ struct keel_mount_ctx {
  * A bind source below ctx->rootfs is the container's: it is resolved
  * inside the rootfs, never through the rootfs's symlinks on the host.
  * Any other source is the host's: source is its fd when the runtime
- * opened it (keel_mount_sources_open), else it is resolved here with
+ * opened it (linux/mount-sources.h), else it is resolved here with
  * keel_path_open_host (never through keel's own /proc).  idmapped is the
  * detached, idmapped mount the runtime made for an idmap/ridmap bind mount
  * (linux/idmap.h), attached in place of a fresh clone of the source; -1

@@ -43,7 +43,8 @@ struct keel_rootfs {
         const int *idmap_fds;           /* per mount: idmapped mount from the runtime, or
                                          * -1; NULL when none is idmapped */
         const struct keel_mount_sources *sources;  /* root.path and bind sources the
-                                         * runtime opened (mount.h); NULL: opened here */
+                                         * runtime opened (mount-sources.h); NULL: opened
+                                         * here */
         const struct keel_path_self *self;      /* keel's pids (util/path.h); NULL: ours */
         const char *cgroup_root;        /* the cgroup2 hierarchy (mount.h); NULL: none */
         bool runtime_mountns;           /* no mount namespace of its own: the runtime bound
