@@ -24,8 +24,9 @@ enum keel_sync_type {
         KEEL_SYNC_TRACED,           /* runtime -> stage 1: fork on (linux/ptrace-guard.h) */
         KEEL_SYNC_MOUNT_SOURCES,    /* init -> runtime: open my mount sources; runtime ->
                                      * init: that was all of them */
-        KEEL_SYNC_MOUNT_SOURCE,     /* runtime -> init: fd = a source (linux/mount-sources.h), value =
-                                     * its index in mounts, -1 root.path, -2 its mount */
+        KEEL_SYNC_MOUNT_SOURCE,     /* runtime -> init: fd = a source (mount-sources.h),
+                                     * value = its index in mounts, -1 root.path, -2 the
+                                     * mount holding it */
 };
 
 struct keel_sync_msg {
