@@ -231,6 +231,7 @@ static int run_create_hooks(struct init *in, struct keel_error **err)
         struct keel_hooks *h = in->a->cfg->hooks;
         _cleanup_free_ char *json = NULL;
         struct keel_sync_msg msg;
+        char rootfs[64];
         size_t len;
         int ret;
 
@@ -246,10 +247,13 @@ static int run_create_hooks(struct init *in, struct keel_error **err)
         }
         if (h == NULL || h->create_container.n == 0)
                 return 0;
+        /* The rootfs mount itself, as root.path names it here: through our
+         * fd, since a user namespace may not walk the bundle's parents. */
+        snprintf(rootfs, sizeof(rootfs), "/proc/self/fd/%d", in->rootfs.rootfd);
         ret = state_json(in, KEEL_STATUS_CREATING, &json, &len, err);
         if (ret == 0)
                 ret = keel_hooks_run_list_in(&h->create_container, KEEL_HOOK_CREATE_CONTAINER,
-                                             in->a->rootfs, json, len, false, err);
+                                             rootfs, json, len, false, err);
         return ret;
 }
 

@@ -185,6 +185,19 @@ idmapped_bundle() {
         assert_value path./mnt/vol/file 'f 0:0 0644 65534:65534 r- size=8 data=private\x0a'
 }
 
+@test "create_container_hook_starts_in_the_rootfs_below_a_0700_directory" {
+        # createContainer runs in the rootfs (config.md, "Hooks"), entered
+        # through the init's fd of it: the path is not walkable from the
+        # user namespace.  The hook writes its working directory relative to
+        # it, into the rootfs's /tmp.
+        userns_bundle paths --path /tmp/hook-cwd
+        config_set "$B" '.hooks.createContainer = [{path: "/bin/sh",
+                args: ["sh", "-c", "pwd >tmp/hook-cwd"]}]'
+        chmod 700 "$TEST_DIR"
+        run_checker
+        [[ $(checker_value "$output" path./tmp/hook-cwd) == *" data=$B/rootfs\x0a" ]]
+}
+
 @test "submounts_of_a_bind_source_stay_locked_in_a_user_namespace" {
         # What the container's root sees of the host is locked by the kernel
         # (mounts copied into a less privileged namespace): unmounting a
