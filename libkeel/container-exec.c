@@ -295,6 +295,25 @@ static int open_host_proc(struct exec *ex, struct keel_error **err)
         return 0;
 }
 
+/* A container without a mount namespace of its own shares keel's: its
+ * root is the init's chroot (linux/rootfs.h), which no setns gives. */
+static int enter_init_root(struct exec *ex, struct keel_error **err)
+{
+        _cleanup_close_ int root = -1;
+        char path[32];
+
+        snprintf(path, sizeof(path), "%d/root", (int) ex->st->pid);
+        root = openat(ex->procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return keel_error_set(err, errno, "enter the root of container %s", ex->o->id);
+        /* Still the init the pidfd names: its pid was not reused meanwhile. */
+        if (syscall(SYS_pidfd_send_signal, ex->pidfd, 0, NULL, 0) < 0)
+                return keel_error_setq(err, ESRCH, "container %s: its init is gone", ex->o->id);
+        if (fchdir(root) < 0 || chroot(".") < 0)
+                return keel_error_set(err, errno, "enter the root of container %s", ex->o->id);
+        return 0;
+}
+
 /* sock and slave (or -1) are all the process keeps of keel's until execve. */
 static int become(struct exec *ex, int sock, int slave, struct keel_error **err)
 {
@@ -358,6 +377,8 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
                 keel_error_set(&err, errno, "join the namespaces of container %s", ex->o->id);
                 child_die(sock, err);
         }
+        if (!(ex->ns_flags & CLONE_NEWNS) && enter_init_root(ex, &err) < 0)
+                child_die(sock, err);
         close(ex->pidfd);
         if (keel_process_chdir(ex->proc, false, &err) < 0 ||
             keel_process_find_executable(ex->proc, &path, &err) < 0 ||

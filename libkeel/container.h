@@ -20,6 +20,10 @@
  * init executed: the socket is close-on-exec) or an error message (a
  * startContainer hook or the switch to process.user failed). */
 #define KEEL_START_SOCKET "start.sock"
+/* A container without a mount namespace of its own: the unique id of
+ * keel's bind of its rootfs in keel's mount namespace (linux/rootfs.h),
+ * which delete detaches. */
+#define KEEL_ROOTFS_MOUNT "rootfs.mount"
 
 /* The start time of a process (clock ticks since boot, /proc/<pid>/stat
  * field 22): with the pid it names one process for good, even after the pid

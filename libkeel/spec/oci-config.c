@@ -86,6 +86,8 @@ static const char *const device_type_names[] = {
 static const char *const propagation_names[] = {
         [KEEL_PROPAGATION_PRIVATE] = "private", [KEEL_PROPAGATION_SHARED] = "shared",
         [KEEL_PROPAGATION_SLAVE] = "slave",     [KEEL_PROPAGATION_UNBINDABLE] = "unbindable",
+        [KEEL_PROPAGATION_RPRIVATE] = "rprivate", [KEEL_PROPAGATION_RSHARED] = "rshared",
+        [KEEL_PROPAGATION_RSLAVE] = "rslave",   [KEEL_PROPAGATION_RUNBINDABLE] = "runbindable",
 };
 
 static const char *const seccomp_action_names[] = {
