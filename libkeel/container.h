@@ -128,6 +128,12 @@ int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o
  * freeze done by someone else shows too. */
 bool keel_state_cgroup_frozen(const struct keel_state *st);
 
+/* 1 when cg's cgroup.events says "frozen 1" (frozen itself, or below a
+ * frozen cgroup), 0 when "frozen 0"; -ENOTSUP for a kernel without the
+ * cgroup v2 freezer (< 5.2), which has no such line. */
+struct keel_cgroup;
+int keel_cgroup_read_frozen(struct keel_cgroup *cg, struct keel_error **err);
+
 /* Freeze (thaw) every process of the container's cgroup through the cgroup
  * v2 freezer, and wait up to 5 s until the kernel reports it done.  pause
  * needs a created or running container, resume a paused one; a container
