@@ -204,13 +204,23 @@ static int load_bundle(struct create *cr, struct keel_error **err)
         bfd = open(cr->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (bfd < 0)
                 return keel_error_set(err, errno, "bundle %s", cr->bundle);
-        ret = keel_read_file_at(bfd, "config.json", KEEL_CONFIG_MAX_SIZE, &cr->raw_config,
-                                &cr->raw_len, err);
-        if (ret < 0)
-                return keel_error_prefix(err, "read %s/config.json", cr->bundle);
+        if (cr->o->config_path != NULL) {
+                /* crun's --config: the file replaces the bundle's config.json;
+                 * root.path still starts from the bundle. */
+                ret = keel_read_file_at(AT_FDCWD, cr->o->config_path, KEEL_CONFIG_MAX_SIZE,
+                                        &cr->raw_config, &cr->raw_len, err);
+                if (ret < 0)
+                        return keel_error_prefix(err, "--config %s", cr->o->config_path);
+        } else {
+                ret = keel_read_file_at(bfd, "config.json", KEEL_CONFIG_MAX_SIZE, &cr->raw_config,
+                                        &cr->raw_len, err);
+                if (ret < 0)
+                        return keel_error_prefix(err, "read %s/config.json", cr->bundle);
+        }
         ret = keel_config_parse(cr->raw_config, cr->raw_len, &cr->cfg, err);
         if (ret < 0)
-                return keel_error_prefix(err, "config.json");
+                return keel_error_prefix(err, "%s", cr->o->config_path ? cr->o->config_path
+                                                                       : "config.json");
         ret = check_supported(cr->cfg, cr->o->no_cgroup, &cr->limits, err);
         if (ret == 0)
                 ret = check_user_namespace(cr->cfg, err);

@@ -54,6 +54,8 @@ void keel_container_sweep(struct keel_store *store);
 struct keel_create_opts {
         const char *id;
         const char *bundle;             /* NULL: the current directory */
+        const char *config_path;        /* --config: config.json from elsewhere (relative to
+                                         * the cwd); NULL: the bundle's */
         const char *pid_file;           /* NULL: none */
         const char *console_socket;     /* where the pty master goes (process.terminal) */
         int preserve_fds;               /* fds 3 .. 3+n-1 reach the process */

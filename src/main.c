@@ -22,8 +22,8 @@
 static const struct keel_command commands[] = {
         { "checkpoint", cmd_unimplemented, "checkpoint a running container", NULL },
         { "create", cmd_create, "create a container",
-          "keel create [--bundle DIR] [--console-socket PATH] [--pid-file FILE] [--preserve-fds N]\n"
-          "            [--no-pivot] [--no-new-keyring] <container-id>" },
+          "keel create [--bundle DIR] [--config FILE] [--console-socket PATH] [--pid-file FILE]\n"
+          "            [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
         { "delete", cmd_delete, "delete a container and everything it holds",
           "keel delete [--force] <container-id>" },
         { "events", cmd_events, "display container events and statistics",
@@ -45,8 +45,8 @@ static const struct keel_command commands[] = {
         { "resume", cmd_resume, "resume all processes of a paused container",
           "keel resume <container-id>" },
         { "run", cmd_run, "create and start a container",
-          "keel run [--bundle DIR] [--detach] [--keep] [--console-socket PATH] [--pid-file FILE]\n"
-          "         [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
+          "keel run [--bundle DIR] [--config FILE] [--detach] [--keep] [--console-socket PATH]\n"
+          "         [--pid-file FILE] [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
         { "spec", cmd_spec, "write a default config.json",
           "keel spec [--bundle DIR] [--rootless]" },
         { "start", cmd_start, "start the user process of a created container",

@@ -896,7 +896,9 @@ start_console_recv() {
                 "create $C: phase init ready "
                 "create $C: phase state published: "
                 "start: phase the init exec'd the process: ")
-        mapfile -t got < <(grep -o 'debug: .*phase .*' "$RK_ERR" | sed 's/^debug: //')
+        # runc's text form: time="..." level=debug msg="...".
+        mapfile -t got < <(grep -o 'level=debug msg=".*phase .*"$' "$RK_ERR" |
+                sed 's/^level=debug msg="//; s/"$//')
         [ "${#got[@]}" -eq "${#want[@]}" ]
         for i in "${!want[@]}"; do
                 [[ ${got[i]} == "${want[i]}"* ]] || { echo "phase $i: ${got[i]}" >&2; return 1; }
