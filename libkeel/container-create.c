@@ -29,9 +29,11 @@
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/init.h"
+#include "linux/process.h"
 #include "linux/ptrace-guard.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
+#include "linux/sysctl.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -452,14 +454,19 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err);
  * image's overlay is mounted, then stage 1 or (direct) the init proper. */
 static void __attribute__((noreturn)) run_child(struct create *cr, int fds[2], bool direct)
 {
+        struct keel_error *cerr = NULL;
+
+        /* What keel's caller leaked into it never reaches the container. */
+        if (keel_process_close_inherited_fds(cr->args.preserve_fds, &cerr) < 0) {
+                keel_sync_send_error(fds[1], cerr);
+                _exit(EXIT_FAILURE);
+        }
         /* The container dir's fd carries its flock: a copy kept by the
          * init would hold the lock for the container's life. */
         close(fds[0]);
         if (cr->image != NULL) {
-                struct keel_error *ierr = NULL;
-
-                if (keel_image_rootfs_enter(cr->image, &ierr) < 0) {
-                        keel_sync_send_error(fds[1], ierr);
+                if (keel_image_rootfs_enter(cr->image, &cerr) < 0) {
+                        keel_sync_send_error(fds[1], cerr);
                         _exit(EXIT_FAILURE);
                 }
                 /* Its fds hold the store's lock: not for the init. */
@@ -487,8 +494,10 @@ static pid_t fork_init_directly(struct create *cr, int fds[2], struct keel_error
         if (unshare(CLONE_NEWPID) < 0)
                 return keel_error_set(err, errno, "create namespaces");
         pid = fork();
-        if (pid == 0)
+        if (pid == 0) {
+                close(own);
                 run_child(cr, fds, true);
+        }
         e = errno;
         /* The runtime's later children (hooks) stay in its pid namespace. */
         if (setns(own, CLONE_NEWPID) < 0) {
@@ -528,6 +537,10 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         ret = keel_ns_plan_open(cr->cfg->linux_cfg, &cr->args.plan, err);
         if (ret == 0)
                 ret = check_userns(cr->cfg, &cr->args.plan, err);
+        /* With the joined namespaces open: is one of them the runtime's? */
+        if (ret == 0)
+                ret = cr->cfg->linux_cfg ? keel_sysctl_check(&cr->cfg->linux_cfg->sysctl,
+                                                             &cr->args.plan, err) : 0;
         if (ret == 0)
                 ret = keel_caps_parse(cr->cfg->process->capabilities, &cr->args.caps, err);
         if (ret == 0 && cr->cfg->linux_cfg->seccomp)
@@ -540,8 +553,10 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 ret = keel_idmap_prepare(cr->cfg, cr->bundle, &cr->args.idmap_fds, err);
         if (ret == 0)
                 ret = keel_sync_pair(fds, err);
-        if (ret < 0)
+        if (ret < 0) {
+                keel_ns_plan_close(&cr->args.plan);
                 return ret;
+        }
         cr->args.cfg = cr->cfg;
         cr->args.bundle = cr->bundle;
         cr->args.rootfs = cr->rootfs;
@@ -596,6 +611,58 @@ static int run_hooks(struct create *cr, enum keel_hook_kind kind, enum keel_stat
         return ret;
 }
 
+static int enter_image_rootfs(void *image, struct keel_error **err)
+{
+        return keel_image_rootfs_enter(image, err);
+}
+
+/* restore: criu brings the init back from the images, as keel's child,
+ * in the container's cgroup; keel adopts it as create adopts its init.
+ * prestart and createRuntime hooks run once it exists (runc runs prestart
+ * when criu has made the namespaces). */
+static int restore_init(struct create *cr, struct keel_error **err)
+{
+        _cleanup_free_ char *dir = NULL, *root_mnt = NULL, *pid_file = NULL, *cgdir = NULL;
+        struct keel_criu_restore r = {
+                .cfg = cr->cfg, .bundle = cr->bundle, .rootfs = cr->rootfs,
+                .enter_rootfs = cr->image ? enter_image_rootfs : NULL, .enter_data = cr->image,
+        };
+        pid_t pid;
+        int ret;
+
+        if (cr->cfg->process->terminal)
+                return keel_error_setq(err, ENOTSUP, "restore: a container with process.terminal "
+                                       "is not supported yet");
+        if (asprintf(&dir, "%s/%s", cr->store->root, cr->c->tmp_name) < 0 ||
+            asprintf(&root_mnt, "%s/criu-root", dir) < 0 ||
+            asprintf(&pid_file, "%s/criu.pid", dir) < 0)
+                return keel_error_set(err, ENOMEM, "restore");
+        if (mkdir(root_mnt, 0700) < 0)
+                return keel_error_set(err, errno, "restore: mkdir %s", root_mnt);
+        if (cr->cg != NULL && cr->cg_mount == NULL) {
+                ret = keel_cgroup_find_mount(&cr->cg_mount, err);
+                if (ret < 0)
+                        return ret;
+        }
+        if (cr->cg != NULL && asprintf(&cgdir, "%s/%s", cr->cg_mount,
+                                       cr->state->cgroup_path + (cr->state->cgroup_path[0] == '/')) < 0)
+                return keel_error_set(err, ENOMEM, "restore");
+        r.root_mnt = root_mnt;
+        r.pid_file = pid_file;
+        r.cgroup_path = cr->cg ? cr->state->cgroup_path : NULL;
+        r.cgroup_dir = cgdir;
+        ret = keel_criu_restore(cr->o->restore, &r, &pid, err);
+        rmdir(root_mnt);
+        unlink(pid_file);
+        if (ret == 0)
+                ret = adopt_init(cr, pid, err);
+        if (ret == 0)
+                ret = run_hooks(cr, KEEL_HOOK_PRESTART, KEEL_STATUS_CREATING, err);
+        if (ret == 0)
+                ret = run_hooks(cr, KEEL_HOOK_CREATE_RUNTIME, KEEL_STATUS_CREATING, err);
+        return ret;
+}
+
 /* Stage 1 reported the init's pid: it is ours to place in the cgroup. */
 static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
 {
@@ -625,6 +692,8 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         if (ret < 0)
                 return ret;
         keel_phase(&cr->phases, "init forked and put in its cgroup");
+        if (cr->sync_fd < 0)    /* restored: criu's, not ours to talk to */
+                return 0;
         if (keel_sync_send(cr->sync_fd, KEEL_SYNC_CGROUP_JOINED, pid, NULL, -1) < 0)
                 return keel_error_setq(err, EPIPE, "container init exited during setup");
         return 0;
@@ -718,7 +787,7 @@ static int publish(struct create *cr, struct keel_error **err)
 {
         int ret;
 
-        cr->state->status = KEEL_STATUS_CREATED;
+        cr->state->status = cr->o->restore ? KEEL_STATUS_RUNNING : KEEL_STATUS_CREATED;
         ret = keel_container_write_state(cr->c, cr->state, err);
         if (ret == 0)
                 ret = keel_store_publish(cr->store, cr->c, err);
@@ -821,13 +890,16 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
                 keel_phase(&cr.phases, "state dir reserved, config copied");
                 ret = make_cgroup(&cr, err);
         }
-        if (ret == 0)
+        if (ret == 0 && !o->restore)
                 ret = make_start_socket(&cr, err);
-        if (ret == 0) {
+        if (ret == 0 && o->restore) {
+                keel_phase(&cr.phases, "cgroup made");
+                ret = restore_init(&cr, err);
+        } else if (ret == 0) {
                 keel_phase(&cr.phases, "cgroup made, start socket bound");
                 ret = spawn_stage1(&cr, err);
         }
-        if (ret == 0)
+        if (ret == 0 && !o->restore)
                 ret = talk_to_init(&cr, err);
         if (ret == 0) {
                 keel_phase(&cr.phases, "init ready (namespaces, rootfs, mounts, /dev, pivot_root, "
@@ -844,7 +916,8 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
         }
         /* The init may be gone already (a failing startContainer setup):
          * the container then reads as stopped, which is the truth. */
-        keel_sync_send(cr.sync_fd, KEEL_SYNC_READY, 0, NULL, -1);
+        if (cr.sync_fd >= 0)
+                keel_sync_send(cr.sync_fd, KEEL_SYNC_READY, 0, NULL, -1);
         if (out != NULL) {
                 out->pid = cr.init;
                 out->console_master = cr.console;

@@ -299,8 +299,10 @@ static int open_host_proc(struct exec *ex, struct keel_error **err)
         return 0;
 }
 
-static int become(struct exec *ex, struct keel_error **err)
+/* sock and slave (or -1) are all the process keeps of keel's until execve. */
+static int become(struct exec *ex, int sock, int slave, struct keel_error **err)
 {
+        int needed[] = { sock, slave };
         struct keel_become b = {
                 .proc = ex->proc,
                 .caps = &ex->caps,
@@ -311,6 +313,8 @@ static int become(struct exec *ex, struct keel_error **err)
                                              ? ex->cfg->linux_cfg->seccomp->listener_metadata
                                              : NULL,
                 .keep_fds = ex->o->preserve_fds,
+                .keep_open = needed,
+                .n_keep_open = 2,
                 .lx = ex->cfg->linux_cfg,
                 .affinity_final = ex->proc->exec_cpu_affinity
                                           ? ex->proc->exec_cpu_affinity->final
@@ -340,6 +344,8 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
 
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (keel_process_close_inherited_fds(ex->o->preserve_fds, &err) < 0)
+                child_die(sock, err);
         /* The container's lock and host directories stay outside. */
         close(ex->c->dirfd);
         close(ex->store->rootfd);
@@ -363,7 +369,7 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
                 child_die(sock, err);
         if (ex->proc->terminal && open_container_pty(ex, sock, &slave, &err) < 0)
                 child_die(sock, err);
-        if (become(ex, &err) < 0)
+        if (become(ex, sock, slave, &err) < 0)
                 child_die(sock, err);
         pid = fork();
         if (pid < 0) {

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "linux/criu.h"
 #include "spec/oci-state.h"
 #include "store.h"
 
@@ -67,6 +68,9 @@ struct keel_create_opts {
         bool rootless;                  /* keel is not root: a cgroup only where the
                                          * user may write (a delegated subtree) */
         bool keep_console;              /* run: hand the pty master back to the caller */
+        /* restore: the init is the process criu restores from these
+         * images, running (not created) once this returns; NULL: create. */
+        const struct keel_criu_opts *restore;
 };
 
 struct keel_created {
@@ -121,6 +125,14 @@ struct keel_exec_result {
 
 int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o,
                         struct keel_exec_result *out, struct keel_error **err);
+
+/* ---- checkpoint (container-checkpoint.c) --------------------------------- */
+
+/* Dump a running or paused container with criu into o->image_path.  The
+ * container is deleted after, as with runc, unless leave_running or
+ * pre_dump.  A failed dump leaves it running. */
+int keel_container_checkpoint(struct keel_store *store, const char *id,
+                              const struct keel_criu_opts *o, struct keel_error **err);
 
 /* ---- pause, resume, ps (container-pause.c) ------------------------------ */
 

@@ -20,6 +20,9 @@ packages=(
         umoci skopeo
         # tests/vm: qemu boots Debian's kernel; cpio and xz build the VM's kit
         qemu-system-x86 cpio xz-utils
+        # checkpoint/restore (the VM runs the host's criu: the host kernel is too
+        # new for criu 3.17, Debian 12's kernel in the VM is not)
+        criu
         # tests/vm: apparmor_parser loads the AppArmor profiles the VM cases use
         apparmor
         # engine tests, and tests/vm/cases/70-podman.sh (the VM runs the host's podman)

@@ -73,6 +73,8 @@ int cmd_image(struct keel_globals *g, int argc, char **argv, struct keel_error *
  * caller frees, and *bundle point to it). */
 int keel_cli_image_bundle(struct keel_globals *g, const char *ref, const char *id,
                           const char **bundle, char **owned, struct keel_error **err);
+int cmd_checkpoint(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_restore(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_events(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 

@@ -20,7 +20,9 @@
  * "unknown command" for what is still missing.  usage == NULL marks a
  * command that is not built yet. */
 static const struct keel_command commands[] = {
-        { "checkpoint", cmd_unimplemented, "checkpoint a running container", NULL },
+        { "checkpoint", cmd_checkpoint, "checkpoint a running container with criu",
+          "keel checkpoint [--image-path DIR] [--work-path DIR] [--leave-running] [--pre-dump]\n"
+          "                [--parent-path DIR] [criu options] <container-id>" },
         { "create", cmd_create, "create a container",
           "keel create [--bundle DIR] [--config FILE] [--console-socket PATH] [--pid-file FILE]\n"
           "            [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
@@ -41,7 +43,9 @@ static const struct keel_command commands[] = {
           "keel pause <container-id>" },
         { "ps", cmd_ps, "show the processes running in the container",
           "keel ps [--format table|json] <container-id> [-- ps options...]" },
-        { "restore", cmd_unimplemented, "restore a container from a checkpoint", NULL },
+        { "restore", cmd_restore, "restore a container from a checkpoint with criu",
+          "keel restore [--image-path DIR] [--work-path DIR] [--bundle DIR] [--detach]\n"
+          "             [--pid-file FILE] [criu options] <container-id>" },
         { "resume", cmd_resume, "resume all processes of a paused container",
           "keel resume <container-id>" },
         { "run", cmd_run, "create and start a container",
@@ -122,7 +126,7 @@ static void usage(FILE *f)
               "  --systemd-cgroup       use the systemd cgroup driver\n"
               "  --cgroup-manager MGR   cgroupfs, systemd or disabled (crun's spelling)\n"
               "  --rootless MODE        true, false or auto (default auto)\n"
-              "  --criu PATH            accepted for runc compatibility\n"
+              "  --criu PATH            the criu binary for checkpoint and restore (default: criu)\n"
               "  -h, --help             show this help\n"
               "  -v, --version          show the version\n", f);
 }

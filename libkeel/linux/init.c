@@ -22,6 +22,7 @@
 #include "linux/rootfs.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
+#include "linux/sysctl.h"
 #include "linux/terminal.h"
 #include "store.h"
 #include "util/cleanup.h"
@@ -184,7 +185,12 @@ static int run_create_hooks(struct init *in, struct keel_error **err)
         return ret;
 }
 
-static int apply_sysctl(struct init *in, struct keel_error **err);
+static int apply_sysctl(struct init *in, struct keel_error **err)
+{
+        const struct keel_linux *lx = in->a->cfg->linux_cfg;
+
+        return lx ? keel_sysctl_apply(&lx->sysctl, in->procfd, err) : 0;
+}
 
 /* Sysctls are written between pivot_root (they go to the container's
  * /proc) and the read-only remount of /proc/sys by readonlyPaths. */
@@ -198,31 +204,6 @@ static int enter_rootfs(struct init *in, struct keel_error **err)
                 ret = keel_rootfs_finish(&in->rootfs, err);
         keel_rootfs_clear(&in->rootfs);
         return ret;
-}
-
-static int apply_sysctl(struct init *in, struct keel_error **err)
-{
-        const struct keel_linux *lx = in->a->cfg->linux_cfg;
-
-        if (lx == NULL)
-                return 0;
-        for (size_t i = 0; i < lx->sysctl.n; i++) {
-                const char *key = lx->sysctl.keys[i];
-                _cleanup_free_ char *path = NULL;
-                int ret;
-
-                if (strstr(key, "..") || strchr(key, '/') || key[0] == '.' || key[0] == '\0')
-                        return keel_error_setq(err, EINVAL, "linux.sysctl: invalid key \"%s\"", key);
-                if (asprintf(&path, "sys/%s", key) < 0)
-                        return keel_error_set(err, ENOMEM, "linux.sysctl");
-                for (char *c = path + 4; *c; c++)
-                        if (*c == '.')
-                                *c = '/';
-                ret = keel_procfs_write(in->procfd, path, lx->sysctl.values[i], "linux.sysctl", err);
-                if (ret < 0)
-                        return ret;
-        }
-        return 0;
 }
 
 static int prepare_process(struct init *in, struct keel_error **err)
@@ -317,6 +298,9 @@ static int setup_stdio(struct init *in, struct keel_error **err)
 static int become_process(struct init *in, struct keel_error **err)
 {
         const struct keel_seccomp *sc = in->a->cfg->linux_cfg->seccomp;
+        /* All the init keeps while it waits: its talk with create, and the
+         * socket start connects to. */
+        int needed[] = { in->a->sync_fd, in->a->start_fd };
         struct keel_become b = {
                 .proc = in->proc,
                 .caps = &in->a->caps,
@@ -325,6 +309,8 @@ static int become_process(struct init *in, struct keel_error **err)
                 .state = in->a->state,
                 .listener_metadata = sc ? sc->listener_metadata : NULL,
                 .keep_fds = in->a->preserve_fds,
+                .keep_open = needed,
+                .n_keep_open = 2,
                 .lx = in->a->cfg->linux_cfg,
                 .procfd = in->procfd,
         };

@@ -242,6 +242,7 @@ static bool gen_annotations(yajl_gen g, const struct keel_features_info *info)
                 return true;
         return gen_key_open(g, "annotations") &&
                gen_kv_str(g, "io.github.seccomp.libseccomp.version", info->libseccomp_version) &&
+               gen_kv_str(g, "org.keel.checkpoint.enabled", info->checkpoint ? "true" : "false") &&
                gen_kv_str(g, "org.keel.commit", info->commit) &&
                gen_kv_str(g, "org.keel.version", info->version) && gen_close(g);
 }
