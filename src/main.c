@@ -261,12 +261,11 @@ static int default_root(struct keel_globals *g, char **owned, struct keel_error 
         return 0;
 }
 
-/* The commands that touch no state (runc's spec and features work for a
- * user without XDG_RUNTIME_DIR too); checkpoint and restore only say they
- * are not implemented. */
+/* The commands that touch no state: runc's spec and features work for a
+ * user without XDG_RUNTIME_DIR too. */
 static bool stateless(const char *name)
 {
-        static const char *const names[] = { "spec", "features", "checkpoint", "restore" };
+        static const char *const names[] = { "spec", "features" };
 
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
                 if (strcmp(name, names[i]) == 0)

@@ -76,10 +76,11 @@ bats_require_minimum_version 1.5.0
         [ "$status" -eq 0 ]
 }
 
-@test "unimplemented_command_fails_clearly" {
+@test "checkpoint_of_a_missing_container_fails_clearly" {
+        # (It said "not implemented yet" before checkpoint came.)
         run k checkpoint c1
         [ "$status" -eq 1 ]
-        [ "$output" = "keel: checkpoint: not implemented yet" ]
+        [ "$output" = "keel: checkpoint: container c1 does not exist" ]
         [ ! -e "$ROOT/c1" ]
 }
 

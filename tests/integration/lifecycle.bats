@@ -24,7 +24,7 @@
 #   delete running      cannot delete container c1 that is not stopped: running (both)
 #   kill stopped        container not running | container c1 is not running
 #   unknown signal      unknown signal "FOO" (both); 99: unable to signal init: invalid argument
-#                       | signal 99 is out of range (signals are 1 to 64)
+#                       | signal 99 is out of range (signals are 1 to 64, and 0 to check that the process exists)
 #   missing config      JSON specification file config.json not found
 #                       | read DIR/config.json: open config.json: No such file or directory
 #   malformed config    invalid character 'b' looking for beginning of object key string
