@@ -107,8 +107,8 @@ struct keel_exec_opts {
         const char *apparmor;           /* --apparmor: process.apparmorProfile */
         const char *process_label;      /* --process-label: process.selinuxLabel */
         const char *sub_cgroup;         /* --cgroup: an existing sub-cgroup to join */
-        bool ignore_paused;             /* --ignore-paused: refused for a paused
-                                         * container (not supported yet) */
+        bool ignore_paused;             /* --ignore-paused: into a paused container too,
+                                         * the process runs once it is resumed */
         bool no_new_privs;
         bool tty;
         const char *pid_file;
