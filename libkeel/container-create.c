@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "container.h"
 #include "hooks.h"
@@ -156,6 +157,34 @@ static int check_userns(const struct keel_config *cfg, const struct keel_ns_plan
         return 0;
 }
 
+/* Without CAP_SYS_ADMIN (keel run by a user) namespaces can only be made
+ * inside a new user namespace, or by joining one: a config written for
+ * root would fail at its first unshare with a bare EPERM. */
+static bool can_make_namespaces(void)
+{
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2] = { { 0 } };
+
+        if (syscall(SYS_capget, &h, d) < 0)
+                return true;    /* let the kernel say it */
+        return d[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+}
+
+static int check_user_namespace(const struct keel_config *cfg, struct keel_error **err)
+{
+        const struct keel_linux *lx = cfg->linux_cfg;
+
+        for (size_t i = 0; i < lx->n_namespaces; i++)
+                if (lx->namespaces[i].type == KEEL_NS_USER)
+                        return 0;
+        if (can_make_namespaces())
+                return 0;
+        return keel_error_setq(err, EPERM, "linux.namespaces: no user namespace, and keel runs "
+                               "as uid %u without CAP_SYS_ADMIN: a rootless container needs a "
+                               "user namespace (write its config with keel spec --rootless)",
+                               (unsigned) geteuid());
+}
+
 /* Socket activation passes through (runc does the same): the process gets
  * the fds after the preserved ones, and LISTEN_FDS/LISTEN_PID naming them. */
 static int add_listen_env(struct keel_process *p, int n, struct keel_error **err)
@@ -240,14 +269,26 @@ static int load_bundle(struct create *cr, struct keel_error **err)
         bfd = open(cr->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (bfd < 0)
                 return keel_error_set(err, errno, "bundle %s", cr->bundle);
-        ret = keel_read_file_at(bfd, "config.json", KEEL_CONFIG_MAX_SIZE, &cr->raw_config,
-                                &cr->raw_len, err);
-        if (ret < 0)
-                return keel_error_prefix(err, "read %s/config.json", cr->bundle);
+        if (cr->o->config_path != NULL) {
+                /* crun's --config: the file replaces the bundle's config.json;
+                 * root.path still starts from the bundle. */
+                ret = keel_read_file_at(AT_FDCWD, cr->o->config_path, KEEL_CONFIG_MAX_SIZE,
+                                        &cr->raw_config, &cr->raw_len, err);
+                if (ret < 0)
+                        return keel_error_prefix(err, "--config %s", cr->o->config_path);
+        } else {
+                ret = keel_read_file_at(bfd, "config.json", KEEL_CONFIG_MAX_SIZE, &cr->raw_config,
+                                        &cr->raw_len, err);
+                if (ret < 0)
+                        return keel_error_prefix(err, "read %s/config.json", cr->bundle);
+        }
         ret = keel_config_parse(cr->raw_config, cr->raw_len, &cr->cfg, err);
         if (ret < 0)
-                return keel_error_prefix(err, "config.json");
+                return keel_error_prefix(err, "%s", cr->o->config_path ? cr->o->config_path
+                                                                       : "config.json");
         ret = check_supported(cr->cfg, cr->o->no_cgroup, &cr->limits, err);
+        if (ret == 0)
+                ret = check_user_namespace(cr->cfg, err);
         if (ret == 0)
                 ret = keel_netdev_check_config(cr->cfg->linux_cfg, cr->o->rootless, err);
         /* A missing device is refused before anything is made. */
@@ -364,6 +405,21 @@ static int start_systemd_scope(struct create *cr, pid_t pid, struct keel_error *
         return ret;
 }
 
+/* A frozen cgroup (cgroup.freeze, or a frozen ancestor) would stop the
+ * init at its first instruction, and create would wait for it forever:
+ * refuse it, as runc does, before anything is written to it or placed in
+ * it (create_abort leaves a cgroup it did not make as it was). */
+static int check_not_frozen(struct create *cr, struct keel_error **err)
+{
+        int frozen = keel_cgroup_read_frozen(cr->cg, NULL);
+
+        if (frozen == 1)
+                return keel_error_setq(err, EBUSY, "linux.cgroupsPath: cgroup %s is frozen "
+                                       "(cgroup.freeze, here or above): the container could "
+                                       "not run; thaw it first", cr->cg->path);
+        return 0;
+}
+
 static int make_cgroup(struct create *cr, struct keel_error **err)
 {
         _cleanup_free_ char *mount = NULL, *path = NULL, *rel = NULL;
@@ -392,6 +448,8 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
                 ret = keel_cgroup_create(mount, path, &cr->cg, err);
         if (cr->o->rootless && (ret == -EACCES || ret == -EPERM || ret == -EROFS))
                 return rootless_without_cgroup(cr, err);
+        if (ret == 0)
+                ret = check_not_frozen(cr, err);
         /* The filter is in place before the init enters: never unfiltered.
          * Rootless, loading it takes privileges keel lacks; the user
          * namespace already keeps device nodes to what the user may open. */

@@ -567,7 +567,7 @@ cgroups_disabled_run_it() {
 @test "keel: failing_create_shows_the_runtime_error" {
         use keel
         failing_create_shows_the_runtime_error \
-                'keel: create: process.args[0]: /nonexistent: No such file or directory' \
+                'keel: create: process.args[0]: exec "/nonexistent": no such file or directory' \
                 'keel: create: process.rlimits[0]: set RLIMIT_NOFILE: Operation not permitted'
 }
 

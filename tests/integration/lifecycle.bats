@@ -24,7 +24,7 @@
 #   delete running      cannot delete container c1 that is not stopped: running (both)
 #   kill stopped        container not running | container c1 is not running
 #   unknown signal      unknown signal "FOO" (both); 99: unable to signal init: invalid argument
-#                       | signal 99 is out of range (signals are 1 to 64)
+#                       | signal 99 is out of range (signals are 1 to 64, and 0 to check that the process exists)
 #   missing config      JSON specification file config.json not found
 #                       | read DIR/config.json: open config.json: No such file or directory
 #   malformed config    invalid character 'b' looking for beginning of object key string
@@ -959,7 +959,9 @@ start_console_recv() {
                 "create $C: phase init ready "
                 "create $C: phase state published: "
                 "start: phase the init exec'd the process: ")
-        mapfile -t got < <(grep -o 'debug: .*phase .*' "$RK_ERR" | sed 's/^debug: //')
+        # runc's text form: time="..." level=debug msg="...".
+        mapfile -t got < <(grep -o 'level=debug msg=".*phase .*"$' "$RK_ERR" |
+                sed 's/^level=debug msg="//; s/"$//')
         [ "${#got[@]}" -eq "${#want[@]}" ]
         for i in "${!want[@]}"; do
                 [[ ${got[i]} == "${want[i]}"* ]] || { echo "phase $i: ${got[i]}" >&2; return 1; }

@@ -610,8 +610,6 @@ static const struct bad_case missing_cases[] = {
         { "process_cwd_missing_is_rejected",
           "{" B ",'process':{'args':['sh'],'user':{'uid':0,'gid':0}}}",
           "process.cwd: required field missing" },
-        { "process_user_missing_is_rejected", "{" B ",'process':{'args':['sh'],'cwd':'/'}}",
-          "process.user: required field missing" },
         { "process_user_uid_missing_is_rejected",
           "{" B ",'process':{'args':['sh'],'cwd':'/','user':{'gid':0}}}",
           "process.user.uid: required field missing" },
@@ -875,6 +873,27 @@ static void test_process_parse(void)
         tap_ok(r == 0 && p && p->user.uid == 5 && strcmp(p->args[0], "ls") == 0,
                "process_json_parses");
         keel_process_free(p);
+        free(json);
+
+        /* config.md does not require "user": runc runs it as 0:0. */
+        p = NULL;
+        json = dq("{'cwd':'/','args':['ls']}");
+        r = keel_process_parse(json, strlen(json), &p, &err);
+        tap_ok(r == 0 && p && p->user.uid == 0 && p->user.gid == 0 &&
+               p->user.n_additional_gids == 0 && !p->user.has_umask,
+               "process_json_without_user_runs_as_root");
+        keel_process_free(p);
+        free(json);
+        p = NULL;
+        json = dq("{'ociVersion':'1.3.0','root':{'path':'r'},'process':{'args':['sh'],'cwd':'/'}}");
+        {
+                struct keel_config *cfg = parse_ok(json, strlen(json),
+                                                   "config_process_without_user_runs_as_root");
+
+                tap_ok(cfg && cfg->process && cfg->process->user.uid == 0 &&
+                       cfg->process->user.gid == 0, "config_process_without_user_is_uid_0_gid_0");
+                keel_config_free(cfg);
+        }
         free(json);
 
         p = NULL;
