@@ -137,6 +137,11 @@ idmapped_bundle() {
 	assert_nothing_left "$C"
 }
 
+# own_user_namespace PID: PID has left this shell's user namespace.
+own_user_namespace() {
+	[[ $(readlink "/proc/$1/ns/user") != "$(readlink /proc/self/ns/user)" ]]
+}
+
 @test "joining_a_user_namespace_by_path_makes_the_init_its_root" {
 	# A holder process owns a user namespace mapping 0 -> 200000; the
 	# container joins it by path (no mappings of its own) and its init is
@@ -144,7 +149,8 @@ idmapped_bundle() {
 	unshare -U sleep 60 &
 	holder=$!
 	HOLDERS+=("$holder")
-	wait_until 5 test "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)"
+	# (A function: wait_until must read the links again on every try.)
+	wait_until 5 own_user_namespace "$holder"
 	echo "0 200000 65536" >"/proc/$holder/uid_map"
 	echo "0 200000 65536" >"/proc/$holder/gid_map"
 	make_bundle "$B" /keel-checker ids paths --path /proc/self/uid_map
