@@ -150,6 +150,8 @@ bud_runs_each_run_step_through_the_runtime() {
         [ "$(grep -c ' create --bundle [^ ]* --pid-file ' "$ARGV")" = 4 ]
         [ "$(grep -c ' start buildah-' "$ARGV")" = 4 ]
         [ "$(grep -c ' delete buildah-' "$ARGV")" = 4 ]
+        # no --root: the runtime's default state root
+        [ -z "$(grep -- ' --root ' "$ARGV")" ]
         calls_exited_0
         last_layer "localhost/built-$RT" "$layer"
         [ "$(layer_file "$layer" work/greeting)" = "hello from /work" ]
@@ -160,7 +162,7 @@ bud_runs_each_run_step_through_the_runtime() {
         [ "$(layer_file "$layer" work/net)" = lo ]
         # the whiteout of a file removed from the base
         tar -tf "$layer" | grep -qx 'bin/.wh.vi'
-        ! tar -tf "$layer" | grep -q '^scratch/.'
+        [ -z "$(tar -tf "$layer" | grep '^scratch/.')" ]
         # the non-root USER
         [ "$(layer_file "$layer" tmp/id)" = "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)" ]
         [ "$(tar --numeric-owner -tvf "$layer" tmp/by-nobody | awk '{ print $2 }')" = 65534/65534 ]
