@@ -48,16 +48,12 @@ static int dump(struct keel_store *store, const char *id, const struct keel_criu
                                       keel_status_name(st->status));
                 goto out;
         }
-        if (st->use_terminal) {
-                ret = keel_error_setq(err, ENOTSUP, "cannot checkpoint container %s: a container "
-                                      "with process.terminal is not supported yet", id);
-                goto out;
-        }
         ret = keel_config_load(c->dirfd, KEEL_CONFIG_COPY, &cfg, err);
         if (ret == 0)
                 ret = cgroup_dir(st, &cgdir, err);
         if (ret == 0) {
-                struct keel_criu_dump d = { .pid = st->pid, .cfg = cfg, .cgroup_dir = cgdir };
+                struct keel_criu_dump d = { .pid = st->pid, .cfg = cfg, .cgroup_dir = cgdir,
+                                            .terminal = st->use_terminal };
 
                 ret = keel_criu_dump(o, &d, err);
         }

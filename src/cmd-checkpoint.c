@@ -9,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
 #include "cli.h"
 #include "container.h"
+#include "linux/terminal.h"
 #include "util/cleanup.h"
 
 /* checkpoint and restore, with runc's flags, through criu(8).  `checkpoint
@@ -26,7 +29,8 @@ static const char checkpoint_options[] =
         "  --shell-job               allow a process attached to the caller's terminal\n"
         "  --file-locks              dump file locks\n"
         "  --pre-dump                dump the memory only and keep running (see --parent-path)\n"
-        "  --parent-path DIR         the images of a previous --pre-dump\n"
+        "  --parent-path DIR         the images of a previous --pre-dump (relative to the\n"
+        "                            image path, as criu and runc take it)\n"
         "  --manage-cgroups-mode M   soft (default), full, strict or ignore\n"
         "  --empty-ns network        dump the network namespace without its contents\n"
         "  --auto-dedup              deduplicate the memory images\n"
@@ -47,7 +51,8 @@ static const char restore_options[] =
         "  --auto-dedup              free the restored memory pages in the images\n"
         "  --lsm-profile TYPE:NAME   the LSM profile of the restored processes\n"
         "  --lsm-mount-context CTX   the SELinux context of the restored mounts\n"
-        "Not supported (refused by name): --console-socket (process.terminal), --lazy-pages.\n";
+        "  --console-socket PATH     where the new pty master goes (process.terminal)\n"
+        "Not supported (refused by name): --lazy-pages.\n";
 
 enum {
         OPT_IMAGE_PATH = 256, OPT_WORK_PATH, OPT_LEAVE_RUNNING, OPT_TCP, OPT_EXT_UNIX, OPT_SHELL_JOB,
@@ -87,7 +92,7 @@ static const struct option criu_options[] = {
 struct criu_cli {
         struct keel_criu_opts o;
         char *empty_ns[2];
-        const char *bundle, *pid_file;
+        const char *bundle, *pid_file, *console_socket;
         bool detach;
         bool help;
 };
@@ -161,9 +166,7 @@ static int parse(struct keel_globals *g, int argc, char **argv, bool restore, st
                 case OPT_PAGE_SERVER:
                         return keel_error_setq(err, ENOTSUP, "--%s: not supported (keel drives "
                                                "criu without a page server)", option_name(opt));
-                case OPT_CONSOLE_SOCKET:
-                        return keel_error_setq(err, ENOTSUP, "--console-socket: restoring a "
-                                               "container with a terminal is not supported yet");
+                case OPT_CONSOLE_SOCKET: c->console_socket = optarg; break;
                 case OPT_LSM_PROFILE:
                         if (strchr(optarg, ':') == NULL)
                                 return keel_error_set(err, 0, "--lsm-profile %s: expected "
@@ -214,7 +217,7 @@ static int help(struct keel_globals *g, const char *cmd, const char *options,
 
 int cmd_checkpoint(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        _cleanup_free_ char *image = NULL, *work = NULL, *parent = NULL;
+        _cleanup_free_ char *image = NULL, *work = NULL;
         struct keel_store *store = NULL;
         struct criu_cli c;
         int ret;
@@ -226,8 +229,6 @@ int cmd_checkpoint(struct keel_globals *g, int argc, char **argv, struct keel_er
                 ret = absolute(&c.o.image_path, &image, err);
         if (ret == 0)
                 ret = absolute(&c.o.work_path, &work, err);
-        if (ret == 0)
-                ret = absolute(&c.o.parent_path, &parent, err);
         if (ret == 0)
                 ret = keel_cli_open_store(g, argv[argc - 1], &store, err);
         if (ret == 0)
@@ -263,6 +264,8 @@ int cmd_restore(struct keel_globals *g, int argc, char **argv, struct keel_error
         o.id = argv[argc - 1];
         o.bundle = c.bundle;
         o.pid_file = c.pid_file;
+        o.console_socket = c.console_socket;
+        o.keep_console = !c.detach && c.console_socket == NULL;
         o.no_cgroup = g->cgroup_manager == KEEL_CGROUP_DISABLED;
         o.systemd_cgroup = g->cgroup_manager == KEEL_CGROUP_SYSTEMD;
         o.rootless = keel_cli_rootless(g);
@@ -271,10 +274,18 @@ int cmd_restore(struct keel_globals *g, int argc, char **argv, struct keel_error
         if (ret == 0)
                 ret = keel_container_create(store, &o, &created, err);
         if (ret < 0 || c.detach) {
+                closep(&created.console_master);
                 keel_store_close(store);
                 return ret;
         }
-        /* Attached, as run: wait for the restored init, then delete. */
+        /* Attached, as run: relay the terminal, wait for the restored init,
+         * then delete. */
+        if (created.console_master >= 0) {
+                _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, created.pid, 0);
+
+                keel_terminal_relay(created.console_master, pidfd, NULL);
+                closep(&created.console_master);
+        }
         code = keel_cli_wait(created.pid, sigfd, err);
         ret = code < 0 ? code : keel_container_delete(store, o.id, true, err);
         keel_store_close(store);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "linux/criu.h"
+#include "linux/criu-rpc.h"
 #include "spec/json.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -23,8 +24,6 @@
 
 #define DESCRIPTORS_FILE "descriptors.json"
 #define CRIU_OUTPUT_MAX 4096
-/* keel's own stdio, as criu sees it: its fds 0-2 carry its output to keel. */
-#define CALLER_STDIO_FD 100
 
 /* Where criu's log lines are worth quoting: its first error. */
 static char *first_error_line(const char *work, const char *log)
@@ -50,12 +49,9 @@ static const char *criu_binary(const char *criu)
         return criu && *criu ? criu : "criu";
 }
 
-/* Run argv (criu), its stdout and stderr in out (at most
- * CRIU_OUTPUT_MAX bytes); keel's stdio is at CALLER_STDIO_FD + 0..2 in
- * criu.  setup, when set, runs in the child first.  Returns criu's exit
- * status. */
-static int spawn_criu(char *const *argv, int (*setup)(void *, struct keel_error **), void *data,
-                      char *out, size_t out_size, struct keel_error **err)
+/* Run argv (criu check), its stdout and stderr in out (at most
+ * CRIU_OUTPUT_MAX bytes).  Returns criu's exit status. */
+static int spawn_criu(char *const *argv, char *out, size_t out_size, struct keel_error **err)
 {
         int pipefd[2], status;
         size_t len = 0;
@@ -72,18 +68,10 @@ static int spawn_criu(char *const *argv, int (*setup)(void *, struct keel_error 
                 return keel_error_set(err, e, "criu: fork");
         }
         if (pid == 0) {
-                struct keel_error *cerr = NULL;
                 int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-                for (int fd = 0; fd < 3; fd++)
-                        if (dup2(fd, CALLER_STDIO_FD + fd) < 0 && errno != EBADF)
-                                _exit(127);
                 if (null < 0 || dup2(null, 0) < 0 || dup2(pipefd[1], 1) < 0 || dup2(pipefd[1], 2) < 0)
                         _exit(127);
-                if (setup && setup(data, &cerr) < 0) {
-                        dprintf(2, "keel: %s\n", cerr && cerr->msg ? cerr->msg : "criu setup failed");
-                        _exit(126);
-                }
                 execvp(argv[0], argv);
                 dprintf(2, "keel: exec %s: %s\n", argv[0], strerror(errno));
                 _exit(127);
@@ -130,7 +118,7 @@ int keel_criu_check(const char *criu, struct keel_error **err)
 {
         char *argv[] = { (char *) criu_binary(criu), "check", NULL };
         char out[CRIU_OUTPUT_MAX];
-        int ret = spawn_criu(argv, NULL, NULL, out, sizeof(out), err);
+        int ret = spawn_criu(argv, out, sizeof(out), err);
 
         if (ret < 0)
                 return ret;
@@ -142,45 +130,15 @@ int keel_criu_check(const char *criu, struct keel_error **err)
         return 0;
 }
 
-/* ---- arguments ---------------------------------------------------------- */
+/* ---- the request ------------------------------------------------------------ */
 
-struct args {
-        char **v;
-        size_t n;
-        int failed;
-};
-
-static void add(struct args *a, const char *s)
-{
-        if (!a->failed && keel_strv_append(&a->v, &a->n, s) < 0)
-                a->failed = -ENOMEM;
-}
-
-static void addf(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void addf(struct args *a, const char *fmt, ...)
-{
-        _cleanup_free_ char *s = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                a->failed = -ENOMEM;
-        else
-                add(a, s);
-}
-
-static int finish(struct args *a, char ***argv, struct keel_error **err)
-{
-        if (a->failed || a->v == NULL) {
-                keel_strv_free(a->v);
-                return keel_error_set(err, ENOMEM, "criu arguments");
-        }
-        *argv = a->v;
-        return 0;
-}
+/* Where criu finds what the request names by fd: its own fds, opened in
+ * its child (criu_setup) in the mount namespace it works in (criu opens
+ * them through /proc/<client>/fd, and the client is that child:
+ * criu-rpc.c). */
+#define IMAGES_DIR_FD 110
+#define WORK_DIR_FD 111
+#define NS_FD_BASE 200
 
 static bool has_option(const struct keel_mount *m, const char *opt)
 {
@@ -201,31 +159,20 @@ static bool is_cgroup(const struct keel_mount *m)
         return m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0);
 }
 
-static void add_common(struct args *a, const struct keel_criu_opts *o)
+/* criu_cg_mode of rpc.proto */
+static unsigned cgroups_mode(const char *mode)
 {
-        const char *work = o->work_path ? o->work_path : o->image_path;
-
-        addf(a, "--images-dir=%s", o->image_path);
-        addf(a, "--work-dir=%s", work);
-        add(a, "-v4");
-        addf(a, "--manage-cgroups=%s", o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
-        if (o->tcp_established)
-                add(a, "--tcp-established");
-        if (o->ext_unix_sk)
-                add(a, "--ext-unix-sk");
-        if (o->shell_job)
-                add(a, "--shell-job");
-        if (o->file_locks)
-                add(a, "--file-locks");
-        if (o->auto_dedup)
-                add(a, "--auto-dedup");
-        for (size_t i = 0; o->empty_ns && o->empty_ns[i]; i++)
-                if (strcmp(o->empty_ns[i], "network") == 0)
-                        add(a, "--empty-ns=net");
+        if (mode == NULL || strcmp(mode, "soft") == 0)
+                return 3;
+        if (strcmp(mode, "full") == 0)
+                return 4;
+        if (strcmp(mode, "strict") == 0)
+                return 5;
+        return 0;       /* ignore */
 }
 
 /* The namespaces the container joined by path stay out of the images:
- * criu names them by inode on dump (the key restore uses). */
+ * criu names them by inode on dump, by the key on restore (runc's keys). */
 static const char *external_ns_key(enum keel_namespace_type t)
 {
         switch (t) {
@@ -240,56 +187,103 @@ static const char *criu_ns_name(enum keel_namespace_type t)
         return t == KEEL_NS_NETWORK ? "net" : t == KEEL_NS_PID ? "pid" : NULL;
 }
 
-/* At restore, the joined namespace is handed to criu as an inherited fd
- * of this number (restore_setup opens it there). */
-static int external_ns_fd(enum keel_namespace_type t)
+static void add_pair(struct keel_pb *opts, unsigned field, unsigned kf, const char *k,
+                     unsigned vf, const char *v)
 {
-        return 200 + (int) t;
+        struct keel_pb sub = { 0 };
+
+        keel_pb_string(&sub, kf, k);
+        keel_pb_string(&sub, vf, v);
+        keel_pb_message(opts, field, &sub);
+        keel_pb_free(&sub);
 }
 
-int keel_criu_dump_args(const struct keel_criu_opts *o, const struct keel_criu_dump *d,
-                        const char stdio_keys[3][64], char ***argv, struct keel_error **err)
+static void add_common(struct keel_pb *m, const struct keel_criu_opts *o,
+                       const struct keel_criu_dirs *dirs, const char *log)
+{
+        keel_pb_int(m, CRIU_OPT_IMAGES_DIR_FD, dirs->images);
+        keel_pb_int(m, CRIU_OPT_WORK_DIR_FD, dirs->work);
+        keel_pb_int(m, CRIU_OPT_LOG_LEVEL, 4);
+        keel_pb_string(m, CRIU_OPT_LOG_FILE, log);
+        keel_pb_bool(m, CRIU_OPT_MANAGE_CGROUPS, true);
+        keel_pb_uint(m, CRIU_OPT_MANAGE_CGROUPS_MODE, cgroups_mode(o->manage_cgroups_mode));
+        if (o->tcp_established)
+                keel_pb_bool(m, CRIU_OPT_TCP_ESTABLISHED, true);
+        if (o->ext_unix_sk)
+                keel_pb_bool(m, CRIU_OPT_EXT_UNIX_SK, true);
+        if (o->shell_job)
+                keel_pb_bool(m, CRIU_OPT_SHELL_JOB, true);
+        if (o->file_locks)
+                keel_pb_bool(m, CRIU_OPT_FILE_LOCKS, true);
+        if (o->auto_dedup)
+                keel_pb_bool(m, CRIU_OPT_AUTO_DEDUP, true);
+        for (size_t i = 0; o->empty_ns && o->empty_ns[i]; i++)
+                if (strcmp(o->empty_ns[i], "network") == 0)
+                        keel_pb_uint(m, CRIU_OPT_EMPTY_NS, CLONE_NEWNET);
+}
+
+/* criu_req { type, opts } around opts. */
+static int wrap_req(enum keel_criu_req_type type, struct keel_pb *opts, struct keel_pb *req,
+                    struct keel_error **err)
+{
+        memset(req, 0, sizeof(*req));
+        keel_pb_uint(req, 1, type);
+        keel_pb_message(req, 2, opts);
+        keel_pb_free(opts);
+        if (req->failed) {
+                keel_pb_free(req);
+                return keel_error_set(err, ENOMEM, "criu request");
+        }
+        return 0;
+}
+
+int keel_criu_dump_req(const struct keel_criu_opts *o, const struct keel_criu_dump *d,
+                       const struct keel_criu_dirs *dirs, const char stdio_keys[3][64],
+                       struct keel_pb *req, struct keel_error **err)
 {
         const struct keel_linux *lx = d->cfg->linux_cfg;
-        struct args a = { 0 };
+        struct keel_pb m = { 0 };
 
-        add(&a, criu_binary(o->criu));
-        add(&a, o->pre_dump ? "pre-dump" : "dump");
-        addf(&a, "--tree=%d", (int) d->pid);
-        add(&a, o->pre_dump ? "--log-file=pre-dump.log" : "--log-file=dump.log");
-        add_common(&a, o);
+        keel_pb_int(&m, CRIU_OPT_PID, d->pid);
+        add_common(&m, o, dirs, o->pre_dump ? "pre-dump.log" : "dump.log");
         if (d->cgroup_dir)
-                addf(&a, "--freeze-cgroup=%s", d->cgroup_dir);
+                keel_pb_string(&m, CRIU_OPT_FREEZE_CGROUP, d->cgroup_dir);
         for (size_t i = 0; i < d->cfg->n_mounts; i++) {
-                const struct keel_mount *m = &d->cfg->mounts[i];
+                const struct keel_mount *mnt = &d->cfg->mounts[i];
 
-                if (is_bind(m) || is_cgroup(m))
-                        addf(&a, "--ext-mount-map=%s:%s", m->destination, m->destination);
+                if (is_bind(mnt) || is_cgroup(mnt))
+                        add_pair(&m, CRIU_OPT_EXT_MNT, 1, mnt->destination, 2, mnt->destination);
         }
         for (size_t i = 0; lx && i < lx->n_namespaces; i++) {
                 const struct keel_namespace *ns = &lx->namespaces[i];
                 const char *key = external_ns_key(ns->type);
+                char ext[96];
                 struct stat st;
 
                 if (ns->path == NULL || key == NULL)
                         continue;
                 if (stat(ns->path, &st) < 0) {
-                        keel_strv_free(a.v);
+                        keel_pb_free(&m);
                         return keel_error_set(err, errno, "linux.namespaces[%zu]: %s", i, ns->path);
                 }
-                addf(&a, "--external=%s[%llu]:%s", criu_ns_name(ns->type),
-                     (unsigned long long) st.st_ino, key);
+                snprintf(ext, sizeof(ext), "%s[%llu]:%s", criu_ns_name(ns->type),
+                         (unsigned long long) st.st_ino, key);
+                keel_pb_string(&m, CRIU_OPT_EXTERNAL, ext);
         }
         for (int fd = 0; fd < 3; fd++)
                 if (strncmp(stdio_keys[fd], "file[", 5) == 0)
-                        addf(&a, "--external=%s", stdio_keys[fd]);
+                        keel_pb_string(&m, CRIU_OPT_EXTERNAL, stdio_keys[fd]);
+        /* The pty's master is the caller's: criu keeps the slave as an
+         * orphan, and restore makes it a new master (runc does the same). */
+        if (d->terminal)
+                keel_pb_bool(&m, CRIU_OPT_ORPHAN_PTS_MASTER, true);
         if (o->pre_dump)
-                add(&a, "--track-mem");
+                keel_pb_bool(&m, CRIU_OPT_TRACK_MEM, true);
         if (o->parent_path)
-                addf(&a, "--prev-images-dir=%s", o->parent_path);
+                keel_pb_string(&m, CRIU_OPT_PARENT_IMG, o->parent_path);
         if (o->leave_running && !o->pre_dump)
-                add(&a, "--leave-running");
-        return finish(&a, argv, err);
+                keel_pb_bool(&m, CRIU_OPT_LEAVE_RUNNING, true);
+        return wrap_req(o->pre_dump ? KEEL_CRIU_PRE_DUMP : KEEL_CRIU_DUMP, &m, req, err);
 }
 
 static char *mount_source(const struct keel_mount *m, const char *bundle)
@@ -305,54 +299,72 @@ static char *mount_source(const struct keel_mount *m, const char *bundle)
         return s;
 }
 
-int keel_criu_restore_args(const struct keel_criu_opts *o, const struct keel_criu_restore *r,
-                           const char stdio_keys[3][64], char ***argv, struct keel_error **err)
+static void add_inherit_fd(struct keel_pb *m, const char *key, int fd)
 {
-        struct args a = { 0 };
+        struct keel_pb sub = { 0 };
 
-        add(&a, criu_binary(o->criu));
-        add(&a, "restore");
-        add(&a, "--log-file=restore.log");
-        add_common(&a, o);
-        addf(&a, "--root=%s", r->root_mnt);
-        add(&a, "--restore-detached");
-        add(&a, "--restore-sibling");
-        addf(&a, "--pidfile=%s", r->pid_file);
+        keel_pb_string(&sub, 1, key);
+        keel_pb_int(&sub, 2, fd);
+        keel_pb_message(m, CRIU_OPT_INHERIT_FD, &sub);
+        keel_pb_free(&sub);
+}
+
+int keel_criu_restore_req(const struct keel_criu_opts *o, const struct keel_criu_restore *r,
+                          const struct keel_criu_dirs *dirs, const char stdio_keys[3][64],
+                          struct keel_pb *req, struct keel_error **err)
+{
+        const struct keel_linux *lx = r->cfg->linux_cfg;
+        struct keel_pb m = { 0 };
+
+        add_common(&m, o, dirs, "restore.log");
+        keel_pb_string(&m, CRIU_OPT_ROOT, r->root_mnt);
+        keel_pb_bool(&m, CRIU_OPT_RST_SIBLING, true);
+        keel_pb_bool(&m, CRIU_OPT_NOTIFY_SCRIPTS, true);
+        if (r->cfg->process->terminal)
+                keel_pb_bool(&m, CRIU_OPT_ORPHAN_PTS_MASTER, true);
+        if (r->cgroup_path) {
+                struct keel_pb cg = { 0 };
+                _cleanup_free_ char *path = NULL;
+
+                if (asprintf(&path, "%s%s", r->cgroup_path[0] == '/' ? "" : "/", r->cgroup_path) < 0)
+                        path = NULL;
+                keel_pb_string(&cg, 2, path ? path : "/");
+                keel_pb_message(&m, CRIU_OPT_CG_ROOT, &cg);
+                keel_pb_free(&cg);
+        }
         if (o->lsm_profile)
-                addf(&a, "--lsm-profile=%s", o->lsm_profile);
+                keel_pb_string(&m, CRIU_OPT_LSM_PROFILE, o->lsm_profile);
         if (o->lsm_mount_context)
-                addf(&a, "--lsm-mount-context=%s", o->lsm_mount_context);
-        if (r->cgroup_path)
-                addf(&a, "--cgroup-root=%s%s", r->cgroup_path[0] == '/' ? "" : "/", r->cgroup_path);
+                keel_pb_string(&m, CRIU_OPT_LSM_MOUNT_CONTEXT, o->lsm_mount_context);
         for (size_t i = 0; i < r->cfg->n_mounts; i++) {
-                const struct keel_mount *m = &r->cfg->mounts[i];
+                const struct keel_mount *mnt = &r->cfg->mounts[i];
 
-                if (is_bind(m)) {
-                        _cleanup_free_ char *src = mount_source(m, r->bundle);
+                if (is_bind(mnt)) {
+                        _cleanup_free_ char *src = mount_source(mnt, r->bundle);
 
                         if (src == NULL) {
-                                keel_strv_free(a.v);
+                                keel_pb_free(&m);
                                 return keel_error_setq(err, EINVAL, "mounts[%zu]: a bind mount "
                                                        "without a source", i);
                         }
-                        addf(&a, "--ext-mount-map=%s:%s", m->destination, src);
-                } else if (is_cgroup(m) && r->cgroup_dir) {
-                        addf(&a, "--ext-mount-map=%s:%s", m->destination, r->cgroup_dir);
+                        add_pair(&m, CRIU_OPT_EXT_MNT, 1, mnt->destination, 2, src);
+                } else if (is_cgroup(mnt) && r->cgroup_dir) {
+                        add_pair(&m, CRIU_OPT_EXT_MNT, 1, mnt->destination, 2, r->cgroup_dir);
                 }
         }
-        for (size_t i = 0; r->cfg->linux_cfg && i < r->cfg->linux_cfg->n_namespaces; i++) {
-                const struct keel_namespace *ns = &r->cfg->linux_cfg->namespaces[i];
+        for (size_t i = 0; lx && i < lx->n_namespaces; i++) {
+                const struct keel_namespace *ns = &lx->namespaces[i];
                 const char *key = external_ns_key(ns->type);
 
                 if (ns->path != NULL && key != NULL)
-                        addf(&a, "--inherit-fd=fd[%d]:%s", external_ns_fd(ns->type), key);
+                        add_inherit_fd(&m, key, NS_FD_BASE + (int) ns->type);
         }
-        /* The init's stdio was the caller's: the restored process gets
-         * ours in its place (runc does the same for pipes). */
+        /* The init's stdio was the caller's: the restored process gets ours
+         * in its place (runc does the same for pipes). */
         for (int fd = 0; fd < 3; fd++)
                 if (stdio_keys[fd][0] != '\0')
-                        addf(&a, "--inherit-fd=fd[%d]:%s", CALLER_STDIO_FD + fd, stdio_keys[fd]);
-        return finish(&a, argv, err);
+                        add_inherit_fd(&m, stdio_keys[fd], KEEL_CRIU_CALLER_STDIO_FD + fd);
+        return wrap_req(KEEL_CRIU_RESTORE, &m, req, err);
 }
 
 /* ---- the init's stdio ----------------------------------------------------- */
@@ -370,13 +382,45 @@ struct stdio_info {
         char key[3][64];
 };
 
+/* Is mount id mnt one of the process's own (in its mountinfo)? */
+static bool mount_is_theirs(pid_t pid, unsigned long mnt)
+{
+        char path[64], line[512];
+        unsigned long id;
+        bool found = false;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int) pid);
+        f = fopen(path, "re");
+        while (f && !found && fgets(line, sizeof(line), f))
+                found = sscanf(line, "%lu ", &id) == 1 && id == mnt;
+        if (f)
+                fclose(f);
+        return found;
+}
+
+static unsigned long fd_mount_id(pid_t pid, int fd)
+{
+        char path[64], line[128];
+        unsigned long mnt = 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int) pid, fd);
+        f = fopen(path, "re");
+        while (f && fgets(line, sizeof(line), f))
+                if (sscanf(line, "mnt_id: %lu", &mnt) == 1)
+                        break;
+        if (f)
+                fclose(f);
+        return mnt;
+}
+
 static void read_stdio(pid_t pid, struct stdio_info *si)
 {
         for (int fd = 0; fd < 3; fd++) {
-                char path[64], line[128];
-                unsigned long mnt = 0;
+                char path[64];
+                unsigned long mnt;
                 struct stat st;
-                FILE *f;
                 ssize_t n;
 
                 snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int) pid, fd);
@@ -387,16 +431,13 @@ static void read_stdio(pid_t pid, struct stdio_info *si)
                         snprintf(si->key[fd], sizeof(si->key[fd]), "%s", si->target[fd]);
                         continue;
                 }
+                /* A file on one of the container's mounts (its terminal, a
+                 * log in a volume) is criu's to dump; one on a mount the
+                 * container does not have is the caller's. */
                 if (si->target[fd][0] != '/' || stat(path, &st) < 0)
                         continue;
-                snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int) pid, fd);
-                f = fopen(path, "re");
-                while (f && fgets(line, sizeof(line), f))
-                        if (sscanf(line, "mnt_id: %lu", &mnt) == 1)
-                                break;
-                if (f)
-                        fclose(f);
-                if (mnt > 0)
+                mnt = fd_mount_id(pid, fd);
+                if (mnt > 0 && !mount_is_theirs(pid, mnt))
                         snprintf(si->key[fd], sizeof(si->key[fd]), "file[%lx:%llx]", mnt,
                                  (unsigned long long) st.st_ino);
         }
@@ -486,27 +527,86 @@ static int read_stdio_keys(const char *image_path, char keys[3][64], struct keel
 
 /* ---- dump and restore ---------------------------------------------------- */
 
-static int criu_failed(const char *what, int status, const char *work, const char *log,
-                       char *out, struct keel_error **err)
+struct child_setup {
+        const struct keel_criu_opts *o;
+        const struct keel_config *cfg;
+        const struct keel_criu_restore *r;      /* NULL: a dump */
+};
+
+static int open_at_fd(const char *path, int flags, int fd, const char *what,
+                      struct keel_error **err)
+{
+        int f = open(path, flags);
+
+        if (f < 0 || dup2(f, fd) < 0)
+                return keel_error_set(err, errno, "%s %s", what, path);
+        close(f);
+        return 0;
+}
+
+/* In criu's child, before the exec: what the request names by fd; for a
+ * restore, first a mount namespace of its own where
+ * the rootfs is bound on root_mnt (criu wants the root as a mount point),
+ * so nothing of it reaches the host's mounts. */
+static int criu_setup(void *data, struct keel_error **err)
+{
+        const struct child_setup *c = data;
+        const struct keel_linux *lx = c->cfg->linux_cfg;
+        const struct keel_criu_restore *r = c->r;
+        int ret;
+
+        if (r != NULL) {
+                if (unshare(CLONE_NEWNS) < 0)
+                        return keel_error_set(err, errno, "criu: new mount namespace");
+                if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                        return keel_error_set(err, errno, "criu: make / private");
+        }
+        ret = open_at_fd(c->o->image_path, O_RDONLY | O_DIRECTORY, IMAGES_DIR_FD, "--image-path",
+                         err);
+        if (ret == 0)
+                ret = open_at_fd(c->o->work_path ? c->o->work_path : c->o->image_path,
+                                 O_RDONLY | O_DIRECTORY, WORK_DIR_FD, "--work-path", err);
+        for (size_t i = 0; ret == 0 && r && lx && i < lx->n_namespaces; i++) {
+                const struct keel_namespace *ns = &lx->namespaces[i];
+
+                if (ns->path != NULL && external_ns_key(ns->type) != NULL)
+                        ret = open_at_fd(ns->path, O_RDONLY, NS_FD_BASE + (int) ns->type,
+                                         "linux.namespaces: open", err);
+        }
+        if (ret < 0 || r == NULL)
+                return ret;
+        if (r->enter_rootfs && r->enter_rootfs(r->enter_data, err) < 0)
+                return -1;
+        if (mount(r->rootfs, r->root_mnt, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return keel_error_set(err, errno, "criu: bind %s on %s", r->rootfs, r->root_mnt);
+        return 0;
+}
+
+/* criu said no: its message, or the first error of its log. */
+static int criu_failed(const char *what, const struct keel_criu_answer *a, const char *work,
+                       const char *log, struct keel_error **err)
 {
         _cleanup_free_ char *line = first_error_line(work, log);
 
-        if (status == 127)
-                return keel_error_setq(err, ENOENT, "%s: %s", what, *out ? last_line(out)
-                                                                       : "criu not found");
         if (line != NULL)
                 return keel_error_setq(err, EIO, "%s failed (%s/%s): %s", what, work, log, line);
-        return keel_error_setq(err, EIO, "%s failed (%s/%s): %s", what, work, log,
-                               *out ? last_line(out) : "no error logged");
+        if (a->cr_errmsg || a->output)
+                return keel_error_setq(err, EIO, "%s failed (%s/%s): %s", what, work, log,
+                                       a->cr_errmsg ? a->cr_errmsg : a->output);
+        return keel_error_setq(err, EIO, "%s failed (no log%s%s)", what,
+                               a->cr_errno > 0 ? "; " : "",
+                               a->cr_errno > 0 ? strerror(a->cr_errno) : "");
 }
 
 int keel_criu_dump(const struct keel_criu_opts *o, const struct keel_criu_dump *d,
                    struct keel_error **err)
 {
         const char *work = o->work_path ? o->work_path : o->image_path;
-        char out[CRIU_OUTPUT_MAX];
+        struct child_setup c = { .o = o, .cfg = d->cfg };
+        struct keel_criu_dirs dirs = { IMAGES_DIR_FD, WORK_DIR_FD };
+        struct keel_criu_answer a;
+        struct keel_pb req = { 0 };
         struct stdio_info si;
-        char **argv = NULL;
         int ret;
 
         if (mkdir(o->image_path, 0700) < 0 && errno != EEXIST)
@@ -516,69 +616,28 @@ int keel_criu_dump(const struct keel_criu_opts *o, const struct keel_criu_dump *
         read_stdio(d->pid, &si);
         ret = write_stdio(o->image_path, &si, err);
         if (ret == 0)
-                ret = keel_criu_dump_args(o, d, (const char (*)[64]) si.key, &argv, err);
+                ret = keel_criu_dump_req(o, d, &dirs, (const char (*)[64]) si.key, &req, err);
+        if (ret == 0)
+                ret = keel_criu_rpc(criu_binary(o->criu), &req, criu_setup, &c, NULL, NULL, &a, err);
+        keel_pb_free(&req);
         if (ret < 0)
                 return ret;
-        ret = spawn_criu(argv, NULL, NULL, out, sizeof(out), err);
-        keel_strv_free(argv);
-        if (ret > 0)
-                ret = criu_failed(o->pre_dump ? "criu pre-dump" : "criu dump", ret, work,
-                                  o->pre_dump ? "pre-dump.log" : "dump.log", out, err);
+        if (ret == 0 && !a.success)
+                ret = criu_failed(o->pre_dump ? "criu pre-dump" : "criu dump", &a, work,
+                                  o->pre_dump ? "pre-dump.log" : "dump.log", err);
+        keel_criu_answer_clear(&a);
         return ret;
-}
-
-/* In criu's child, before the exec: a mount namespace of its own, where the
- * rootfs is bound on root_mnt (criu wants the root as a mount point). */
-static int restore_setup(void *data, struct keel_error **err)
-{
-        const struct keel_criu_restore *r = data;
-
-        if (unshare(CLONE_NEWNS) < 0)
-                return keel_error_set(err, errno, "criu: new mount namespace");
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return keel_error_set(err, errno, "criu: make / private");
-        for (size_t i = 0; r->cfg->linux_cfg && i < r->cfg->linux_cfg->n_namespaces; i++) {
-                const struct keel_namespace *ns = &r->cfg->linux_cfg->namespaces[i];
-                int fd;
-
-                if (ns->path == NULL || external_ns_key(ns->type) == NULL)
-                        continue;
-                fd = open(ns->path, O_RDONLY);
-                if (fd < 0 || dup2(fd, external_ns_fd(ns->type)) < 0)
-                        return keel_error_set(err, errno, "linux.namespaces[%zu]: open %s", i,
-                                              ns->path);
-                close(fd);
-        }
-        if (r->enter_rootfs && r->enter_rootfs(r->enter_data, err) < 0)
-                return -1;
-        if (mount(r->rootfs, r->root_mnt, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return keel_error_set(err, errno, "criu: bind %s on %s", r->rootfs, r->root_mnt);
-        return 0;
-}
-
-static int read_pid_file(const char *path, pid_t *pid, struct keel_error **err)
-{
-        _cleanup_free_ char *text = NULL;
-        char *end;
-        long v;
-        int ret = keel_read_file_at(AT_FDCWD, path, 64, &text, NULL, err);
-
-        if (ret < 0)
-                return keel_error_prefix(err, "criu restore: its pid file");
-        v = strtol(text, &end, 10);
-        if (v <= 0 || (*end && *end != '\n'))
-                return keel_error_setq(err, EINVAL, "criu restore: pid file %s: \"%s\"", path, text);
-        *pid = (pid_t) v;
-        return 0;
 }
 
 int keel_criu_restore(const struct keel_criu_opts *o, const struct keel_criu_restore *r, pid_t *pid,
                       struct keel_error **err)
 {
         const char *work = o->work_path ? o->work_path : o->image_path;
-        char out[CRIU_OUTPUT_MAX];
+        struct child_setup c = { .o = o, .cfg = r->cfg, .r = r };
+        struct keel_criu_dirs dirs = { IMAGES_DIR_FD, WORK_DIR_FD };
+        struct keel_criu_answer a;
+        struct keel_pb req = { 0 };
         char keys[3][64];
-        char **argv = NULL;
         int ret;
 
         if (mkdir(work, 0700) < 0 && errno != EEXIST)
@@ -592,14 +651,19 @@ int keel_criu_restore(const struct keel_criu_opts *o, const struct keel_criu_res
                                               "file (or /dev/null) there, not a %s", fd,
                                               errno == ESPIPE ? "pipe or terminal" : "closed fd");
         if (ret == 0)
-                ret = keel_criu_restore_args(o, r, (const char (*)[64]) keys, &argv, err);
+                ret = keel_criu_restore_req(o, r, &dirs, (const char (*)[64]) keys, &req, err);
+        if (ret == 0)
+                ret = keel_criu_rpc(criu_binary(o->criu), &req, criu_setup, &c, r->notify,
+                                    r->notify_data, &a, err);
+        keel_pb_free(&req);
         if (ret < 0)
                 return ret;
-        ret = spawn_criu(argv, restore_setup, (void *) r, out, sizeof(out), err);
-        keel_strv_free(argv);
-        if (ret > 0)
-                return criu_failed("criu restore", ret, work, "restore.log", out, err);
-        if (ret < 0)
-                return ret;
-        return read_pid_file(r->pid_file, pid, err);
+        if (ret == 0 && !a.success)
+                ret = criu_failed("criu restore", &a, work, "restore.log", err);
+        if (ret == 0 && a.restored_pid <= 0)
+                ret = keel_error_setq(err, EPROTO, "criu restore: no pid in its answer");
+        if (ret == 0)
+                *pid = a.restored_pid;
+        keel_criu_answer_clear(&a);
+        return ret;
 }

@@ -7,10 +7,11 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "linux/criu-rpc.h"
 #include "spec/oci-config.h"
 
-/* Checkpoint and restore through the criu binary (criu(8)), driven from
- * its command line as runc drives it over RPC: the container's root and
+/* Checkpoint and restore through the criu binary (criu(8)), over its RPC
+ * (criu swrk, linux/criu-rpc.h) as runc drives it: the container's root and
  * bind mounts are external mounts, the cgroup is criu's to freeze and
  * restore, namespaces the container joined by path stay external, and the
  * init's stdio (descriptors.json, as runc writes it, and criu's keys for
@@ -39,6 +40,7 @@ struct keel_criu_dump {
         pid_t pid;                      /* the init, in keel's pid namespace */
         const struct keel_config *cfg;
         const char *cgroup_dir;         /* the container's cgroup directory, or NULL */
+        bool terminal;                  /* process.terminal: the pty master is outside */
 };
 
 /* criu dump (or pre-dump) of the container: descriptors.json first, then
@@ -58,21 +60,33 @@ struct keel_criu_restore {
         const char *root_mnt;
         const char *cgroup_path;        /* relative to the cgroup2 mount, or NULL */
         const char *cgroup_dir;         /* its directory, for the cgroup mount */
-        const char *pid_file;           /* where criu writes the restored init's pid */
         int (*enter_rootfs)(void *data, struct keel_error **err);
         void *enter_data;
+        /* criu's notifications: "setup-namespaces" (the restored init's pid,
+         * before it resumes: prestart hooks), "orphan-pts-master" (the new
+         * pty master of a container with a terminal). */
+        keel_criu_notify_fn notify;
+        void *notify_data;
 };
 
-/* criu restore --restore-detached --restore-sibling: the restored init is
- * the caller's child.  *pid: its pid. */
+/* criu restore, rst_sibling: the restored init is the caller's child.
+ * *pid: its pid. */
 int keel_criu_restore(const struct keel_criu_opts *o, const struct keel_criu_restore *r, pid_t *pid,
                       struct keel_error **err);
 
-/* The argument vectors, for the tests: NULL-terminated, owned by the
- * caller (keel_strv_free). */
-int keel_criu_dump_args(const struct keel_criu_opts *o, const struct keel_criu_dump *d,
-                        const char stdio_keys[3][64], char ***argv, struct keel_error **err);
-int keel_criu_restore_args(const struct keel_criu_opts *o, const struct keel_criu_restore *r,
-                           const char stdio_keys[3][64], char ***argv, struct keel_error **err);
+/* The fds criu finds the image and work directories at. */
+struct keel_criu_dirs {
+        int images, work;
+};
+
+/* The requests (criu_req), for the tests; *req is the caller's
+ * (keel_pb_free).  stdio_keys: criu's key of each of the init's fds 0-2
+ * ("pipe:[N]", "file[MNT:INODE]", or "" for none). */
+int keel_criu_dump_req(const struct keel_criu_opts *o, const struct keel_criu_dump *d,
+                       const struct keel_criu_dirs *dirs, const char stdio_keys[3][64],
+                       struct keel_pb *req, struct keel_error **err);
+int keel_criu_restore_req(const struct keel_criu_opts *o, const struct keel_criu_restore *r,
+                          const struct keel_criu_dirs *dirs, const char stdio_keys[3][64],
+                          struct keel_pb *req, struct keel_error **err);
 
 #endif

@@ -18,6 +18,7 @@
 #include "hooks.h"
 #include "linux/init.h"
 #include "linux/lsm.h"
+#include "linux/mount-sources.h"
 #include "linux/process.h"
 #include "linux/procfs.h"
 #include "linux/rootfs.h"
@@ -44,6 +45,8 @@ struct init {
         int start_conn;                 /* start's connection, from wait_for_start on */
         int procfd;                     /* the trusted procfs (linux/procfs.h) */
         char *executable;
+        struct keel_path_self self;     /* keel's pids: no mount source goes through them */
+        struct keel_mount_sources sources;      /* what the runtime opened for us */
 };
 
 static void __attribute__((noreturn)) die(int sock, struct keel_error *err)
@@ -117,10 +120,70 @@ static int setup_keyring(struct init *in, struct keel_error **err)
         return 0;
 }
 
+/* Where a KEEL_SYNC_MOUNT_SOURCE message's fd goes, or NULL. */
+static int *source_slot(struct keel_mount_sources *s, const struct keel_sync_msg *msg)
+{
+        if (msg->type != KEEL_SYNC_MOUNT_SOURCE)
+                return NULL;
+        if (msg->value == -1)
+                return &s->root;
+        if (msg->value == -2)
+                return &s->root_mount;
+        if (msg->value >= 0 && (size_t) msg->value < s->n)
+                return &s->fds[msg->value];
+        return NULL;
+}
+
+/* In a user namespace we may not reach what the host's root can (a
+ * bundle or a volume below a 0700 directory): the runtime opens root.path
+ * and the bind sources in our mount namespace and hands them over. */
+static int receive_mount_sources(struct init *in, struct keel_error **err)
+{
+        struct keel_mount_sources *s = &in->sources;
+        int sock = in->a->sync_fd;
+        struct keel_sync_msg msg;
+        int fd, *slot, ret;
+
+        s->n = in->a->cfg->n_mounts;
+        s->fds = s->n ? malloc(s->n * sizeof(*s->fds)) : NULL;
+        if (s->n && s->fds == NULL)
+                return keel_error_set(err, ENOMEM, "mount sources");
+        for (size_t i = 0; i < s->n; i++)
+                s->fds[i] = -1;
+        if (keel_sync_send(sock, KEEL_SYNC_MOUNT_SOURCES, 0, NULL, -1) < 0)
+                return keel_error_set(err, errno, "sync with the runtime");
+        for (;;) {
+                ret = keel_sync_recv(sock, 0, &msg, &fd, err);
+                if (ret < 0)
+                        return ret;
+                if (msg.type == KEEL_SYNC_MOUNT_SOURCES && fd < 0)
+                        return 0;
+                slot = fd >= 0 ? source_slot(s, &msg) : NULL;
+                if (slot == NULL) {
+                        if (fd >= 0)
+                                close(fd);
+                        return keel_error_setq(err, EPROTO, "unexpected message %u from the "
+                                               "runtime", msg.type);
+                }
+                closep(slot);
+                *slot = fd;
+        }
+}
+
 static int setup_rootfs(struct init *in, struct keel_error **err)
 {
-        int ret;
+        int ret = 0;
 
+        in->self = (struct keel_path_self){
+                .pids = { in->a->state->pid, in->a->runtime_pid, getpid() }, .n = 3,
+        };
+        in->rootfs.self = &in->self;
+        if (in->a->sources_from_runtime) {
+                ret = receive_mount_sources(in, err);
+                in->rootfs.sources = &in->sources;
+        }
+        if (ret < 0)
+                return ret;
         in->rootfs.cfg = in->a->cfg;
         in->rootfs.rootfs = in->a->rootfs;
         in->rootfs.bundle = in->a->bundle;
@@ -128,9 +191,14 @@ static int setup_rootfs(struct init *in, struct keel_error **err)
         in->rootfs.userns = keel_ns_plan_has(&in->a->plan, KEEL_NS_USER);
         in->rootfs.rootfd = -1;
         in->rootfs.idmap_fds = in->a->idmap_fds;
+        in->rootfs.cgroup_root = in->a->cgroup_root;
+        in->rootfs.runtime_mountns = !keel_ns_plan_has(&in->a->plan, KEEL_NS_MOUNT);
         ret = keel_rootfs_prepare(&in->rootfs, err);
         if (ret == 0)
                 ret = keel_rootfs_mount_all(&in->rootfs, err);
+        /* Mounted: the host's directories are no business of the init's. */
+        in->rootfs.sources = NULL;
+        keel_mount_sources_close(&in->sources);
         if (ret == 0)
                 ret = keel_rootfs_setup_dev(&in->rootfs, err);
         return ret;
@@ -179,12 +247,14 @@ static int state_json(struct init *in, enum keel_status status, char **json, siz
 }
 
 /* prestart and createRuntime run in the runtime; createContainer here, in
- * the container's namespaces, before pivot_root (config.md, "Lifecycle"). */
+ * the container's namespaces, before pivot_root (config.md, "Lifecycle"),
+ * in the rootfs as runc runs it (its own tests write ./lib/... there). */
 static int run_create_hooks(struct init *in, struct keel_error **err)
 {
         struct keel_hooks *h = in->a->cfg->hooks;
         _cleanup_free_ char *json = NULL;
         struct keel_sync_msg msg;
+        char rootfs[64];
         size_t len;
         int ret;
 
@@ -200,10 +270,13 @@ static int run_create_hooks(struct init *in, struct keel_error **err)
         }
         if (h == NULL || h->create_container.n == 0)
                 return 0;
+        /* The rootfs mount itself, as root.path names it here: through our
+         * fd, since a user namespace may not walk the bundle's parents. */
+        snprintf(rootfs, sizeof(rootfs), "/proc/self/fd/%d", in->rootfs.rootfd);
         ret = state_json(in, KEEL_STATUS_CREATING, &json, &len, err);
         if (ret == 0)
-                ret = keel_hooks_run_list(&h->create_container, KEEL_HOOK_CREATE_CONTAINER, json, len,
-                                          false, err);
+                ret = keel_hooks_run_list_in(&h->create_container, KEEL_HOOK_CREATE_CONTAINER,
+                                             rootfs, json, len, false, err);
         return ret;
 }
 
@@ -347,7 +420,7 @@ static int become_process(struct init *in, struct keel_error **err)
 static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
 {
         struct init in = { .a = a, .proc = a->cfg->process, .console_slave = -1, .start_conn = -1,
-                           .procfd = -1 };
+                           .procfd = -1, .sources = KEEL_MOUNT_SOURCES_INIT };
         struct keel_error *err = NULL;
         struct keel_sync_msg msg;
         int sock = a->sync_fd;

@@ -122,6 +122,20 @@ static bool is_executable_file(const char *path)
         return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
+/* The errno as Go and the kernel's man pages spell it ("no such file or
+ * directory"): engines map a start failure to the exit status 127 or 126
+ * by those lower-case words in the runtime's error (moby's
+ * translateContainerdStartErr), and strerror capitalises them. */
+static int exec_error(struct keel_error **err, int e, const char *name, const char *why)
+{
+        char text[128];
+
+        snprintf(text, sizeof(text), "%s", why ? why : strerror(e));
+        if (text[0] >= 'A' && text[0] <= 'Z' && (text[1] < 'A' || text[1] > 'Z'))
+                text[0] = (char) (text[0] - 'A' + 'a');
+        return keel_error_setq(err, e, "process.args[0]: exec \"%s\": %s", name, text);
+}
+
 int keel_process_find_executable(const struct keel_process *p, char **out, struct keel_error **err)
 {
         const char *name = p->args[0];
@@ -131,9 +145,13 @@ int keel_process_find_executable(const struct keel_process *p, char **out, struc
                 struct stat st;
 
                 if (stat(name, &st) < 0)
-                        return keel_error_set(err, errno, "process.args[0]: %s", name);
+                        return exec_error(err, errno, name, NULL);
+                /* moby reads "permission denied" as 126, as for a file
+                 * without an x bit. */
                 if (S_ISDIR(st.st_mode))
-                        return keel_error_setq(err, EACCES, "process.args[0]: %s is a directory", name);
+                        return exec_error(err, EACCES, name, "is a directory: permission denied");
+                if (!S_ISREG(st.st_mode) || access(name, X_OK) < 0)
+                        return exec_error(err, EACCES, name, NULL);
                 *out = strdup(name);
                 return *out ? 0 : keel_error_set(err, ENOMEM, "process.args[0]");
         }
@@ -152,8 +170,7 @@ int keel_process_find_executable(const struct keel_process *p, char **out, struc
                 }
                 dirs = *end ? end + 1 : end;
         }
-        return keel_error_setq(err, ENOENT, "process.args[0]: executable file \"%s\" not found in $PATH",
-                               name);
+        return exec_error(err, ENOENT, name, "executable file not found in $PATH");
 }
 
 static bool fd_in(int fd, const int *set, size_t n)

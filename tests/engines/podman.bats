@@ -626,7 +626,7 @@ checkpoint_where_criu_cannot_run_is_refused_by_podman() {
 @test "keel: failing_create_shows_the_runtime_error" {
         use keel
         failing_create_shows_the_runtime_error \
-                'keel: create: process.args[0]: /nonexistent: No such file or directory' \
+                'keel: create: process.args[0]: exec "/nonexistent": no such file or directory' \
                 'keel: create: process.rlimits[0]: set RLIMIT_NOFILE: Operation not permitted'
 }
 

@@ -73,8 +73,6 @@ criu_works() {
                 rk checkpoint $opt "$C"
                 assert_error "${opt%% *}: not supported"
         done
-        rk restore --console-socket "$TEST_DIR/sock" "$C"
-        assert_error '--console-socket: restoring a container with a terminal is not supported'
         rk checkpoint --manage-cgroups-mode bogus "$C"
         assert_error '--manage-cgroups-mode: "bogus" is not one of soft, full, strict, ignore'
         rk checkpoint --empty-ns ipc "$C"

@@ -42,7 +42,7 @@ teardown() {
         rk_ok run --detach --bundle "$B" "$C"
         mkdir "$TEST_DIR/hostdir"
         rk exec --cwd /proc/self/fd/7 "$C" /keel-checker cwd 7<"$TEST_DIR/hostdir"
-        assert_error 'process.cwd'
+        assert_exec_error 'process.cwd'
 }
 
 # fds_of PID_EXPR: a script for the container's shell that prints "fd N

@@ -5,11 +5,11 @@
 # limits; --leave-running; a failed dump leaves the container running; a
 # failed restore leaves nothing; what keel refuses, it refuses by name.
 
-vm_plan 25
+vm_plan 31
 
 if ! criu check >/dev/null 2>&1; then
         i=0
-        while [ $i -lt 25 ]; do
+        while [ $i -lt 31 ]; do
                 vm_skip "checkpoint_$i" "criu check fails in this VM: $(criu check 2>&1 | tail -1)"
                 i=$((i + 1))
         done
@@ -48,7 +48,8 @@ vm_ok "the_counter_runs" advances
 k checkpoint --image-path "$VMT_DIR/bad" --parent-path "$VMT_DIR/none" $ID \
         >"$VMT_DIR/bad.out" 2>&1
 vm_is "a_failed_dump_fails" 1 "$?"
-vm_ok "it_names_criu_and_its_log" grep -q "criu dump failed ($VMT_DIR/bad/dump.log)" "$VMT_DIR/bad.out"
+vm_ok "it_names_criu_and_its_log" grep -q "criu dump failed ($VMT_DIR/bad/dump.log)" "$VMT_DIR/bad.out" ||
+        vm_diag "$(cat "$VMT_DIR/bad.out")"
 vm_is "the_container_still_runs" running "$(ctr_status $ID)"
 vm_ok "and_still_counts" advances
 
@@ -75,6 +76,34 @@ vm_ok "and_the_container_keeps_counting" advances
 k restore --detach --image-path "$IMG.2" --bundle "$B" $ID </dev/null >"$VMT_DIR/dup.out" 2>&1
 vm_ok "restore_refuses_an_id_in_use" grep -q "container $ID already exists" "$VMT_DIR/dup.out"
 k delete --force $ID
+
+# A container with a terminal: its pty master is the caller's; criu keeps
+# the slave as an orphan and restore sends a new master to --console-socket,
+# through which the restored shell still answers.
+RECV="python3 $KEEL_SRCDIR/tests/tools/console-recv.py"
+T=$VMT_DIR/tty
+make_bundle "$T" /bin/sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/out/t.new;
+        mv /out/t.new /out/t; [ -t 0 ] && echo tty >/out/isatty; sleep 0.1; done'
+bundle_bind "$T" "$OUT" /out
+bundle_jq "$T" '.process.terminal = true'
+$RECV "$VMT_DIR/sock1" "$VMT_DIR/console1" </dev/null >/dev/null 2>&1 &
+wait_until 20 test -e "$VMT_DIR/sock1.ready"
+k run --detach --console-socket "$VMT_DIR/sock1" --bundle "$T" ${ID}t </dev/null \
+        >"$VMT_DIR/trun.out" 2>&1
+wait_until 10 test -s "$OUT/t"
+vm_ok "checkpoint_with_a_terminal_succeeds" k checkpoint --image-path "$IMG.t" ${ID}t
+tdumped=$(cat "$OUT/t")
+rm -f "$OUT/isatty"
+$RECV "$VMT_DIR/sock2" "$VMT_DIR/console2" </dev/null >/dev/null 2>&1 &
+wait_until 20 test -e "$VMT_DIR/sock2.ready"
+k restore --detach --console-socket "$VMT_DIR/sock2" --image-path "$IMG.t" --bundle "$T" ${ID}t \
+        </dev/null >"$VMT_DIR/trestore.out" 2>&1
+vm_is "restore_with_a_terminal_succeeds" 0 "$?" || vm_diag "$(cat "$VMT_DIR/trestore.out")"
+vm_ok "the_console_socket_gets_a_pty_master" wait_until 10 grep -qx "isatty 1" "$VMT_DIR/console2.fd"
+vm_ok "the_restored_process_counts_on" wait_until 5 eval '[ "$(cat "$OUT/t")" -gt "$tdumped" ]'
+vm_ok "its_stdin_is_still_a_terminal" wait_until 5 test -e "$OUT/isatty"
+k delete --force ${ID}t
+vm_ok "delete_leaves_nothing_of_it" test ! -e "$VMT_ROOT/${ID}t" -a ! -e "$VMT_CG/keel/${ID}t"
 
 # A restore that fails (no images) leaves no state and no cgroup.
 k restore --detach --image-path "$VMT_DIR/none" --bundle "$B" $ID </dev/null \
