@@ -227,7 +227,7 @@ buildah_run_passes_output_and_exit_code_on() {
 @test "keel: missing_command_fails_the_build_with_the_runtime_error" {
         use keel
         missing_command_fails_the_build_with_the_runtime_error \
-                'keel: create: process.args[0]: /nonexistent: '
+                'keel: create: process.args[0]: exec "/nonexistent": no such file or directory'
 }
 
 @test "keel: buildah_run_passes_output_and_exit_code_on" {
