@@ -40,6 +40,7 @@ CG=$(cgroup2_base)/$NAME
 # dockerd 20.10 writes /etc/docker/key.json by itself: a tmpfs in the sandbox.
 # Forwarding on in the sandbox's network namespace only (docker warns on
 # every run without it).
+# shellcheck disable=SC2034 # read by start_holder (engine-lib.sh)
 SANDBOX_INIT_EXTRA="mount -t tmpfs -o mode=755 tmpfs /etc/docker
 echo 1 >/proc/sys/net/ipv4/ip_forward"
 

@@ -572,10 +572,11 @@ privileged() {
                 'grep -E "^(CapEff|CapBnd|Seccomp):" /proc/self/status | cut -f2; grep -c " /proc/kcore " /proc/mounts; ls /dev | wc -l'
         [ "$(jq -r '.process.capabilities.bounding | length' "$cfg")" -ge 38 ]
         [ "$(jq -r '.linux.seccomp // "none"' "$cfg")" = none ]
+        # shellcheck disable=SC2020 # one name a line
         missing=$(jq -r '.process.capabilities.bounding[] | ascii_downcase' "$cfg" |
                 grep -vwFf <(capsh --decode="$bnd" | tr '=,' '\n\n') || true)
         if [ -n "$missing" ]; then
-                echo "not in the bounding set here:" $missing
+                echo "not in the bounding set here:" "$missing"
                 [ "$status" -eq 125 ]
                 [[ ${output,,} == *"oci runtime create failed"*"operation not permitted"* ]]
                 run "$D" ps -aq
