@@ -27,6 +27,10 @@ packages=(
         apparmor
         # engine tests, and tests/vm/cases/70-podman.sh (the VM runs the host's podman)
         podman conmon crun
+        # engine tests: Docker 20.10 (dockerd, its client, containerd and runc, the
+        # reference; docker-init for --init) and Buildah 1.28 (tests/engines/docker.bats,
+        # buildah.bats); their services are not started (policy-rc.d below)
+        docker.io buildah
         # scripts/test.sh's robustness runs: libFuzzer (clang), memcheck
         clang libclang-rt-14-dev valgrind
         # tests/vm/selinux.vm: the reference policy and load_policy for the VM,
