@@ -835,7 +835,6 @@ rlimit_above_the_hard_limit_is_refused() {
 
 @test "keel: device_cgroup_allows_tun_by_default" {
         use keel
-        skip "KNOWN: keel's default device rules lack runc's /dev/net/tun (c 10:200 rwm)"
         device_cgroup_allows_tun_by_default
 }
 
