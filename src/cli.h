@@ -51,6 +51,8 @@ struct keel_run_opts {
         bool detach;
         bool keep;
         const char *image;      /* --image oci:DIR[:TAG] (create and run) */
+        const char *entrypoint; /* --entrypoint: replaces the image's Entrypoint and Cmd */
+        char **cmd;             /* the command after the id: replaces the image's Cmd */
 };
 /* create's and run's options; returns 1 after --help. */
 int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool is_run,
@@ -68,10 +70,11 @@ int cmd_resume(struct keel_globals *g, int argc, char **argv, struct keel_error 
 int cmd_ps(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 
 int cmd_image(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
-/* create/run --image: unpack ref and write its bundle into *bundle, or,
+/* create/run --image: unpack r->image (its Entrypoint and Cmd replaced as
+ * r says) and write its bundle into *bundle, or,
  * when *bundle is NULL, into keel's own bundle for id (*owned, which the
  * caller frees, and *bundle point to it). */
-int keel_cli_image_bundle(struct keel_globals *g, const char *ref, const char *id,
+int keel_cli_image_bundle(struct keel_globals *g, const struct keel_run_opts *r, const char *id,
                           const char **bundle, char **owned, struct keel_error **err);
 int cmd_checkpoint(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_restore(struct keel_globals *g, int argc, char **argv, struct keel_error **err);

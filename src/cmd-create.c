@@ -24,7 +24,9 @@
         "  --no-new-keyring        keep the caller's session keyring\n" \
         "  --image oci:DIR[:TAG]   run an OCI image layout: its layers (unpacked once into the\n" \
         "                          layer store) under a writable layer that delete removes;\n" \
-        "                          writes config.json into --bundle, or into a bundle of keel's own\n"
+        "                          writes config.json into --bundle, or into a bundle of keel's own;\n" \
+        "                          a command after the container id replaces the image's Cmd\n" \
+        "  --entrypoint PATH       with --image: replaces the image's Entrypoint (and its Cmd)\n"
 
 static const char create_options[] = CREATE_OPTIONS;
 
@@ -34,7 +36,7 @@ static const char run_options[] = CREATE_OPTIONS
         "  --keep                  do not delete the container when it exits\n";
 
 enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_PRESERVE_FDS, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
-       OPT_DETACH, OPT_KEEP, OPT_IMAGE };
+       OPT_DETACH, OPT_KEEP, OPT_IMAGE, OPT_ENTRYPOINT };
 
 /* LISTEN_FDS (systemd socket activation) passes through, as with runc. */
 static int listen_fds(void)
@@ -64,6 +66,7 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                 { "detach", no_argument, NULL, 'd' },
                 { "keep", no_argument, NULL, OPT_KEEP },
                 { "image", required_argument, NULL, OPT_IMAGE },
+                { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -117,6 +120,9 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                 case OPT_IMAGE:
                         r->image = optarg;
                         break;
+                case OPT_ENTRYPOINT:
+                        r->entrypoint = optarg;
+                        break;
                 case 'h':
                         keel_command_help(keel_find_command(argv[0]),
                                           is_run ? run_options : create_options);
@@ -126,9 +132,21 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                         return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
                 }
         }
-        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
-        if (ret < 0)
-                return ret;
+        /* With --image, what follows the id is the command, as with
+         * `podman run IMAGE CMD...`. */
+        if (r->image != NULL && argc - optind > 1) {
+                r->cmd = &argv[optind + 1];
+                if (strcmp(r->cmd[0], "--") == 0)
+                        r->cmd++;
+                if (r->cmd[0] == NULL)
+                        r->cmd = NULL;
+        } else {
+                ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
+                if (ret < 0)
+                        return ret;
+        }
+        if (r->entrypoint != NULL && r->image == NULL)
+                return keel_error_set(err, 0, "--entrypoint: only with --image");
         if (o->config_path != NULL && r->image != NULL)
                 return keel_error_set(err, 0, "--config and --image: the image writes the "
                                       "bundle's config.json; give one of them");
@@ -148,7 +166,7 @@ int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error 
         if (ret != 0)
                 return ret > 0 ? 0 : ret;
         if (r.image != NULL) {
-                ret = keel_cli_image_bundle(g, r.image, o.id, &o.bundle, &bundle, err);
+                ret = keel_cli_image_bundle(g, &r, o.id, &o.bundle, &bundle, err);
                 if (ret < 0)
                         return ret;
         }

@@ -13,6 +13,7 @@
 #include "image/store.h"
 #include "store.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
 
 #define BUNDLES_DIR KEEL_IMAGE_STORE_DIR "/bundles"
 
@@ -31,10 +32,41 @@ static int image_ref(const char *ref, const char **layout, struct keel_error **e
         return 0;
 }
 
+/* run/create --image ... ID CMD...: CMD replaces the image's Cmd;
+ * --entrypoint ENTRY replaces its Entrypoint and, without CMD, clears its
+ * Cmd (as `docker run --entrypoint` does). */
+static int override_process(struct keel_image_config *c, const struct keel_run_opts *r,
+                            struct keel_error **err)
+{
+        char **v = NULL;
+        size_t n = 0;
+
+        if (r == NULL || (r->cmd == NULL && r->entrypoint == NULL))
+                return 0;
+        if (r->entrypoint != NULL) {
+                if (keel_strv_append(&v, &n, r->entrypoint) < 0)
+                        return keel_error_set(err, ENOMEM, "--entrypoint");
+                keel_strv_free(c->entrypoint);
+                c->entrypoint = v;
+                c->n_entrypoint = n;
+                keel_strv_free(c->cmd);
+                c->cmd = NULL;
+                c->n_cmd = 0;
+        }
+        if (r->cmd != NULL) {
+                if (keel_strv_dup(r->cmd, &v, &n) < 0)
+                        return keel_error_set(err, ENOMEM, "command");
+                keel_strv_free(c->cmd);
+                c->cmd = v;
+                c->n_cmd = n;
+        }
+        return 0;
+}
+
 /* Unpack ref's layers and write its bundle: the work of `image unpack`
- * and of create/run --image. */
-static int unpack_to_bundle(struct keel_store *store, const char *ref, const char *bundle,
-                            bool replace, struct keel_error **err)
+ * and of create/run --image (r: the command given there, or NULL). */
+static int unpack_to_bundle(struct keel_store *store, const char *ref, const struct keel_run_opts *r,
+                            const char *bundle, bool replace, struct keel_error **err)
 {
         struct keel_image_store *is = NULL;
         struct keel_image *img = NULL;
@@ -46,6 +78,8 @@ static int unpack_to_bundle(struct keel_store *store, const char *ref, const cha
         ret = image_ref(ref, &layout, err);
         if (ret == 0)
                 ret = keel_image_open(layout, &img, err);
+        if (ret == 0)
+                ret = override_process(&img->config, r, err);
         if (ret == 0)
                 ret = keel_image_store_open(store->rootfd, false, &is, err);
         if (ret == 0)
@@ -59,7 +93,7 @@ static int unpack_to_bundle(struct keel_store *store, const char *ref, const cha
         return ret;
 }
 
-int keel_cli_image_bundle(struct keel_globals *g, const char *ref, const char *id,
+int keel_cli_image_bundle(struct keel_globals *g, const struct keel_run_opts *r, const char *id,
                           const char **bundle, char **owned, struct keel_error **err)
 {
         struct keel_store *store = NULL;
@@ -78,7 +112,7 @@ int keel_cli_image_bundle(struct keel_globals *g, const char *ref, const char *i
                         *bundle = *owned;
         }
         if (ret == 0)
-                ret = unpack_to_bundle(store, ref, *bundle, own_dir, err);
+                ret = unpack_to_bundle(store, r->image, r, *bundle, own_dir, err);
         keel_store_close(store);
         if (ret < 0)
                 return keel_error_prefix(err, "image");
@@ -114,7 +148,7 @@ static int image_unpack(struct keel_globals *g, int argc, char **argv, struct ke
         if (ret == 0)
                 ret = keel_store_open(g->root, true, &store, err);
         if (ret == 0)
-                ret = unpack_to_bundle(store, argv[optind], argv[optind + 1], replace, err);
+                ret = unpack_to_bundle(store, argv[optind], NULL, argv[optind + 1], replace, err);
         keel_store_close(store);
         return ret;
 }

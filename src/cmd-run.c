@@ -28,7 +28,7 @@ int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **e
                 return ret > 0 ? 0 : ret;
         o.keep_console = !r.detach && o.console_socket == NULL;
         if (r.image != NULL) {
-                ret = keel_cli_image_bundle(g, r.image, o.id, &o.bundle, &bundle, err);
+                ret = keel_cli_image_bundle(g, &r, o.id, &o.bundle, &bundle, err);
                 if (ret < 0)
                         return ret;
         }

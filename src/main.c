@@ -25,7 +25,9 @@ static const struct keel_command commands[] = {
           "                [--parent-path DIR] [criu options] <container-id>" },
         { "create", cmd_create, "create a container",
           "keel create [--bundle DIR] [--config FILE] [--console-socket PATH] [--pid-file FILE]\n"
-          "            [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
+          "            [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>\n"
+          "       keel create --image oci:DIR[:TAG] [--entrypoint PATH] [options] <container-id>\n"
+          "            [--] [command [args...]]" },
         { "delete", cmd_delete, "delete a container and everything it holds",
           "keel delete [--force] <container-id>" },
         { "events", cmd_events, "display container events and statistics",
@@ -50,7 +52,9 @@ static const struct keel_command commands[] = {
           "keel resume <container-id>" },
         { "run", cmd_run, "create and start a container",
           "keel run [--bundle DIR] [--config FILE] [--detach] [--keep] [--console-socket PATH]\n"
-          "         [--pid-file FILE] [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
+          "         [--pid-file FILE] [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>\n"
+          "       keel run --image oci:DIR[:TAG] [--entrypoint PATH] [options] <container-id>\n"
+          "         [--] [command [args...]]" },
         { "spec", cmd_spec, "write a default config.json",
           "keel spec [--bundle DIR] [--rootless]" },
         { "start", cmd_start, "start the user process of a created container",

@@ -230,6 +230,28 @@ static bool for_host(const struct desc *d)
         return d->os && d->arch && strcmp(d->os, "linux") == 0 && strcmp(d->arch, host_arch()) == 0;
 }
 
+/* "latest, v2, (untagged)": the tags of an index's manifests, for an
+ * error that asks for one. */
+static void list_tags(yajl_val arr, char *buf, size_t size)
+{
+        size_t len = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < arr->u.array.len && len + 1 < size; i++) {
+                yajl_val ann = keel_json_lookup(arr->u.array.values[i], "annotations");
+                yajl_val name = ann ? keel_json_lookup(ann, "org.opencontainers.image.ref.name")
+                                    : NULL;
+                int n = snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+                                 name && YAJL_IS_STRING(name) ? name->u.string : "(untagged)");
+
+                if (n < 0 || (size_t) n >= size - len) {
+                        snprintf(buf + (size > 4 ? size - 4 : 0), 4, "...");
+                        break;
+                }
+                len += (size_t) n;
+        }
+}
+
 /* The one entry of an index's "manifests" that tag (or, without a tag,
  * the host's platform) selects. */
 static int pick(yajl_val index, const char *tag, const char *where, struct desc *out,
@@ -283,8 +305,16 @@ static int pick(yajl_val index, const char *tag, const char *where, struct desc 
                 return keel_error_setq(err, ENOENT, "%s: no image tagged \"%s\"", where, tag);
         if (first == 0)
                 return keel_error_setq(err, ENOENT, "%s: no images", where);
-        return keel_error_setq(err, EINVAL, "%s: %zu images match%s; name one with :TAG", where, first,
-                               matches == 0 ? " and none is for this platform" : "");
+        if (tag == NULL) {
+                char tags[512];
+
+                list_tags(arr, tags, sizeof(tags));
+                return keel_error_setq(err, EINVAL, "%s: the layout holds %zu images (%s); name "
+                                       "one with oci:DIR:TAG", where, first, tags);
+        }
+        return keel_error_setq(err, EINVAL, "%s: %zu images are tagged \"%s\"%s", where, first,
+                               tag, matches == 0 ? " and none is for this platform"
+                                                 : "; keel cannot tell them apart");
 }
 
 static bool is_index_type(const char *mt)

@@ -360,3 +360,37 @@ PY
 @test "image: the keel binary links neither zlib nor zstd" {
         ! ldd "$KEEL" | grep -Eq 'libz\.|libzstd'
 }
+
+@test "image: a command after the id replaces the image's Cmd; --entrypoint its Entrypoint" {
+        # As `podman run IMAGE CMD...` and `--entrypoint`: trying another
+        # command needs no edited config.  Fails on a keel that takes only
+        # an id after --image.
+        make_layout "$TEST_DIR/img" gz '"Entrypoint":["/bin/echo","entry"],"Cmd":["from-cmd"]' \
+                "$(tar_of "$TEST_DIR/base")" "$(tar_of "$TEST_DIR/top")"
+        run k run --image "oci:$TEST_DIR/img" imgc-default
+        [ "$status" -eq 0 ]
+        [ "$output" = "entry from-cmd" ]
+        run k run --image "oci:$TEST_DIR/img" imgc-cmd -- mine too
+        [ "$status" -eq 0 ]
+        [ "$output" = "entry mine too" ]
+        run k run --image "oci:$TEST_DIR/img" imgc-nodash mine
+        [ "$output" = "entry mine" ]
+        # --entrypoint drops the image's Cmd too, as docker's does.
+        run k run --image "oci:$TEST_DIR/img" --entrypoint /bin/cat imgc-entry
+        [ "$status" -eq 0 ]
+        [ "$output" = "" ]
+        run k run --image "oci:$TEST_DIR/img" --entrypoint /bin/cat imgc-entry2 /etc/motd
+        [ "$output" = v2 ]
+        # create too; the bundle's config.json says so.
+        # (Not through bats' run: the created init holds its stdout.)
+        k create --image "oci:$TEST_DIR/img" --bundle "$TEST_DIR/b" imgc-create /bin/sh -c 'echo hi' \
+                </dev/null >/dev/null 2>&1
+        [ "$(jq -c .process.args "$TEST_DIR/b/config.json")" = '["/bin/echo","entry","/bin/sh","-c","echo hi"]' ]
+        k delete imgc-create
+        # Without --image, more than an id is still an error.
+        run k run --bundle "$TEST_DIR/b" imgc-x extra
+        [ "$status" -eq 1 ]
+        run k run --bundle "$TEST_DIR/b" --entrypoint /bin/sh imgc-y
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"--entrypoint: only with --image"* ]]
+}
