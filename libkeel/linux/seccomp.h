@@ -10,6 +10,8 @@
 #define KEEL_LINUX_SECCOMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <linux/filter.h>
 
 #include "error.h"
 #include "spec/oci-config.h"
@@ -97,6 +99,20 @@ int keel_seccomp_compile(const struct keel_seccomp *s, struct keel_seccomp_filte
 bool keel_seccomp_filter_needs_notify(const struct keel_seccomp_filter *f);
 
 void keel_seccomp_filter_free(struct keel_seccomp_filter *f);
+
+/* The stub keel_seccomp_compile puts in front of the program (see
+ * "-ENOSYS for syscalls newer than the profile" in seccomp.c): *n
+ * instructions (none when the profile needs no stub, *out NULL then);
+ * falling off its end means "run the filter".  Pure; exposed for the unit
+ * tests, which check it on architectures libseccomp will not mix into one
+ * filter.  *out must be freed. */
+int keel_seccomp_enosys_stub(const struct keel_seccomp *s, struct sock_filter **out, size_t *n,
+                             struct keel_error **err);
+
+/* The finished program, -ENOSYS stub included (for the unit tests, which
+ * run it on made-up syscalls of other architectures). */
+const struct sock_filter *keel_seccomp_filter_program(const struct keel_seccomp_filter *f,
+                                                      size_t *n);
 
 /* Connect to listenerPath: an AF_UNIX SOCK_STREAM socket, O_CLOEXEC. */
 int keel_seccomp_listener_connect(const char *path, int *sock, struct keel_error **err);
