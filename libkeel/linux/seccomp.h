@@ -85,7 +85,10 @@ struct keel_seccomp_filter;     /* the exported BPF program and the seccomp(2) f
  *    (and args on other indexes stop being ANDed with them);
  *  - SCMP_CMP_MASKED_EQ matches (arg & value) == valueTwo;
  *  - SCMP_ACT_KILL is SCMP_ACT_KILL_THREAD; errnoRet and defaultErrnoRet
- *    default to EPERM for SCMP_ACT_ERRNO and SCMP_ACT_TRACE.
+ *    default to EPERM for SCMP_ACT_ERRNO and SCMP_ACT_TRACE;
+ *  - as runc (not crun) does, a syscall numbered above the highest one the
+ *    profile names for a listed architecture gets ENOSYS when the default
+ *    action denies (keel_seccomp_enosys_stub).
  * Each action is checked against the kernel (SECCOMP_GET_ACTION_AVAIL).
  * The flags are probed once here: one the kernel lacks is dropped with a
  * debug note, as is SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV in a profile
