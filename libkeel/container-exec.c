@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 
 #include "container.h"
+#include "lib-log.h"
 #include "linux/caps.h"
 #include "linux/cgroup.h"
 #include "linux/ns.h"
@@ -28,6 +29,7 @@
 #include "spec/json.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/phase.h"
 #include "util/signals.h"
 #include "util/strv.h"
 
@@ -53,6 +55,8 @@ struct exec {
         pid_t pid;
         int console;
         int procfd;                     /* the host's procfs (stage 1) */
+        bool frozen;                    /* --ignore-paused into a paused container */
+        struct keel_phases phases;      /* --debug */
 };
 
 /* runc's rule for exec flags: the container's process is the base; args,
@@ -200,13 +204,13 @@ static int open_container(struct exec *ex, struct keel_error **err)
                 ret = keel_container_read_state(ex->c, &ex->st, err);
         if (ret < 0)
                 return ret;
-        /* A process placed in a frozen cgroup would hold this exec (and
-         * the container's lock, which resume needs) until someone thaws
-         * it: not supported yet. */
-        if (ex->st->status == KEEL_STATUS_PAUSED && ex->o->ignore_paused)
-                return keel_error_setq(err, ENOTSUP, "--ignore-paused: exec into paused container "
-                                       "%s is not supported yet (resume it first)", ex->o->id);
-        if (ex->st->status != KEEL_STATUS_RUNNING && ex->st->status != KEEL_STATUS_CREATED)
+        if (ex->st->status == KEEL_STATUS_PAUSED && !ex->o->ignore_paused)
+                return keel_error_setq(err, EINVAL, "cannot exec in container %s: it is paused "
+                                       "(--ignore-paused runs the process once it is resumed)",
+                                       ex->o->id);
+        ex->frozen = ex->st->status == KEEL_STATUS_PAUSED;
+        if (ex->st->status != KEEL_STATUS_RUNNING && ex->st->status != KEEL_STATUS_CREATED &&
+            !ex->frozen)
                 return keel_error_setq(err, EINVAL, "cannot exec in container %s: it is %s", ex->o->id,
                                        keel_status_name(ex->st->status));
         ret = keel_config_load(ex->c->dirfd, KEEL_CONFIG_COPY, &ex->cfg, err);
@@ -298,8 +302,29 @@ static int open_host_proc(struct exec *ex, struct keel_error **err)
         return 0;
 }
 
-static int become(struct exec *ex, struct keel_error **err)
+/* A container without a mount namespace of its own shares keel's: its
+ * root is the init's chroot (linux/rootfs.h), which no setns gives. */
+static int enter_init_root(struct exec *ex, struct keel_error **err)
 {
+        _cleanup_close_ int root = -1;
+        char path[32];
+
+        snprintf(path, sizeof(path), "%d/root", (int) ex->st->pid);
+        root = openat(ex->procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return keel_error_set(err, errno, "enter the root of container %s", ex->o->id);
+        /* Still the init the pidfd names: its pid was not reused meanwhile. */
+        if (syscall(SYS_pidfd_send_signal, ex->pidfd, 0, NULL, 0) < 0)
+                return keel_error_setq(err, ESRCH, "container %s: its init is gone", ex->o->id);
+        if (fchdir(root) < 0 || chroot(".") < 0)
+                return keel_error_set(err, errno, "enter the root of container %s", ex->o->id);
+        return 0;
+}
+
+/* sock and slave (or -1) are all the process keeps of keel's until execve. */
+static int become(struct exec *ex, int sock, int slave, struct keel_error **err)
+{
+        int needed[] = { sock, slave };
         struct keel_become b = {
                 .proc = ex->proc,
                 .caps = &ex->caps,
@@ -310,6 +335,8 @@ static int become(struct exec *ex, struct keel_error **err)
                                              ? ex->cfg->linux_cfg->seccomp->listener_metadata
                                              : NULL,
                 .keep_fds = ex->o->preserve_fds,
+                .keep_open = needed,
+                .n_keep_open = 2,
                 .lx = ex->cfg->linux_cfg,
                 .affinity_final = ex->proc->exec_cpu_affinity
                                           ? ex->proc->exec_cpu_affinity->final
@@ -340,6 +367,8 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
         keel_signals_reset();   /* the exec process starts as runc starts it */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (keel_process_close_inherited_fds(ex->o->preserve_fds, &err) < 0)
+                child_die(sock, err);
         /* The container's lock and host directories stay outside. */
         close(ex->c->dirfd);
         close(ex->store->rootfd);
@@ -356,6 +385,8 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
                 keel_error_set(&err, errno, "join the namespaces of container %s", ex->o->id);
                 child_die(sock, err);
         }
+        if (!(ex->ns_flags & CLONE_NEWNS) && enter_init_root(ex, &err) < 0)
+                child_die(sock, err);
         close(ex->pidfd);
         if (keel_process_chdir(ex->proc, &err) < 0 ||
             keel_process_find_executable(ex->proc, &path, &err) < 0 ||
@@ -364,7 +395,7 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
                 child_die(sock, err);
         if (ex->proc->terminal && open_container_pty(ex, sock, &slave, &err) < 0)
                 child_die(sock, err);
-        if (become(ex, &err) < 0)
+        if (become(ex, sock, slave, &err) < 0)
                 child_die(sock, err);
         pid = fork();
         if (pid < 0) {
@@ -381,6 +412,22 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
 }
 
 /* ---- the runtime's side ------------------------------------------------ */
+
+/* exec --ignore-paused into a paused container: the helper freezes as
+ * soon as it is placed in the cgroup, and exec waits until someone resumes
+ * the container (runc does the same).  resume takes the container's lock,
+ * so it is released now, before the fork: a copy of the locked fd in the
+ * frozen helper would hold the lock as well.  What the lock guarded (a
+ * delete racing with this exec) can then only make the exec fail: delete
+ * kills the cgroup's processes, the helper with them. */
+static void unlock_for_frozen_cgroup(struct exec *ex)
+{
+        if (!ex->frozen)
+                return;
+        closep(&ex->c->dirfd);
+        keel_debug("exec %s: the container is paused: its lock is released, and the process "
+                   "runs once the container is resumed", ex->o->id);
+}
 
 static int spawn(struct exec *ex, struct keel_error **err)
 {
@@ -410,6 +457,7 @@ static int spawn(struct exec *ex, struct keel_error **err)
                 close(fds[1]);
                 return ret;
         }
+        unlock_for_frozen_cgroup(ex);
         ex->stage1 = fork();
         if (ex->stage1 < 0) {
                 ret = keel_error_set(err, errno, "fork");
@@ -521,21 +569,36 @@ int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o
 {
         struct exec ex = { .o = o, .store = store, .pidfd = -1, .sync_fd = -1, .console = -1,
                             .procfd = -1, .seccomp_listener = -1 };
+        _cleanup_free_ char *what = NULL;
         int ret;
 
+        if (asprintf(&what, "exec %s", o->id) < 0)
+                what = NULL;
+        keel_phases_begin(&ex.phases, what ? what : "exec");
         ret = keel_id_validate(o->id, err);
         if (ret == 0)
                 ret = open_container(&ex, err);
-        if (ret == 0)
+        if (ret == 0) {
+                keel_phase(&ex.phases, "container state, config and cgroup opened");
                 ret = load_process(&ex, err);
+        }
         if (ret == 0)
                 ret = check_process(ex.proc, err);
         if (ret == 0 && ex.proc->terminal && !o->console_socket && !o->keep_console)
                 ret = keel_error_setq(err, EINVAL, "--tty needs --console-socket with --detach");
-        if (ret == 0)
+        if (ret == 0) {
+                keel_phase(&ex.phases, "process prepared");
                 ret = spawn(&ex, err);
-        if (ret == 0)
+        }
+        if (ret == 0) {
+                keel_phase(&ex.phases, "helper forked and placed in the container's cgroup");
                 ret = talk_to_child(&ex, err);
+        }
+        if (ret == 0) {
+                keel_debug("exec %s: process %d executed %s", o->id, (int) ex.pid,
+                           ex.proc->args[0]);
+                keel_phase(&ex.phases, "process executed");
+        }
         if (ret == 0 && o->pid_file)
                 ret = keel_write_pid_file(o->pid_file, ex.pid, err);
         if (ret == 0 && out) {

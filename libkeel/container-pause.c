@@ -30,9 +30,7 @@ int keel_state_open_cgroup(const struct keel_state *st, struct keel_cgroup **cg,
         return ret;
 }
 
-/* 1 when cgroup.events says "frozen 1", 0 when "frozen 0"; -ENOTSUP for a
- * kernel without the cgroup v2 freezer (< 5.2), which has no such line. */
-static int cgroup_frozen(struct keel_cgroup *cg, struct keel_error **err)
+int keel_cgroup_read_frozen(struct keel_cgroup *cg, struct keel_error **err)
 {
         _cleanup_free_ char *events = NULL;
         const char *p;
@@ -58,7 +56,7 @@ bool keel_state_cgroup_frozen(const struct keel_state *st)
 
         if (st->cgroup_path == NULL || keel_state_open_cgroup(st, &cg, NULL) < 0)
                 return false;
-        ret = cgroup_frozen(cg, NULL);
+        ret = keel_cgroup_read_frozen(cg, NULL);
         keel_cgroup_free(cg);
         return ret == 1;
 }
@@ -87,7 +85,7 @@ static int wait_frozen(struct keel_cgroup *cg, bool freeze, struct keel_error **
         int waited, ret;
 
         for (waited = 0; waited <= FREEZE_TIMEOUT_MS; waited += FREEZE_POLL_MS) {
-                ret = cgroup_frozen(cg, err);
+                ret = keel_cgroup_read_frozen(cg, err);
                 if (ret < 0)
                         return ret;
                 if (ret == freeze)

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "linux/cgroup.h"
 #include "lib-log.h"
 #include "linux/cgroup-systemd.h"
+#include "linux/rootfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/phase.h"
@@ -84,6 +86,22 @@ int keel_container_read_state(struct keel_container_dir *c, struct keel_state **
         return 0;
 }
 
+/* A container without a mount namespace of its own left its rootfs bind
+ * (and every mount below it) in keel's namespace: detach it, when it is
+ * still the mount create recorded. */
+static void unbind_rootfs(int dirfd, const struct keel_state *st)
+{
+        _cleanup_free_ char *buf = NULL;
+        unsigned long long id;
+        size_t len;
+
+        if (st->rootfs == NULL ||
+            keel_read_file_at(dirfd, KEEL_ROOTFS_MOUNT, 64, &buf, &len, NULL) < 0 ||
+            sscanf(buf, "%llu", &id) != 1)
+                return;
+        keel_rootfs_unbind(st->rootfs, (uint64_t) id);
+}
+
 /* ---- sweeping killed creates ------------------------------------------- */
 
 static int open_cgroup(const struct keel_state *st, struct keel_cgroup **cg, struct keel_error **err);
@@ -112,6 +130,7 @@ static void sweep_dir(int dirfd)
                 keel_cgroup_kill(cg, SIGKILL, NULL);
                 keel_cgroup_destroy(cg, NULL);
         }
+        unbind_rootfs(dirfd, st);
         keel_state_free(st);
 }
 
@@ -160,9 +179,15 @@ static int run_hook_kind(struct keel_container_dir *c, struct keel_state *st, en
                 return ret;
         list = cfg->hooks ? keel_hooks_get(cfg->hooks, kind) : NULL;
         if (list != NULL && list->n > 0) {
+                /* In the bundle, as create's hooks (runtime.md); an engine
+                 * may have removed it before delete: then "/". */
+                struct stat sb;
+                const char *cwd = st->bundle != NULL && stat(st->bundle, &sb) == 0 &&
+                                  S_ISDIR(sb.st_mode) ? st->bundle : "/";
+
                 ret = keel_state_to_json(st, false, &json, &len, err);
                 if (ret == 0)
-                        ret = keel_hooks_run_list(list, kind, json, len, true, err);
+                        ret = keel_hooks_run_list_in(list, kind, cwd, json, len, true, err);
         }
         keel_config_free(cfg);
         return ret;
@@ -431,6 +456,7 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
                         goto out;
         }
         st->status = KEEL_STATUS_STOPPED;
+        unbind_rootfs(c->dirfd, st);
         run_hook_kind(c, st, KEEL_HOOK_POSTSTOP, NULL);
         if (cg != NULL) {
                 ret = keel_cgroup_destroy(cg, err);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "linux/criu.h"
 #include "spec/oci-state.h"
 #include "store.h"
 
@@ -19,6 +20,10 @@
  * init executed: the socket is close-on-exec) or an error message (a
  * startContainer hook or the switch to process.user failed). */
 #define KEEL_START_SOCKET "start.sock"
+/* A container without a mount namespace of its own: the unique id of
+ * keel's bind of its rootfs in keel's mount namespace (linux/rootfs.h),
+ * which delete detaches. */
+#define KEEL_ROOTFS_MOUNT "rootfs.mount"
 
 /* The start time of a process (clock ticks since boot, /proc/<pid>/stat
  * field 22): with the pid it names one process for good, even after the pid
@@ -54,6 +59,8 @@ void keel_container_sweep(struct keel_store *store);
 struct keel_create_opts {
         const char *id;
         const char *bundle;             /* NULL: the current directory */
+        const char *config_path;        /* --config: config.json from elsewhere (relative to
+                                         * the cwd); NULL: the bundle's */
         const char *pid_file;           /* NULL: none */
         const char *console_socket;     /* where the pty master goes (process.terminal) */
         int preserve_fds;               /* fds 3 .. 3+n-1 reach the process */
@@ -65,6 +72,9 @@ struct keel_create_opts {
         bool rootless;                  /* keel is not root: a cgroup only where the
                                          * user may write (a delegated subtree) */
         bool keep_console;              /* run: hand the pty master back to the caller */
+        /* restore: the init is the process criu restores from these
+         * images, running (not created) once this returns; NULL: create. */
+        const struct keel_criu_opts *restore;
 };
 
 struct keel_created {
@@ -101,8 +111,8 @@ struct keel_exec_opts {
         const char *apparmor;           /* --apparmor: process.apparmorProfile */
         const char *process_label;      /* --process-label: process.selinuxLabel */
         const char *sub_cgroup;         /* --cgroup: an existing sub-cgroup to join */
-        bool ignore_paused;             /* --ignore-paused: refused for a paused
-                                         * container (not supported yet) */
+        bool ignore_paused;             /* --ignore-paused: into a paused container too,
+                                         * the process runs once it is resumed */
         bool no_new_privs;
         bool tty;
         const char *pid_file;
@@ -120,6 +130,14 @@ struct keel_exec_result {
 int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o,
                         struct keel_exec_result *out, struct keel_error **err);
 
+/* ---- checkpoint (container-checkpoint.c) --------------------------------- */
+
+/* Dump a running or paused container with criu into o->image_path.  The
+ * container is deleted after, as with runc, unless leave_running or
+ * pre_dump.  A failed dump leaves it running. */
+int keel_container_checkpoint(struct keel_store *store, const char *id,
+                              const struct keel_criu_opts *o, struct keel_error **err);
+
 /* ---- pause, resume, ps (container-pause.c) ------------------------------ */
 
 /* Is the container's cgroup frozen (cgroup.events "frozen 1")?  false when
@@ -127,6 +145,12 @@ int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o
  * in state.json: keel_container_read_state derives it from this, so a
  * freeze done by someone else shows too. */
 bool keel_state_cgroup_frozen(const struct keel_state *st);
+
+/* 1 when cg's cgroup.events says "frozen 1" (frozen itself, or below a
+ * frozen cgroup), 0 when "frozen 0"; -ENOTSUP for a kernel without the
+ * cgroup v2 freezer (< 5.2), which has no such line. */
+struct keel_cgroup;
+int keel_cgroup_read_frozen(struct keel_cgroup *cg, struct keel_error **err);
 
 /* Freeze (thaw) every process of the container's cgroup through the cgroup
  * v2 freezer, and wait up to 5 s until the kernel reports it done.  pause

@@ -162,7 +162,7 @@ static void cloexec_from_3(void)
 /* Runs in the forked child: only async-signal-safe calls from here on. */
 static void __attribute__((noreturn))
 hook_child_exec(const char *path, char *const *argv, char *const *envp, int in_r, int out_w,
-                int errpipe)
+                int errpipe, int cwd)
 {
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         sigset_t none;
@@ -174,6 +174,9 @@ hook_child_exec(const char *path, char *const *argv, char *const *envp, int in_r
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
+        /* Before the dup2s below, which could close cwd if it is 0-2. */
+        if (cwd >= 0 && fchdir(cwd) < 0)
+                goto fail;
         /* An fd we are about to dup2 over must not be one of 0-2 itself. */
         if (in_r < 3)
                 in_r = fcntl(in_r, F_DUPFD_CLOEXEC, 3);
@@ -194,15 +197,21 @@ fail:
 }
 
 /* Fork and exec the hook; on success c holds the child and our pipe ends. */
-static int hook_spawn(const char *path, char *const *argv, char *const *envp,
+static int hook_spawn(const char *path, char *const *argv, char *const *envp, const char *cwd,
                       struct hook_child *c, const char *what, struct keel_error **err)
 {
         _cleanup_close_ int in_r = -1, in_w = -1, out_r = -1, out_w = -1, err_r = -1, err_w = -1;
+        _cleanup_close_ int cwd_fd = -1;
         int fds[2], exec_errno = 0, fork_errno;
         sigset_t all, saved;
         ssize_t n;
         pid_t pid;
 
+        if (cwd != NULL) {
+                cwd_fd = open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (cwd_fd < 0)
+                        return keel_error_set(err, errno, "%s: working directory %s", what, cwd);
+        }
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return keel_error_set(err, errno, "%s: create stdin pipe", what);
         in_r = fds[0];
@@ -221,7 +230,7 @@ static int hook_spawn(const char *path, char *const *argv, char *const *envp,
         pthread_sigmask(SIG_SETMASK, &all, &saved);
         pid = fork();
         if (pid == 0)
-                hook_child_exec(path, argv, envp, in_r, out_w, err_w);
+                hook_child_exec(path, argv, envp, in_r, out_w, err_w, cwd_fd);
         fork_errno = errno;
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
         if (pid < 0)
@@ -433,7 +442,7 @@ int keel_hook_run(const struct keel_hook_exec *h, const char *stdin_data, size_t
         pipe_was_pending = sigismember(&pending, SIGPIPE);
         pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
 
-        ret = hook_spawn(h->path, argv, envp, &c, what, err);
+        ret = hook_spawn(h->path, argv, envp, h->cwd, &c, what, err);
         if (ret == 0) {
                 int64_t deadline = h->timeout > 0 ? now_ms() + (int64_t) h->timeout * 1000 : -1;
 
@@ -458,6 +467,13 @@ int keel_hook_run(const struct keel_hook_exec *h, const char *stdin_data, size_t
 int keel_hooks_run_list(const struct keel_hook_list *list, int kind, const char *state,
                         size_t state_len, bool warn_only, struct keel_error **err)
 {
+        return keel_hooks_run_list_in(list, kind, NULL, state, state_len, warn_only, err);
+}
+
+int keel_hooks_run_list_in(const struct keel_hook_list *list, int kind, const char *cwd,
+                           const char *state, size_t state_len, bool warn_only,
+                           struct keel_error **err)
+{
         const char *name = keel_hook_kind_name(kind);
 
         if (list == NULL)
@@ -469,6 +485,7 @@ int keel_hooks_run_list(const struct keel_hook_list *list, int kind, const char 
                         .args = h->n_args ? h->args : NULL,
                         .env = h->env,
                         .timeout = h->has_timeout ? h->timeout : 0,
+                        .cwd = cwd,
                 };
                 struct keel_error *herr = NULL;
                 int ret;

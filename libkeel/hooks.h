@@ -13,6 +13,7 @@ struct keel_hook_exec {
         char *const *args;  /* NULL-terminated; args[0] is argv[0]; NULL or empty: { path } */
         char *const *env;   /* NULL-terminated; NULL: an empty environment */
         int timeout;        /* seconds; 0 = none */
+        const char *cwd;    /* the hook's working directory; NULL: keel's */
 };
 
 /* Run one hook and wait for it.
@@ -21,7 +22,9 @@ struct keel_hook_exec {
  * exactly the given args and env: nothing of keel's environment leaks in
  * (runc, through Go's exec.Cmd, hands a hook without "env" its own
  * environment; keel follows the spec's "same semantics as environ").  Its
- * working directory is keel's.  stdin_data (the container state JSON) is
+ * working directory is h->cwd, opened before the fork (a directory that
+ * cannot be opened fails the hook: "prestart hook /path: working directory
+ * /b: No such file or directory"), or keel's without one.  stdin_data (the container state JSON) is
  * written to the hook's stdin, a pipe, which is then closed; a hook that
  * does not read it is fine: keel stops writing when the hook exits or
  * closes stdin, and SIGPIPE is blocked in the calling thread meanwhile
@@ -64,5 +67,12 @@ struct keel_hook_list;
 enum keel_hook_kind;
 int keel_hooks_run_list(const struct keel_hook_list *list, int kind, const char *state,
                         size_t state_len, bool warn_only, struct keel_error **err);
+
+/* The same, each hook started in the directory cwd (runtime.md's table of
+ * where each kind runs: the bundle for the runtime's hooks, the rootfs
+ * for createContainer). */
+int keel_hooks_run_list_in(const struct keel_hook_list *list, int kind, const char *cwd,
+                           const char *state, size_t state_len, bool warn_only,
+                           struct keel_error **err);
 
 #endif

@@ -20,10 +20,17 @@ packages=(
         umoci skopeo
         # tests/vm: qemu boots Debian's kernel; cpio and xz build the VM's kit
         qemu-system-x86 cpio xz-utils
+        # checkpoint/restore (the VM runs the host's criu: the host kernel is too
+        # new for criu 3.17, Debian 12's kernel in the VM is not)
+        criu
         # tests/vm: apparmor_parser loads the AppArmor profiles the VM cases use
         apparmor
         # engine tests, and tests/vm/cases/70-podman.sh (the VM runs the host's podman)
         podman conmon crun
+        # engine tests: Docker 20.10 (dockerd, its client, containerd and runc, the
+        # reference; docker-init for --init) and Buildah 1.28 (tests/engines/docker.bats,
+        # buildah.bats); their services are not started (policy-rc.d below)
+        docker.io buildah
         # scripts/test.sh's robustness runs: libFuzzer (clang), memcheck
         clang libclang-rt-14-dev valgrind
         # tests/vm/selinux.vm: the reference policy and load_policy for the VM,

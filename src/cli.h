@@ -20,6 +20,7 @@ struct keel_globals {
         enum keel_cgroup_manager cgroup_manager;
         const char *criu;
         const char *command;    /* the subcommand being run, for messages */
+        int fail_status;        /* the exit status of an error (runc's: 1, exec 255) */
 };
 
 struct keel_command {
@@ -31,7 +32,8 @@ struct keel_command {
 
 /* Commands: argv[0] is the command name; getopt state is reset by the caller.
  * A command returns 0, a positive exit status it chose, or a negative
- * errno with *err set; main() renders the error. */
+ * errno with *err set; main() renders the error and exits with
+ * g->fail_status (1 unless the command chose another, as exec does). */
 int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
@@ -71,6 +73,8 @@ int cmd_image(struct keel_globals *g, int argc, char **argv, struct keel_error *
  * caller frees, and *bundle point to it). */
 int keel_cli_image_bundle(struct keel_globals *g, const char *ref, const char *id,
                           const char **bundle, char **owned, struct keel_error **err);
+int cmd_checkpoint(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
+int cmd_restore(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_events(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 

@@ -14,6 +14,9 @@
 
 #define CREATE_OPTIONS \
         "  -b, --bundle DIR        the bundle (default: the current directory)\n" \
+        "  -f, --config FILE       read the config from FILE (relative to the current\n" \
+        "                          directory) instead of the bundle's config.json; root.path\n" \
+        "                          still starts from the bundle (crun's option)\n" \
         "  --console-socket PATH   send the pty master of process.terminal to this unix socket\n" \
         "  --pid-file FILE         write the init's pid to FILE\n" \
         "  --preserve-fds N        pass N more fds (from 3) to the process\n" \
@@ -52,6 +55,7 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
 {
         static const struct option opts[] = {
                 { "bundle", required_argument, NULL, 'b' },
+                { "config", required_argument, NULL, 'f' },
                 { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
                 { "pid-file", required_argument, NULL, OPT_PID_FILE },
                 { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
@@ -73,10 +77,13 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
         o->rootless = keel_cli_rootless(g);
         o->listen_fds = listen_fds();
         opterr = 0;
-        while ((opt = getopt_long_only(argc, argv, is_run ? "+b:dh" : "+b:h", opts, NULL)) != -1) {
+        while ((opt = getopt_long_only(argc, argv, is_run ? "+b:f:dh" : "+b:f:h", opts, NULL)) != -1) {
                 switch (opt) {
                 case 'b':
                         o->bundle = optarg;
+                        break;
+                case 'f':
+                        o->config_path = optarg;
                         break;
                 case OPT_CONSOLE_SOCKET:
                         o->console_socket = optarg;
@@ -122,6 +129,9 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
         if (ret < 0)
                 return ret;
+        if (o->config_path != NULL && r->image != NULL)
+                return keel_error_set(err, 0, "--config and --image: the image writes the "
+                                      "bundle's config.json; give one of them");
         o->id = argv[optind];
         return 0;
 }

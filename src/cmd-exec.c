@@ -13,6 +13,8 @@
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 
+#define EXEC_FAILED 255
+
 static const char exec_options[] =
         "  -p, --process FILE      the process to run, as a process.json (instead of a command)\n"
         "  -t, --tty               allocate a pty\n"
@@ -29,7 +31,8 @@ static const char exec_options[] =
         "  --apparmor PROFILE      run under this AppArmor profile\n"
         "  --process-label LABEL   SELinux context of the process (process.selinuxLabel)\n"
         "  --cgroup PATH           join this existing sub-cgroup of the container's\n"
-        "  --ignore-paused         accepted; a paused container is still refused\n";
+        "  --ignore-paused         exec into a paused container: the process runs once it is\n"
+        "                          resumed (keel exec waits until then, as runc does)\n";
 
 enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_CWD, OPT_NO_NEW_PRIVS, OPT_PRESERVE_FDS,
        OPT_PROCESS_LABEL, OPT_APPARMOR, OPT_CGROUP, OPT_IGNORE_PAUSED };
@@ -67,6 +70,16 @@ static int parse_user(const char *s, struct keel_exec_opts *o, struct keel_error
                 o->gid = 0;
         o->has_user = true;
         return 0;
+}
+
+/* runc exits 1 when its command line cannot be parsed (an unknown flag, a
+ * number that is not one, no container id) and 255 for every other failure
+ * of exec, so that a caller tells keel's failure from a process that
+ * exited 1. */
+static int usage_error(struct keel_globals *g, int ret)
+{
+        g->fail_status = EXIT_FAILURE;
+        return ret;
 }
 
 static int push(char ***v, size_t *n, char *s)
@@ -116,6 +129,7 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
         long n;
 
         o.no_cgroup = g->cgroup_manager == KEEL_CGROUP_DISABLED;
+        g->fail_status = EXEC_FAILED;
         opterr = 0;
         while ((opt = getopt_long_only(argc, argv, "+p:tde:u:g:c:h", opts, NULL)) != -1) {
                 switch (opt) {
@@ -148,7 +162,8 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                                 return keel_error_set(err, ENOMEM, "--additional-gids");
                         gids = ng;
                         if (parse_id(optarg, &gids[o.n_additional_gids]) < 0)
-                                return keel_error_set(err, 0, "--additional-gids %s: expected a number", optarg);
+                                return usage_error(g, keel_error_set(err, 0, "--additional-gids %s: "
+                                                                     "expected a number", optarg));
                         o.n_additional_gids++;
                         break;
                 }
@@ -156,7 +171,8 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         errno = 0;
                         n = strtol(optarg, &end, 10);
                         if (errno || *end || end == optarg || n < 0 || n > 65536)
-                                return keel_error_set(err, 0, "--preserve-fds: invalid count \"%s\"", optarg);
+                                return usage_error(g, keel_error_set(err, 0, "--preserve-fds: invalid "
+                                                                     "count \"%s\"", optarg));
                         o.preserve_fds = (int) n;
                         break;
                 case OPT_PROCESS_LABEL:
@@ -175,11 +191,12 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         keel_command_help(keel_find_command("exec"), exec_options);
                         return 0;
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return usage_error(g, keel_error_set(err, 0, "unknown option %s",
+                                                             argv[optind - 1]));
                 }
         }
         if (optind >= argc)
-                return keel_error_set(err, 0, "missing a container id");
+                return usage_error(g, keel_error_set(err, 0, "missing a container id"));
         o.id = argv[optind++];
         if (o.process_path && optind < argc)
                 return keel_error_set(err, 0, "unexpected argument \"%s\" (--process gives the command)",

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "linux/criu.h"
 #include "linux/lsm.h"
 #include "commit.h"
 #include "spec/features.h"
@@ -25,6 +26,7 @@ int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_erro
                 .seccomp_flags = keel_features_seccomp_flags(),
                 .apparmor = keel_apparmor_enabled(),
                 .selinux = keel_selinux_enabled(),
+                .checkpoint = keel_criu_check(g->criu, NULL) == 0,
         };
         _cleanup_free_ char *json = NULL;
         char seccomp_ver[48];

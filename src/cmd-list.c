@@ -114,7 +114,8 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
                                 printf("%s\n", st->id);
                         } else if (format == LIST_TABLE) {
                                 print_row(st);
-                        } else if (keel_state_to_json(st, false, &json, &len, NULL) == 0) {
+                        } else if (keel_state_to_json_flags(st, KEEL_STATE_JSON_NAME_ROOT, &json,
+                                                            &len, NULL) == 0) {
                                 printf("%s%s", first ? "" : ",", json);
                                 first = false;
                         }

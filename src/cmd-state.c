@@ -54,7 +54,7 @@ int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error *
                 /* The spec wants a pid only while the process exists. */
                 if (st->status == KEEL_STATUS_STOPPED)
                         st->pid = 0;
-                ret = keel_state_to_json(st, false, &json, &len, err);
+                ret = keel_state_to_json_flags(st, KEEL_STATE_JSON_INDENT, &json, &len, err);
         }
         if (ret == 0)
                 printf("%s\n", json);

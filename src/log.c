@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,17 +68,56 @@ static void json_escape(FILE *f, const char *s)
         }
 }
 
-/* One line per record, written with a single write(2) so concurrent
- * keel processes appending to one log do not interleave. */
-static void log_record(const char *level, const char *msg)
+/* A value of runc's text lines (logrus' text formatter): bare when it is
+ * one word of [A-Za-z0-9._/@^+-], else double-quoted with Go's escapes. */
+static bool text_is_bare(const char *s)
+{
+        if (*s == '\0')
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                      (*s >= '0' && *s <= '9') || strchr("-._/@^+", *s) != NULL))
+                        return false;
+        return true;
+}
+
+static void text_value(FILE *f, const char *s)
+{
+        static const char named[] = "\a\b\f\n\r\t\v";
+        static const char letters[] = "abfnrtv";
+
+        if (text_is_bare(s)) {
+                fputs(s, f);
+                return;
+        }
+        fputc('"', f);
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+                const char *n = c != 0 ? strchr(named, c) : NULL;
+
+                if (c == '"' || c == '\\')
+                        fprintf(f, "\\%c", c);
+                else if (n != NULL)
+                        fprintf(f, "\\%c", letters[n - named]);
+                else if (c < 0x20 || c == 0x7f)
+                        fprintf(f, "\\x%02x", c);
+                else
+                        fputc(c, f);
+        }
+        fputc('"', f);
+}
+
+/* One line per record, as runc writes them: JSON {"level","msg","time"},
+ * or the text form time="..." level=... msg="...".  Written with a single
+ * write(2) so concurrent keel processes appending to one log do not
+ * interleave. */
+static void log_record(int fd, const char *level, const char *msg)
 {
         char timebuf[64];
         char *line = NULL;
         size_t len = 0;
         FILE *f;
 
-        if (log_fd < 0)
-                return;
         f = open_memstream(&line, &len);
         if (f == NULL)
                 return;
@@ -87,10 +127,12 @@ static void log_record(const char *level, const char *msg)
                 json_escape(f, msg);
                 fprintf(f, "\",\"time\":\"%s\"}\n", timebuf);
         } else {
-                fprintf(f, "%s %s: %s\n", timebuf, level, msg);
+                fprintf(f, "time=\"%s\" level=%s msg=", timebuf, level);
+                text_value(f, msg);
+                fputc('\n', f);
         }
         if (fclose(f) == 0)
-                keel_write_all(log_fd, line, len);
+                keel_write_all(fd, line, len);
         free(line);
 }
 
@@ -101,19 +143,20 @@ void keel_log_error(const char *command, const char *msg)
         if (command != NULL && asprintf(&full, "%s: %s", command, msg) < 0)
                 full = NULL;
         fprintf(stderr, "keel: %s\n", full ? full : msg);
-        log_record("error", full ? full : msg);
+        if (log_fd >= 0)
+                log_record(log_fd, "error", full ? full : msg);
         free(full);
 }
 
-static void log_vmsg(const char *level, bool to_stderr, const char *fmt, va_list ap)
+/* Without --log, runc writes its log lines to stderr: so does keel. */
+static void log_vmsg(const char *level, const char *fmt, va_list ap)
 {
         char *msg = NULL;
 
         if (vasprintf(&msg, fmt, ap) < 0)
                 return;
-        if (to_stderr)
-                fprintf(stderr, "keel: %s: %s\n", level, msg);
-        log_record(level, msg);
+        fflush(stderr);
+        log_record(log_fd >= 0 ? log_fd : STDERR_FILENO, level, msg);
         free(msg);
 }
 
@@ -122,7 +165,7 @@ void keel_log_warn(const char *fmt, ...)
         va_list ap;
 
         va_start(ap, fmt);
-        log_vmsg("warning", log_fd < 0, fmt, ap);
+        log_vmsg("warning", fmt, ap);
         va_end(ap);
 }
 
@@ -133,6 +176,6 @@ void keel_log_debug(const char *fmt, ...)
         if (!log_debug)
                 return;
         va_start(ap, fmt);
-        log_vmsg("debug", log_fd < 0, fmt, ap);
+        log_vmsg("debug", fmt, ap);
         va_end(ap);
 }

@@ -6,8 +6,10 @@
 
 /* Where keel's messages go.  Errors always reach stderr as one line
  * ("keel: create: ..."); with --log they are also written to the log file,
- * as text or as JSON lines {"level","msg","time"} the way runc writes them,
- * because containerd's shim and conmon read that file to show the error. */
+ * because containerd's shim and conmon read that file to show the error.
+ * Warnings and debug lines go to the log file, or to stderr without one,
+ * as runc writes them: JSON lines {"level","msg","time"} with --log-format
+ * json, else text lines time="..." level=debug msg="...". */
 int keel_log_open(const char *path, bool json, bool debug);
 void keel_log_close(void);
 void keel_log_error(const char *command, const char *msg);

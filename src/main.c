@@ -21,10 +21,12 @@
  * "unknown command" for what is still missing.  usage == NULL marks a
  * command that is not built yet. */
 static const struct keel_command commands[] = {
-        { "checkpoint", cmd_unimplemented, "checkpoint a running container", NULL },
+        { "checkpoint", cmd_checkpoint, "checkpoint a running container with criu",
+          "keel checkpoint [--image-path DIR] [--work-path DIR] [--leave-running] [--pre-dump]\n"
+          "                [--parent-path DIR] [criu options] <container-id>" },
         { "create", cmd_create, "create a container",
-          "keel create [--bundle DIR] [--console-socket PATH] [--pid-file FILE] [--preserve-fds N]\n"
-          "            [--no-pivot] [--no-new-keyring] <container-id>" },
+          "keel create [--bundle DIR] [--config FILE] [--console-socket PATH] [--pid-file FILE]\n"
+          "            [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
         { "delete", cmd_delete, "delete a container and everything it holds",
           "keel delete [--force] <container-id>" },
         { "events", cmd_events, "display container events and statistics",
@@ -42,12 +44,14 @@ static const struct keel_command commands[] = {
           "keel pause <container-id>" },
         { "ps", cmd_ps, "show the processes running in the container",
           "keel ps [--format table|json] <container-id> [-- ps options...]" },
-        { "restore", cmd_unimplemented, "restore a container from a checkpoint", NULL },
+        { "restore", cmd_restore, "restore a container from a checkpoint with criu",
+          "keel restore [--image-path DIR] [--work-path DIR] [--bundle DIR] [--detach]\n"
+          "             [--pid-file FILE] [criu options] <container-id>" },
         { "resume", cmd_resume, "resume all processes of a paused container",
           "keel resume <container-id>" },
         { "run", cmd_run, "create and start a container",
-          "keel run [--bundle DIR] [--detach] [--keep] [--console-socket PATH] [--pid-file FILE]\n"
-          "         [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
+          "keel run [--bundle DIR] [--config FILE] [--detach] [--keep] [--console-socket PATH]\n"
+          "         [--pid-file FILE] [--preserve-fds N] [--no-pivot] [--no-new-keyring] <container-id>" },
         { "spec", cmd_spec, "write a default config.json",
           "keel spec [--bundle DIR] [--rootless]" },
         { "start", cmd_start, "start the user process of a created container",
@@ -123,7 +127,7 @@ static void usage(FILE *f)
               "  --systemd-cgroup       use the systemd cgroup driver\n"
               "  --cgroup-manager MGR   cgroupfs, systemd or disabled (crun's spelling)\n"
               "  --rootless MODE        true, false or auto (default auto)\n"
-              "  --criu PATH            accepted for runc compatibility\n"
+              "  --criu PATH            the criu binary for checkpoint and restore (default: criu)\n"
               "  -h, --help             show this help\n"
               "  -v, --version          show the version\n", f);
 }
@@ -238,7 +242,7 @@ bool keel_cli_rootless(const struct keel_globals *g)
 
 /* The state root when --root is not given: /run/keel for root; for
  * another user, keel/ in $XDG_RUNTIME_DIR (runc's rule), which is the
- * user's own. */
+ * user's own.  Only commands that touch state ask for it. */
 static int default_root(struct keel_globals *g, char **owned, struct keel_error **err)
 {
         const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -258,6 +262,18 @@ static int default_root(struct keel_globals *g, char **owned, struct keel_error 
         return 0;
 }
 
+/* The commands that touch no state: runc's spec and features work for a
+ * user without XDG_RUNTIME_DIR too. */
+static bool stateless(const char *name)
+{
+        static const char *const names[] = { "spec", "features" };
+
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                if (strcmp(name, names[i]) == 0)
+                        return true;
+        return false;
+}
+
 /* The commands whose processes enter a container (its init, an exec
  * helper) run from a binary the container cannot write (linux/exe-guard.h). */
 static bool enters_container(const char *name)
@@ -265,11 +281,16 @@ static bool enters_container(const char *name)
         return strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0;
 }
 
+/* runc's status for a command it does not know (urfave/cli's "No help
+ * topic"), which scripts probing for a command may see. */
+#define EXIT_UNKNOWN_COMMAND 3
+
 int main(int argc, char **argv)
 {
         struct keel_globals g = {
                 .rootless = KEEL_ROOTLESS_AUTO,
                 .cgroup_manager = KEEL_CGROUP_CGROUPFS,
+                .fail_status = EXIT_FAILURE,
         };
         _cleanup_error_ struct keel_error *err = NULL;
         _cleanup_free_ char *root = NULL;
@@ -283,8 +304,6 @@ int main(int argc, char **argv)
         first = parse_globals(&g, argc, argv, &err);
         if (first < 0)
                 goto fail;
-        if (default_root(&g, &root, &err) < 0)
-                goto fail;
         if (keel_log_open(g.log_path, g.log_json, g.debug) < 0) {
                 keel_error_set(&err, errno, "open log %s", g.log_path);
                 goto fail;
@@ -295,31 +314,45 @@ int main(int argc, char **argv)
                 goto fail;
         }
         if (strcmp(argv[first], "help") == 0) {
-                if (first + 1 < argc && (cmd = keel_find_command(argv[first + 1])) != NULL) {
+                if (first + 1 >= argc) {
+                        usage(stdout);
+                        return EXIT_SUCCESS;
+                }
+                cmd = keel_find_command(argv[first + 1]);
+                if (cmd != NULL) {
                         keel_command_help(cmd, NULL);
                         return EXIT_SUCCESS;
                 }
-                usage(stdout);
-                return EXIT_SUCCESS;
+                first++;
         }
         cmd = keel_find_command(argv[first]);
         if (cmd == NULL) {
                 keel_error_set(&err, 0, "unknown command \"%s\" (see keel --help)", argv[first]);
+                g.fail_status = EXIT_UNKNOWN_COMMAND;
                 goto fail;
         }
         g.command = cmd->name;
+        if (!stateless(cmd->name) && default_root(&g, &root, &err) < 0)
+                goto fail;
         keel_set_log_handler(library_log);
         optind = 0; /* full getopt reset for the command's own parsing */
+        /* (The guard may re-execute keel: say what runs only after it.) */
         ret = enters_container(cmd->name) ? keel_exe_guard(argv, &err) : 0;
-        if (ret == 0)
+        if (ret == 0) {
+                keel_log_debug("%s: keel %s (commit %s), state root %s", cmd->name,
+                               PACKAGE_VERSION, KEEL_GIT_COMMIT,
+                               g.root ? g.root : "none (the command keeps no state)");
                 ret = cmd->run(&g, argc - first, argv + first, &err);
+        }
         if (ret < 0)
                 goto fail;
+        keel_log_debug("%s: done, exit status %d", cmd->name, ret);
         keel_log_close();
         return ret;
 
 fail:
         keel_log_error(g.command, err ? err->msg : "unknown error");
+        keel_log_debug("%s: failed, exit status %d", g.command ? g.command : "keel", g.fail_status);
         keel_log_close();
-        return EXIT_FAILURE;
+        return g.fail_status;
 }

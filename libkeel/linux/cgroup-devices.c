@@ -31,6 +31,9 @@ static const struct keel_device_cgroup default_rules[] = {
         CHAR_RWM(5, 1),    /* /dev/console */
         CHAR_RWM(5, 2),    /* /dev/ptmx */
         CHAR_RWM(136, -1), /* /dev/pts/N */
+        CHAR_RWM(10, 200), /* /dev/net/tun: runc allows it to every container, and
+                            * engines (Docker) rely on it; the node itself still
+                            * takes mknod or a config entry */
 };
 
 size_t keel_devices_default_rules(const struct keel_device_cgroup **rules)

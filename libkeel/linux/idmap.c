@@ -15,8 +15,10 @@
 
 #include "linux/idmap.h"
 #include "linux/mount-options.h"
+#include "linux/mount-sources.h"
 #include "linux/mount.h"
 #include "util/cleanup.h"
+#include "util/path.h"
 
 static int write_map(pid_t pid, const char *file, const struct keel_id_mapping *m, size_t n,
                      struct keel_error **err)
@@ -123,13 +125,38 @@ static int pick_maps(const struct keel_config *cfg, const struct keel_mount *m, 
         return 0;
 }
 
-static int idmap_one(const struct keel_config *cfg, const char *bundle, size_t i,
-                     const struct keel_mount_opts *o, int *out, struct keel_error **err)
+/* The source, as mount.c resolves it: inside the rootfs when it is below
+ * it, else on the host but never through keel's own /proc. */
+static int open_source(const char *rootfs, const char *source, size_t i, struct keel_error **err)
+{
+        struct keel_path_self self = { .pids = { getpid() }, .n = 1 };
+        _cleanup_close_ int dir = -1;
+        int fd;
+
+        if (rootfs != NULL && keel_mount_source_in_rootfs(rootfs, source)) {
+                dir = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                fd = dir < 0 ? -errno : keel_path_open_in_root(dir, source + strlen(rootfs) + 1,
+                                                               O_PATH, 0, NULL);
+                if (fd < 0)
+                        return keel_error_set(err, -fd, "mounts[%zu]: idmap: %s", i, source);
+                return fd;
+        }
+        dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return keel_error_set(err, errno, "open /");
+        fd = keel_path_open_host(dir, source, &self, O_PATH, err);
+        if (fd < 0)
+                return keel_error_prefix(err, "mounts[%zu].source", i);
+        return fd;
+}
+
+static int idmap_one(const struct keel_config *cfg, const char *bundle, const char *rootfs,
+                     size_t i, const struct keel_mount_opts *o, int *out, struct keel_error **err)
 {
         const struct keel_mount *m = &cfg->mounts[i];
         const struct keel_id_mapping *uid = NULL, *gid = NULL;
         _cleanup_free_ char *source = NULL;
-        _cleanup_close_ int userns = -1, mnt = -1;
+        _cleanup_close_ int userns = -1, mnt = -1, src = -1;
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
         size_t nu = 0, ng = 0;
         int r;
@@ -143,16 +170,16 @@ static int idmap_one(const struct keel_config *cfg, const char *bundle, size_t i
         r = pick_maps(cfg, m, i, &uid, &nu, &gid, &ng, err);
         if (r < 0)
                 return r;
-        if (m->source[0] == '/')
-                source = strdup(m->source);
-        else if (asprintf(&source, "%s/%s", bundle, m->source) < 0)
-                source = NULL;
+        source = keel_mount_source_path(bundle, m);
         if (source == NULL)
                 return keel_error_set(err, ENOMEM, "mounts[%zu]", i);
+        src = open_source(rootfs, source, i, err);
+        if (src < 0)
+                return src;
         userns = keel_idmap_userns(uid, nu, gid, ng, err);
         if (userns < 0)
                 return keel_error_prefix(err, "mounts[%zu]", i);
-        mnt = keel_mount_clone(AT_FDCWD, source, o->rbind);
+        mnt = keel_mount_clone(src, "", o->rbind);
         if (mnt < 0)
                 return keel_error_set(err, -mnt, "mounts[%zu]: idmap: bind %s", i, m->source);
         attr.userns_fd = (uint64_t) userns;
@@ -164,8 +191,8 @@ static int idmap_one(const struct keel_config *cfg, const char *bundle, size_t i
         return 0;
 }
 
-int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, int **fds,
-                       struct keel_error **err)
+int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, const char *rootfs,
+                       int **fds, struct keel_error **err)
 {
         int *v = NULL;
         int r = 0;
@@ -189,7 +216,7 @@ int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, int **
                                         v[j] = -1;
                         }
                         if (r == 0)
-                                r = idmap_one(cfg, bundle, i, &o, &v[i], err);
+                                r = idmap_one(cfg, bundle, rootfs, i, &o, &v[i], err);
                 }
                 keel_mount_opts_clear(&o);
         }

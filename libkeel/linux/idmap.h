@@ -18,6 +18,10 @@
  * namespace holding the mapping (mount_setattr MOUNT_ATTR_IDMAP), and hands
  * the detached mount to the init, which only attaches it in the rootfs.
  *
+ * The source is resolved as every bind source is (linux/mount.c): inside
+ * the rootfs (canonical host path rootfs) when it is below it, else on the
+ * host and never through keel's own /proc.
+ *
  * The mapping is the mount's own uid/gidMappings, or with none, the
  * container's (linux.uidMappings/gidMappings): files owned on disk by an id
  * the mapping's containerID column names appear as its hostID.  Mappings
@@ -27,8 +31,8 @@
 /* One detached, idmapped mount per idmapped entry of cfg->mounts:
  * (*fds)[i] is the mount for mounts[i], or -1.  *fds is NULL when no mount
  * is idmapped (nothing to free); otherwise close with keel_idmap_close(). */
-int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, int **fds,
-                       struct keel_error **err);
+int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, const char *rootfs,
+                       int **fds, struct keel_error **err);
 void keel_idmap_close(int *fds, size_t n);
 
 /* A user namespace with these maps (a child unshares it, keel writes the

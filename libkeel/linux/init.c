@@ -13,15 +13,18 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 
 #include "hooks.h"
 #include "linux/init.h"
 #include "linux/lsm.h"
+#include "linux/mount-sources.h"
 #include "linux/process.h"
 #include "linux/procfs.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
+#include "linux/sysctl.h"
 #include "linux/terminal.h"
 #include "store.h"
 #include "util/cleanup.h"
@@ -43,6 +46,8 @@ struct init {
         int start_conn;                 /* start's connection, from wait_for_start on */
         int procfd;                     /* the trusted procfs (linux/procfs.h) */
         char *executable;
+        struct keel_path_self self;     /* keel's pids: no mount source goes through them */
+        struct keel_mount_sources sources;      /* what the runtime opened for us */
 };
 
 static void __attribute__((noreturn)) die(int sock, struct keel_error *err)
@@ -53,11 +58,32 @@ static void __attribute__((noreturn)) die(int sock, struct keel_error *err)
 
 /* ---- the init's steps, in the order they run --------------------------- */
 
+/* linux.netDevices: the runtime moves them (linux/netdev.h) through a
+ * netlink socket of our network namespace, and we wait until they are in. */
+static int receive_net_devices(struct init *in, struct keel_error **err)
+{
+        _cleanup_close_ int sock = -1;
+        struct keel_sync_msg msg;
+
+        sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (sock < 0)
+                return keel_error_set(err, errno, "linux.netDevices: open a netlink socket");
+        if (keel_sync_send(in->a->sync_fd, KEEL_SYNC_NET_DEVICES, 0, NULL, sock) < 0)
+                return keel_error_set(err, errno, "sync with the runtime");
+        closep(&sock);
+        return keel_sync_recv(in->a->sync_fd, KEEL_SYNC_NET_DEVICES_DONE, &msg, NULL, err);
+}
+
 static int setup_network(struct init *in, struct keel_error **err)
 {
-        if (!(in->a->plan.new_flags & CLONE_NEWNET))
-                return 0;
-        return keel_ns_loopback_up(err);
+        const struct keel_linux *lx = in->a->cfg->linux_cfg;
+        int ret = 0;
+
+        if (in->a->plan.new_flags & CLONE_NEWNET)
+                ret = keel_ns_loopback_up(err);
+        if (ret == 0 && lx != NULL && lx->n_net_devices > 0)
+                ret = receive_net_devices(in, err);
+        return ret;
 }
 
 static int setup_uts(struct init *in, struct keel_error **err)
@@ -95,10 +121,70 @@ static int setup_keyring(struct init *in, struct keel_error **err)
         return 0;
 }
 
+/* Where a KEEL_SYNC_MOUNT_SOURCE message's fd goes, or NULL. */
+static int *source_slot(struct keel_mount_sources *s, const struct keel_sync_msg *msg)
+{
+        if (msg->type != KEEL_SYNC_MOUNT_SOURCE)
+                return NULL;
+        if (msg->value == -1)
+                return &s->root;
+        if (msg->value == -2)
+                return &s->root_mount;
+        if (msg->value >= 0 && (size_t) msg->value < s->n)
+                return &s->fds[msg->value];
+        return NULL;
+}
+
+/* In a user namespace we may not reach what the host's root can (a
+ * bundle or a volume below a 0700 directory): the runtime opens root.path
+ * and the bind sources in our mount namespace and hands them over. */
+static int receive_mount_sources(struct init *in, struct keel_error **err)
+{
+        struct keel_mount_sources *s = &in->sources;
+        int sock = in->a->sync_fd;
+        struct keel_sync_msg msg;
+        int fd, *slot, ret;
+
+        s->n = in->a->cfg->n_mounts;
+        s->fds = s->n ? malloc(s->n * sizeof(*s->fds)) : NULL;
+        if (s->n && s->fds == NULL)
+                return keel_error_set(err, ENOMEM, "mount sources");
+        for (size_t i = 0; i < s->n; i++)
+                s->fds[i] = -1;
+        if (keel_sync_send(sock, KEEL_SYNC_MOUNT_SOURCES, 0, NULL, -1) < 0)
+                return keel_error_set(err, errno, "sync with the runtime");
+        for (;;) {
+                ret = keel_sync_recv(sock, 0, &msg, &fd, err);
+                if (ret < 0)
+                        return ret;
+                if (msg.type == KEEL_SYNC_MOUNT_SOURCES && fd < 0)
+                        return 0;
+                slot = fd >= 0 ? source_slot(s, &msg) : NULL;
+                if (slot == NULL) {
+                        if (fd >= 0)
+                                close(fd);
+                        return keel_error_setq(err, EPROTO, "unexpected message %u from the "
+                                               "runtime", msg.type);
+                }
+                closep(slot);
+                *slot = fd;
+        }
+}
+
 static int setup_rootfs(struct init *in, struct keel_error **err)
 {
-        int ret;
+        int ret = 0;
 
+        in->self = (struct keel_path_self){
+                .pids = { in->a->state->pid, in->a->runtime_pid, getpid() }, .n = 3,
+        };
+        in->rootfs.self = &in->self;
+        if (in->a->sources_from_runtime) {
+                ret = receive_mount_sources(in, err);
+                in->rootfs.sources = &in->sources;
+        }
+        if (ret < 0)
+                return ret;
         in->rootfs.cfg = in->a->cfg;
         in->rootfs.rootfs = in->a->rootfs;
         in->rootfs.bundle = in->a->bundle;
@@ -106,9 +192,14 @@ static int setup_rootfs(struct init *in, struct keel_error **err)
         in->rootfs.userns = keel_ns_plan_has(&in->a->plan, KEEL_NS_USER);
         in->rootfs.rootfd = -1;
         in->rootfs.idmap_fds = in->a->idmap_fds;
+        in->rootfs.cgroup_root = in->a->cgroup_root;
+        in->rootfs.runtime_mountns = !keel_ns_plan_has(&in->a->plan, KEEL_NS_MOUNT);
         ret = keel_rootfs_prepare(&in->rootfs, err);
         if (ret == 0)
                 ret = keel_rootfs_mount_all(&in->rootfs, err);
+        /* Mounted: the host's directories are no business of the init's. */
+        in->rootfs.sources = NULL;
+        keel_mount_sources_close(&in->sources);
         if (ret == 0)
                 ret = keel_rootfs_setup_dev(&in->rootfs, err);
         return ret;
@@ -159,12 +250,14 @@ static int state_json(struct init *in, enum keel_status status, char **json, siz
 }
 
 /* prestart and createRuntime run in the runtime; createContainer here, in
- * the container's namespaces, before pivot_root (config.md, "Lifecycle"). */
+ * the container's namespaces, before pivot_root (config.md, "Lifecycle"),
+ * in the rootfs as runc runs it (its own tests write ./lib/... there). */
 static int run_create_hooks(struct init *in, struct keel_error **err)
 {
         struct keel_hooks *h = in->a->cfg->hooks;
         _cleanup_free_ char *json = NULL;
         struct keel_sync_msg msg;
+        char rootfs[64];
         size_t len;
         int ret;
 
@@ -180,14 +273,22 @@ static int run_create_hooks(struct init *in, struct keel_error **err)
         }
         if (h == NULL || h->create_container.n == 0)
                 return 0;
+        /* The rootfs mount itself, as root.path names it here: through our
+         * fd, since a user namespace may not walk the bundle's parents. */
+        snprintf(rootfs, sizeof(rootfs), "/proc/self/fd/%d", in->rootfs.rootfd);
         ret = state_json(in, KEEL_STATUS_CREATING, &json, &len, err);
         if (ret == 0)
-                ret = keel_hooks_run_list(&h->create_container, KEEL_HOOK_CREATE_CONTAINER, json, len,
-                                          false, err);
+                ret = keel_hooks_run_list_in(&h->create_container, KEEL_HOOK_CREATE_CONTAINER,
+                                             rootfs, json, len, false, err);
         return ret;
 }
 
-static int apply_sysctl(struct init *in, struct keel_error **err);
+static int apply_sysctl(struct init *in, struct keel_error **err)
+{
+        const struct keel_linux *lx = in->a->cfg->linux_cfg;
+
+        return lx ? keel_sysctl_apply(&lx->sysctl, in->procfd, err) : 0;
+}
 
 /* Sysctls are written between pivot_root (they go to the container's
  * /proc) and the read-only remount of /proc/sys by readonlyPaths; a
@@ -204,31 +305,6 @@ static int enter_rootfs(struct init *in, struct keel_error **err)
                 ret = keel_rootfs_finish(&in->rootfs, err);
         keel_rootfs_clear(&in->rootfs);
         return ret;
-}
-
-static int apply_sysctl(struct init *in, struct keel_error **err)
-{
-        const struct keel_linux *lx = in->a->cfg->linux_cfg;
-
-        if (lx == NULL)
-                return 0;
-        for (size_t i = 0; i < lx->sysctl.n; i++) {
-                const char *key = lx->sysctl.keys[i];
-                _cleanup_free_ char *path = NULL;
-                int ret;
-
-                if (strstr(key, "..") || strchr(key, '/') || key[0] == '.' || key[0] == '\0')
-                        return keel_error_setq(err, EINVAL, "linux.sysctl: invalid key \"%s\"", key);
-                if (asprintf(&path, "sys/%s", key) < 0)
-                        return keel_error_set(err, ENOMEM, "linux.sysctl");
-                for (char *c = path + 4; *c; c++)
-                        if (*c == '.')
-                                *c = '/';
-                ret = keel_procfs_write(in->procfd, path, lx->sysctl.values[i], "linux.sysctl", err);
-                if (ret < 0)
-                        return ret;
-        }
-        return 0;
 }
 
 static int prepare_process(struct init *in, struct keel_error **err)
@@ -325,6 +401,9 @@ static int setup_stdio(struct init *in, struct keel_error **err)
 static int become_process(struct init *in, struct keel_error **err)
 {
         const struct keel_seccomp *sc = in->a->cfg->linux_cfg->seccomp;
+        /* All the init keeps while it waits: its talk with create, and the
+         * socket start connects to. */
+        int needed[] = { in->a->sync_fd, in->a->start_fd };
         struct keel_become b = {
                 .proc = in->proc,
                 .caps = &in->a->caps,
@@ -333,6 +412,8 @@ static int become_process(struct init *in, struct keel_error **err)
                 .state = in->a->state,
                 .listener_metadata = sc ? sc->listener_metadata : NULL,
                 .keep_fds = in->a->preserve_fds,
+                .keep_open = needed,
+                .n_keep_open = 2,
                 .lx = in->a->cfg->linux_cfg,
                 .procfd = in->procfd,
         };
@@ -347,7 +428,7 @@ static int become_process(struct init *in, struct keel_error **err)
 static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
 {
         struct init in = { .a = a, .proc = a->cfg->process, .console_slave = -1, .start_conn = -1,
-                           .procfd = -1 };
+                           .procfd = -1, .sources = KEEL_MOUNT_SOURCES_INIT };
         struct keel_error *err = NULL;
         struct keel_sync_msg msg;
         int sock = a->sync_fd;

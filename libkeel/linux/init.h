@@ -41,6 +41,11 @@ struct keel_init_args {
         struct keel_seccomp_filter *seccomp;    /* compiled by the runtime; NULL: none */
         int seccomp_listener;                   /* connected listenerPath socket, or -1 */
         int *idmap_fds;                         /* linux/idmap.h; NULL: no idmapped mount */
+        pid_t runtime_pid;                      /* keel's own pid, never a mount source's */
+        const char *cgroup_root;                /* host path of the cgroup2 hierarchy, for
+                                                 * a cgroup mount the kernel refuses */
+        bool sources_from_runtime;              /* the runtime opens root.path and the
+                                                 * bind sources (linux/mount-sources.h) */
 };
 
 /* Stage 1; runs in the forked child and never returns. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "linux/mount-options.h"
+#include "linux/mount-sources.h"
 #include "linux/mount.h"
 #include "util/cleanup.h"
 #include "util/path.h"
@@ -74,16 +75,54 @@ int keel_mount_ro_tmpfs(void)
         return fd >= 0 ? fd : -errno;
 }
 
+/* How far up from a directory we look for the root of its mount. */
+#define MAX_PATH_DEPTH 4096
+
+int keel_mount_root_of(int fd)
+{
+        _cleanup_close_ int cur = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        int depth;
+
+        if (cur < 0)
+                return -errno;
+        for (depth = 0; depth < MAX_PATH_DEPTH; depth++) {
+                struct statx a, b;
+                int up;
+
+                if (statx(cur, "", AT_EMPTY_PATH, STATX_INO, &a) < 0)
+                        return -errno;
+                if ((a.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+                    (a.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+                        break;
+                up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (up < 0)
+                        return -errno;
+                if (statx(up, "", AT_EMPTY_PATH, STATX_INO, &b) < 0) {
+                        close(up);
+                        return -errno;
+                }
+                close(cur);
+                cur = up;
+                if (a.stx_ino == b.stx_ino && a.stx_dev_major == b.stx_dev_major &&
+                    a.stx_dev_minor == b.stx_dev_minor)
+                        break;  /* "/" */
+        }
+        return take_fd(&cur);
+}
+
 /* ---- one config mount ---------------------------------------------------- */
 
 struct job {
         int rootfd;
         const char *rootfs;     /* rootfd's host path, or NULL */
         const char *bundle;
+        const struct keel_path_self *self;
         const struct keel_mount *m;
         size_t index;
         int idmapped;           /* the runtime's idmapped mount, or -1 */
+        int source;             /* the source the runtime opened, or -1 */
         const char *label;      /* linux.mountLabel, or NULL */
+        const char *cgroup_root; /* host path of the cgroup2 hierarchy, or NULL */
         struct keel_mount_opts o;
         char *dest;             /* clean container path */
         const char *what;       /* for messages: the type as written, or "bind" */
@@ -205,18 +244,38 @@ static int attach_tree(struct job *j, int mnt, int target_fd, bool plain_recursi
 
 /* A source inside the rootfs is the container's: its path is resolved in
  * the rootfs (RESOLVE_IN_ROOT), so a symlink the rootfs holds on the way
- * cannot lead to a host path.  Anything else is the trusted config's. */
-static int clone_source(const struct job *j, const char *source)
+ * cannot lead to a host path.  Anything else is the trusted config's,
+ * resolved on the host but never through keel's own /proc (its private
+ * fds, its procfs, its view of the host). */
+static int clone_source(const struct job *j, const char *source, struct keel_error **err)
 {
-        size_t len = j->rootfs ? strlen(j->rootfs) : 0;
-        _cleanup_close_ int fd = -1;
+        struct keel_path_self me = { .pids = { getpid() }, .n = 1 };
+        _cleanup_close_ int fd = -1, host = -1;
+        int mnt;
 
-        if (len == 0 || strncmp(source, j->rootfs, len) != 0 || source[len] != '/')
-                return keel_mount_clone(AT_FDCWD, source, j->o.rbind);
-        fd = keel_path_open_in_root(j->rootfd, source + len + 1, O_PATH, 0, NULL);
+        if (j->source >= 0) {
+                fd = fcntl(j->source, F_DUPFD_CLOEXEC, 3);
+                if (fd < 0)
+                        fd = -errno;
+        } else if (keel_mount_source_in_rootfs(j->rootfs, source)) {
+                fd = keel_path_open_in_root(j->rootfd, source + strlen(j->rootfs) + 1, O_PATH, 0,
+                                            NULL);
+        } else {
+                host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (host < 0)
+                        return keel_error_set(err, errno, "open /");
+                fd = keel_path_open_host(host, source, j->self ? j->self : &me, O_PATH, err);
+                if (fd < 0)
+                        return keel_error_prefix(err, "mounts[%zu].source", j->index);
+        }
         if (fd < 0)
-                return fd;
-        return keel_mount_clone(fd, "", j->o.rbind);
+                return keel_error_set(err, -fd, "bind-mount %s on %s", j->m->source,
+                                      j->m->destination);
+        mnt = keel_mount_clone(fd, "", j->o.rbind);
+        if (mnt < 0)
+                return keel_error_set(err, -mnt, "bind-mount %s on %s", j->m->source,
+                                      j->m->destination);
+        return mnt;
 }
 
 static int mount_bind(struct job *j, struct keel_error **err)
@@ -230,20 +289,20 @@ static int mount_bind(struct job *j, struct keel_error **err)
         if (is_dest(j, "/proc"))
                 return keel_error_setq(err, EPERM, "mount %s on %s: only proc can be mounted there",
                                        j->what, j->m->destination);
-        if (j->m->source[0] == '/')
-                source = strdup(j->m->source);
-        else if (asprintf(&source, "%s/%s", j->bundle, j->m->source) < 0)
-                source = NULL;
+        source = keel_mount_source_path(j->bundle, j->m);
         if (source == NULL)
                 return keel_error_set(err, ENOMEM, "mounts[%zu]", j->index);
 
-        mnt = j->idmapped >= 0 ? fcntl(j->idmapped, F_DUPFD_CLOEXEC, 3)
-                               : clone_source(j, source);
-        if (mnt < 0 && j->idmapped >= 0)
-                mnt = -errno;
-        if (mnt < 0)
-                return keel_error_set(err, -mnt, "bind-mount %s on %s", j->m->source,
-                                      j->m->destination);
+        if (j->idmapped >= 0) {
+                mnt = fcntl(j->idmapped, F_DUPFD_CLOEXEC, 3);
+                if (mnt < 0)
+                        return keel_error_set(err, errno, "bind-mount %s on %s", j->m->source,
+                                              j->m->destination);
+        } else {
+                mnt = clone_source(j, source, err);
+                if (mnt < 0)
+                        return mnt;
+        }
         /* A sysfs may be bound at /sys (runc's rootless spec binds the
          * host's when no network namespace lets it mount one); nothing
          * else: the tree is checked, not the source's name. */
@@ -371,8 +430,9 @@ static int new_fs(struct job *j, const char *type, unsigned long sb_flags, uint6
                         snprintf(detail, sizeof(detail), "option %s%s%s", bad, *log ? ": " : "", log);
                 else
                         snprintf(detail, sizeof(detail), "%s", log);
-                /* sysfs's EPERM has a fallback: let the caller see it bare. */
-                if (r == -EPERM && strcmp(type, "sysfs") == 0)
+                /* sysfs's and cgroup2's EPERM have a fallback: let the caller
+                 * see it bare. */
+                if (r == -EPERM && (strcmp(type, "sysfs") == 0 || strcmp(type, "cgroup2") == 0))
                         return r;
                 return job_error(j, err, r, detail);
         }
@@ -530,6 +590,32 @@ static int sysfs_fallback(struct job *j, int target, struct keel_error **err)
         return attach_tree(j, mnt, target, true, err);
 }
 
+/* In a user namespace that does not own the cgroup namespace the kernel
+ * refuses a cgroup2 mount; bind the hierarchy instead, as runc and crun
+ * do: the whole of it, which is what the container, sharing keel's cgroup
+ * namespace, would see mounted (its /proc/self/cgroup paths are relative
+ * to that root). */
+static int cgroup_fallback(struct job *j, int target, struct keel_error **err)
+{
+        struct keel_path_self me = { .pids = { getpid() }, .n = 1 };
+        _cleanup_close_ int host = -1, dir = -1, mnt = -1;
+
+        if (j->cgroup_root == NULL)
+                return job_error(j, err, -EPERM, "no cgroup2 hierarchy to bind instead");
+        host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (host < 0)
+                return job_error(j, err, -errno, "open /");
+        dir = keel_path_open_host(host, j->cgroup_root, j->self ? j->self : &me,
+                                  O_PATH | O_DIRECTORY, err);
+        if (dir < 0)
+                return keel_error_prefix(err, "mount %s on %s: bind of the cgroup2 hierarchy",
+                                         j->what, j->m->destination);
+        mnt = keel_mount_clone(dir, "", false);
+        if (mnt < 0)
+                return job_error(j, err, mnt, "bind of the cgroup2 hierarchy");
+        return attach_tree(j, take_fd(&mnt), target, false, err);
+}
+
 static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
 {
         const char *type = strcmp(j->m->type, "cgroup") == 0 ? "cgroup2" : j->m->type;
@@ -563,6 +649,8 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
         r = new_fs(j, type, sb_flags, attrs, err);
         if (r == -EPERM && strcmp(type, "sysfs") == 0)
                 return sysfs_fallback(j, target, err);
+        if (r == -EPERM && strcmp(type, "cgroup2") == 0)
+                return cgroup_fallback(j, target, err);
         if (r < 0)
                 return err && *err ? r : job_error(j, err, r, NULL);
         mnt = r;
@@ -585,12 +673,13 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
         return 0;
 }
 
-int keel_mount_apply(int rootfd, const char *rootfs, const char *bundle,
-                     const struct keel_mount *m, size_t index, int idmapped, const char *label,
-                     int *deferred_ro, struct keel_error **err)
+int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *m, size_t index,
+                     int idmapped, int source, int *deferred_ro, struct keel_error **err)
 {
-        struct job j = { .rootfd = rootfd, .rootfs = rootfs, .bundle = bundle, .m = m,
-                         .index = index, .idmapped = idmapped, .label = label };
+        struct job j = { .rootfd = ctx->rootfd, .rootfs = ctx->rootfs, .bundle = ctx->bundle,
+                         .self = ctx->self, .m = m, .index = index, .idmapped = idmapped,
+                         .source = source, .label = ctx->label,
+                         .cgroup_root = ctx->cgroup_root };
         int r;
 
         *deferred_ro = -1;

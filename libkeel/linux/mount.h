@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "spec/oci-config.h"
+#include "util/path.h"
 
 /* config.json "mounts" (config.md "Mounts"), applied inside a rootfs.
  *
@@ -17,22 +18,35 @@
  * target resolved inside the rootfs (util/path.h).  No string path that
  * the container could redirect is ever handed to the kernel. */
 
-/* Apply mounts[index] (m) in the rootfs at rootfd; relative bind sources
- * are relative to bundle.  A mount asked "ro" that later steps must still
- * write into (a tmpfs, anything at /dev) is attached read-write and its
- * mount fd returned in *deferred_ro for keel_mount_setattr(RDONLY) once
- * the rootfs is finished; otherwise *deferred_ro is -1.
- * rootfs is rootfd's host path (canonical): a bind source below it is
- * resolved inside the rootfs, never through the rootfs's symlinks on the
- * host.  idmapped is the detached, idmapped mount the runtime made for an
- * idmap/ridmap bind mount (linux/idmap.h), attached in place of a fresh
- * clone of the source; -1 for every other mount.  label (linux.mountLabel,
- * or NULL) is given as context= to a tmpfs or devpts file system (mqueue
- * takes no context= option).
+/* Where config mounts go, for keel_mount_apply. */
+struct keel_mount_ctx {
+        int rootfd;                     /* the rootfs mount */
+        const char *rootfs;             /* its host path (canonical), or NULL */
+        const char *bundle;             /* relative bind sources are relative to it */
+        const char *label;              /* linux.mountLabel, or NULL */
+        const struct keel_path_self *self;      /* keel's pids; NULL: this process */
+        const char *cgroup_root;        /* host path of the cgroup2 hierarchy; NULL: none */
+};
+
+/* Apply mounts[index] (m) in the rootfs at ctx->rootfd.  A mount asked
+ * "ro" that later steps must still write into (a tmpfs, anything at /dev)
+ * is attached read-write and its mount fd returned in *deferred_ro for
+ * keel_mount_setattr(RDONLY) once the rootfs is finished; otherwise
+ * *deferred_ro is -1.
+ * A bind source below ctx->rootfs is the container's: it is resolved
+ * inside the rootfs, never through the rootfs's symlinks on the host.
+ * Any other source is the host's: source is its fd when the runtime
+ * opened it (linux/mount-sources.h), else it is resolved here with
+ * keel_path_open_host (never through keel's own /proc).  idmapped is the
+ * detached, idmapped mount the runtime made for an idmap/ridmap bind mount
+ * (linux/idmap.h), attached in place of a fresh clone of the source; -1
+ * for every other mount.  The label is given as context= to a tmpfs or
+ * devpts file system (mqueue takes no context= option).  A cgroup mount
+ * the kernel refuses (a user namespace without its own cgroup namespace)
+ * becomes a bind of ctx->cgroup_root, as with runc and crun.
  * Errors name the container path: "mount tmpfs on /dev/shm: Invalid argument". */
-int keel_mount_apply(int rootfd, const char *rootfs, const char *bundle,
-                     const struct keel_mount *m, size_t index, int idmapped, const char *label,
-                     int *deferred_ro, struct keel_error **err);
+int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *m, size_t index,
+                     int idmapped, int source, int *deferred_ro, struct keel_error **err);
 
 /* The building blocks, for rootfs.c and devices.c.  They return -errno
  * and leave the message to the caller. */
@@ -51,5 +65,9 @@ int keel_mount_setattr(int mntfd, uint64_t set, uint64_t clr, uint64_t propagati
 
 /* A new, detached, empty read-only tmpfs (maskedPaths directories). */
 int keel_mount_ro_tmpfs(void);
+
+/* An fd (O_PATH) of the root of the mount that holds fd: mount_setattr(2)
+ * takes only a mount's root.  Walks up with "..". */
+int keel_mount_root_of(int fd);
 
 #endif

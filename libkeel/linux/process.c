@@ -25,10 +25,6 @@
 #include "util/path.h"
 #include "util/strv.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 int keel_process_set_rlimits(const struct keel_process *p, struct keel_error **err)
@@ -273,6 +269,20 @@ static bool is_executable_file(const char *path)
         return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
+/* The errno as Go and the kernel's man pages spell it ("no such file or
+ * directory"): engines map a start failure to the exit status 127 or 126
+ * by those lower-case words in the runtime's error (moby's
+ * translateContainerdStartErr), and strerror capitalises them. */
+static int exec_error(struct keel_error **err, int e, const char *name, const char *why)
+{
+        char text[128];
+
+        snprintf(text, sizeof(text), "%s", why ? why : strerror(e));
+        if (text[0] >= 'A' && text[0] <= 'Z' && (text[1] < 'A' || text[1] > 'Z'))
+                text[0] = (char) (text[0] - 'A' + 'a');
+        return keel_error_setq(err, e, "process.args[0]: exec \"%s\": %s", name, text);
+}
+
 int keel_process_find_executable(const struct keel_process *p, char **out, struct keel_error **err)
 {
         const char *name = p->args[0];
@@ -282,9 +292,13 @@ int keel_process_find_executable(const struct keel_process *p, char **out, struc
                 struct stat st;
 
                 if (stat(name, &st) < 0)
-                        return keel_error_set(err, errno, "process.args[0]: %s", name);
+                        return exec_error(err, errno, name, NULL);
+                /* moby reads "permission denied" as 126, as for a file
+                 * without an x bit. */
                 if (S_ISDIR(st.st_mode))
-                        return keel_error_setq(err, EACCES, "process.args[0]: %s is a directory", name);
+                        return exec_error(err, EACCES, name, "is a directory: permission denied");
+                if (!S_ISREG(st.st_mode) || access(name, X_OK) < 0)
+                        return exec_error(err, EACCES, name, NULL);
                 *out = strdup(name);
                 return *out ? 0 : keel_error_set(err, ENOMEM, "process.args[0]");
         }
@@ -303,30 +317,85 @@ int keel_process_find_executable(const struct keel_process *p, char **out, struc
                 }
                 dirs = *end ? end + 1 : end;
         }
-        return keel_error_setq(err, ENOENT, "process.args[0]: executable file \"%s\" not found in $PATH",
-                               name);
+        return exec_error(err, ENOENT, name, "executable file not found in $PATH");
 }
 
-int keel_process_close_fds(int keep, struct keel_error **err)
+static bool fd_in(int fd, const int *set, size_t n)
 {
-        unsigned int first = 3 + (keep > 0 ? keep : 0);
-        _cleanup_closedir_ DIR *d = NULL;
+        for (size_t i = 0; i < n; i++)
+                if (set[i] == fd)
+                        return true;
+        return false;
+}
+
+/* One fd at a time, as procfs lists them: where close_range is missing
+ * (before Linux 5.9) or refused (a seccomp profile), and to pick the fds
+ * that are not close-on-exec.  procfd: a procfs that shows this thread,
+ * or -1 for /proc. */
+static int close_fds_listed(int procfd, unsigned int first, const int *also, size_t n_also,
+                            bool only_inherited, struct keel_error **err)
+{
+        int dfd = openat(procfd >= 0 ? procfd : AT_FDCWD, procfd >= 0 ? "thread-self/fd"
+                                                                       : "/proc/thread-self/fd",
+                         O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_closedir_ DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
         struct dirent *e;
 
-        if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-                return 0;
-        /* Before Linux 5.11: walk /proc/self/fd. */
-        d = opendir("/proc/self/fd");
-        if (d == NULL)
-                return keel_error_set(err, errno, "list open fds");
+        if (d == NULL) {
+                int saved = errno;
+
+                if (dfd >= 0)
+                        close(dfd);
+                return keel_error_set(err, saved, "list open fds");
+        }
         while ((e = readdir(d)) != NULL) {
                 int fd = atoi(e->d_name);
+                int flags;
 
-                if (e->d_name[0] == '.' || fd < (int) first || fd == dirfd(d))
+                if (e->d_name[0] == '.' || fd < (int) first || fd == dfd ||
+                    fd_in(fd, also, n_also))
                         continue;
-                fcntl(fd, F_SETFD, FD_CLOEXEC);
+                if (only_inherited && ((flags = fcntl(fd, F_GETFD)) < 0 || (flags & FD_CLOEXEC)))
+                        continue;
+                close(fd);
         }
         return 0;
+}
+
+int keel_process_close_fds(int keep, const int *also, size_t n_also, int procfd,
+                           struct keel_error **err)
+{
+        unsigned int first = 3 + (keep > 0 ? keep : 0);
+        unsigned int lo = first;
+        int kept[8];
+        size_t n = 0;
+
+        /* The fds to keep, above first, in ascending order: close the gaps. */
+        for (size_t i = 0; i < n_also; i++) {
+                size_t j;
+
+                if (also[i] < (int) first || fd_in(also[i], kept, n))
+                        continue;
+                if (n == sizeof(kept) / sizeof(kept[0]))
+                        return keel_error_setq(err, EINVAL, "close fds: too many to keep");
+                for (j = n++; j > 0 && kept[j - 1] > also[i]; j--)
+                        kept[j] = kept[j - 1];
+                kept[j] = also[i];
+        }
+        for (size_t i = 0; i <= n; i++) {
+                unsigned int hi = i < n ? (unsigned int) kept[i] - 1 : ~0U;
+
+                if (lo <= hi && syscall(SYS_close_range, lo, hi, 0) < 0)
+                        return close_fds_listed(procfd, first, kept, n, false, err);
+                if (i < n)
+                        lo = (unsigned int) kept[i] + 1;
+        }
+        return 0;
+}
+
+int keel_process_close_inherited_fds(int keep, struct keel_error **err)
+{
+        return close_fds_listed(-1, 3 + (keep > 0 ? keep : 0), NULL, 0, true, err);
 }
 
 int keel_process_set_no_new_privs(const struct keel_process *p, struct keel_error **err)
@@ -353,6 +422,23 @@ static int load_seccomp(struct keel_become *b, struct keel_error **err)
         l.state = json;
         *b->seccomp_listener = -1;      /* keel_seccomp_load closes it */
         return keel_seccomp_load(b->seccomp, &l, NULL, err);
+}
+
+/* What keel itself still uses after this point: the caller's fds, the
+ * listener socket (loaded last with no_new_privs) and the procfs (closed
+ * by the caller). */
+static int close_all_but_needed(struct keel_become *b, struct keel_error **err)
+{
+        int also[6];
+        size_t n = 0;
+
+        if (b->n_keep_open > 4)
+                return keel_error_setq(err, EINVAL, "close fds: too many to keep");
+        for (size_t i = 0; i < b->n_keep_open; i++)
+                also[n++] = b->keep_open[i];
+        also[n++] = *b->seccomp_listener;
+        also[n++] = b->procfd;
+        return keel_process_close_fds(b->keep_fds, also, n, b->procfd, err);
 }
 
 int keel_process_become(struct keel_become *b, struct keel_error **err)
@@ -385,7 +471,7 @@ int keel_process_become(struct keel_become *b, struct keel_error **err)
         if (ret == 0)
                 ret = keel_process_set_no_new_privs(b->proc, err);
         if (ret == 0)
-                ret = keel_process_close_fds(b->keep_fds, err);
+                ret = close_all_but_needed(b, err);
         if (ret == 0)
                 ret = keel_affinity_apply(b->affinity_final, "process.execCPUAffinity.final", err);
         /* The user switch made us dumpable again where fs.suid_dumpable is

@@ -51,15 +51,28 @@ int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, in
  * `create`, as with runc.  *out must be freed. */
 int keel_process_find_executable(const struct keel_process *p, char **out, struct keel_error **err);
 
-/* Mark every fd from 3 + keep upward close-on-exec: nothing but stdio and
- * the fds the caller asked for reaches the container. */
-int keel_process_close_fds(int keep, struct keel_error **err);
+/* Close every fd from 3 + keep upward except the n_also fds in also (the
+ * few keel itself still needs until execve, all close-on-exec): nothing
+ * but stdio and the fds the caller asked for stays in a process that the
+ * container can see, and nothing else reaches its execve.  Closed, not
+ * marked close-on-exec: a process with CAP_SYS_PTRACE in the container's
+ * pid namespace can read /proc/<pid>/fd, or take an fd with pidfd_getfd,
+ * from a process that waits (the created init) or has not exec'd yet.
+ * procfd (or -1 for /proc): a procfs that shows this thread, for a kernel
+ * or seccomp profile without close_range. */
+int keel_process_close_fds(int keep, const int *also, size_t n_also, int procfd,
+                           struct keel_error **err);
+
+/* Close every fd from 3 + keep upward that is not close-on-exec: the fds
+ * keel's caller leaked into it (keel opens all of its own O_CLOEXEC).  The
+ * first step of every child that will enter a container. */
+int keel_process_close_inherited_fds(int keep, struct keel_error **err);
 
 int keel_process_set_no_new_privs(const struct keel_process *p, struct keel_error **err);
 
 /* The process's identity, in the order the kernel forces: drop the
  * bounding set (needs CAP_SETPCAP), switch to process.user keeping caps,
- * set the capability sets, no_new_privs, mark fds close-on-exec.  The
+ * set the capability sets, no_new_privs, close every other fd.  The
  * container's init and exec's helper do it before any process of the
  * container can see them (exec: before forking into its pid namespace;
  * the init: before it waits for start), so that a container holding
@@ -76,6 +89,8 @@ struct keel_become {
         const struct keel_state *state; /* sent to the listener */
         const char *listener_metadata;
         int keep_fds;                   /* fds 3 .. 3+keep-1 stay open */
+        const int *keep_open;           /* keel's own fds it still needs (-1: none) */
+        size_t n_keep_open;
         const struct keel_linux *lx;    /* personality, memoryPolicy; may be NULL */
         const char *affinity_final;     /* execCPUAffinity.final (exec), or NULL */
         int procfd;                     /* trusted procfs showing this thread, or -1 */

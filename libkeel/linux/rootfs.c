@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,23 +19,29 @@
 #include "util/cleanup.h"
 #include "util/path.h"
 
-/* How far up from the rootfs we look for the mount that holds it. */
-#define MAX_PATH_DEPTH 4096
-
 static const struct keel_linux *linux_cfg(const struct keel_rootfs *r)
 {
         return r->cfg != NULL ? r->cfg->linux_cfg : NULL;
 }
 
+/* rootfsPropagation as a propagation type, with MS_REC for the r- forms. */
 static unsigned long propagation_flag(enum keel_propagation p)
 {
         switch (p) {
         case KEEL_PROPAGATION_SHARED:
                 return MS_SHARED;
+        case KEEL_PROPAGATION_RSHARED:
+                return MS_SHARED | MS_REC;
         case KEEL_PROPAGATION_SLAVE:
                 return MS_SLAVE;
+        case KEEL_PROPAGATION_RSLAVE:
+                return MS_SLAVE | MS_REC;
         case KEEL_PROPAGATION_UNBINDABLE:
                 return MS_UNBINDABLE;
+        case KEEL_PROPAGATION_RUNBINDABLE:
+                return MS_UNBINDABLE | MS_REC;
+        case KEEL_PROPAGATION_RPRIVATE:
+                return MS_PRIVATE | MS_REC;
         case KEEL_PROPAGATION_PRIVATE:
         default:
                 return MS_PRIVATE;
@@ -43,64 +50,170 @@ static unsigned long propagation_flag(enum keel_propagation p)
 
 /* ---- prepare ------------------------------------------------------------- */
 
-/* The mount that holds the rootfs directory must not be shared: the bind
- * of the rootfs would propagate to the host, and pivot_root(2) refuses a
- * new root whose parent mount is shared (runc: rootfsParentMountPrivate). */
-static int make_parent_mount_private(const char *rootfs)
+/* The rootfs directory, and the root of the mount that holds it: the
+ * runtime's, opened in our mount namespace where we may not walk (a user
+ * namespace under a 0700 directory), or here. */
+static int open_rootfs(struct keel_rootfs *r, int *holder, struct keel_error **err)
 {
-        _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        int depth;
+        const struct keel_mount_sources *s = r->sources;
+        _cleanup_close_ int dir = -1;
+
+        if (s != NULL && s->root >= 0 && s->root_mount >= 0) {
+                dir = fcntl(s->root, F_DUPFD_CLOEXEC, 3);
+                *holder = fcntl(s->root_mount, F_DUPFD_CLOEXEC, 3);
+                if (dir < 0 || *holder < 0)
+                        return keel_error_set(err, errno, "rootfs %s", r->rootfs);
+                return take_fd(&dir);
+        }
+        dir = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return keel_error_set(err, errno, "open rootfs %s", r->rootfs);
+        *holder = keel_mount_root_of(dir);
+        if (*holder < 0)
+                return keel_error_set(err, -*holder, "find the mount holding %s", r->rootfs);
+        return take_fd(&dir);
+}
+
+/* ---- without a mount namespace of its own ------------------------------ */
+
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+
+/* A mount's id that is never reused (kernel 6.8), else the plain one. */
+static int mount_id(int fd, uint64_t *id)
+{
+        struct statx sx;
+
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &sx) == 0 &&
+            (sx.stx_mask & STATX_MNT_ID_UNIQUE)) {
+                *id = sx.stx_mnt_id;
+                return 0;
+        }
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0)
+                return -errno;
+        *id = sx.stx_mnt_id;
+        return 0;
+}
+
+static bool is_mount_root(int fd)
+{
+        struct statx sx;
+
+        return statx(fd, "", AT_EMPTY_PATH, STATX_INO, &sx) == 0 &&
+               (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+               (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+int keel_rootfs_bind_for_runtime_ns(const char *rootfs, const struct keel_path_self *self,
+                                    int *mnt, uint64_t *id, struct keel_error **err)
+{
+        _cleanup_close_ int host = -1, dir = -1, tree = -1;
+        int ret;
+
+        host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (host < 0)
+                return keel_error_set(err, errno, "open /");
+        dir = keel_path_open_host(host, rootfs, self, O_PATH | O_DIRECTORY, err);
+        if (dir < 0)
+                return keel_error_prefix(err, "root.path");
+        /* Private until attached: the container's mounts must not follow
+         * the mount the rootfs was cloned from into its peers. */
+        tree = keel_mount_clone(dir, "", true);
+        ret = tree < 0 ? tree : keel_mount_setattr(tree, 0, 0, MS_PRIVATE, false);
+        if (ret == 0)
+                ret = keel_mount_attach(tree, dir);
+        if (ret < 0)
+                return keel_error_set(err, -ret, "bind-mount rootfs %s onto itself", rootfs);
+        ret = mount_id(tree, id);
+        if (ret < 0) {
+                keel_rootfs_unbind_fd(tree);
+                return keel_error_set(err, -ret, "rootfs %s: mount id", rootfs);
+        }
+        *mnt = take_fd(&tree);
+        return 0;
+}
+
+int keel_rootfs_unbind_fd(int mnt)
+{
+        char path[64];
+
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", mnt);
+        return umount2(path, MNT_DETACH) < 0 ? -errno : 0;
+}
+
+int keel_rootfs_unbind(const char *rootfs, uint64_t id)
+{
+        _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        uint64_t now;
+        int ret;
 
         if (fd < 0)
                 return -errno;
-        for (depth = 0; depth < MAX_PATH_DEPTH; depth++) {
-                struct statx a, b;
-                int up;
-
-                if (statx(fd, "", AT_EMPTY_PATH, STATX_INO, &a) < 0)
-                        return -errno;
-                if ((a.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-                    (a.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-                        break;
-                up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (up < 0)
-                        return -errno;
-                if (statx(up, "", AT_EMPTY_PATH, STATX_INO, &b) < 0) {
-                        close(up);
-                        return -errno;
-                }
-                close(fd);
-                fd = up;
-                if (a.stx_ino == b.stx_ino && a.stx_dev_major == b.stx_dev_major &&
-                    a.stx_dev_minor == b.stx_dev_minor)
-                        break;  /* "/" */
-        }
-        return keel_mount_setattr(fd, 0, 0, MS_PRIVATE, false);
+        ret = mount_id(fd, &now);
+        if (ret < 0)
+                return ret;
+        if (now != id || !is_mount_root(fd))
+                return -ENOENT;
+        return keel_rootfs_unbind_fd(fd);
 }
+
+/* The runtime's bind of the rootfs, on top of root.path: our root. */
+static int prepare_in_runtime_ns(struct keel_rootfs *r, struct keel_error **err)
+{
+        _cleanup_close_ int fd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return keel_error_set(err, errno, "open rootfs %s", r->rootfs);
+        if (!is_mount_root(fd))
+                return keel_error_setq(err, ENOENT, "rootfs %s: keel's bind of it is gone",
+                                       r->rootfs);
+        r->rootfd = take_fd(&fd);
+        return 0;
+}
+
+/* ---- prepare, in a mount namespace of the container's ----------------- */
 
 int keel_rootfs_prepare(struct keel_rootfs *r, struct keel_error **err)
 {
         const struct keel_linux *lx = linux_cfg(r);
         unsigned long flag = MS_SLAVE;
-        _cleanup_close_ int target = -1, mnt = -1;
+        _cleanup_close_ int target = -1, holder = -1, mnt = -1;
         int ret;
 
+        if (r->runtime_mountns)
+                return prepare_in_runtime_ns(r, err);
+
         /* Nothing mounted from here on may reach the host: "/" becomes a
-         * slave (runc's default) or what rootfsPropagation asks, all of it. */
+         * slave (runc's default) or what rootfsPropagation asks, all of it
+         * (plain or r- form alike: the mounts copied from the host are
+         * left behind at pivot_root, only the bind volumes keep it).
+         * Unbindable waits for finish: the rootfs is bound below; until
+         * then it is private, which unbindable implies. */
         if (lx != NULL && lx->has_rootfs_propagation)
-                flag = propagation_flag(lx->rootfs_propagation);
+                flag = propagation_flag(lx->rootfs_propagation) & ~(unsigned long) MS_REC;
+        if (flag == MS_UNBINDABLE)
+                flag = MS_PRIVATE;
         if (mount(NULL, "/", NULL, MS_REC | flag, NULL) < 0)
-                return keel_error_set(err, errno, "make / %s in the container's mount namespace",
-                                      flag == MS_SLAVE ? "rslave" : "private to the container");
-        ret = make_parent_mount_private(r->rootfs);
+                return keel_error_set(err, errno, "make / r%s in the container's mount namespace",
+                                      flag == MS_SLAVE ? "slave" : flag == MS_SHARED ? "shared" :
+                                      "private");
+        target = open_rootfs(r, &holder, err);
+        if (target < 0)
+                return target;
+        /* The mount that holds the rootfs directory must not be shared: the
+         * bind below would propagate to the host, and pivot_root(2) refuses
+         * a new root whose parent mount is shared (runc:
+         * rootfsParentMountPrivate).  A slave, not private: under rslave
+         * (the default) or slave the rootfs must go on receiving the host's
+         * mounts (config-linux.md), as runc's does since it only touches a
+         * parent that is still shared. */
+        ret = keel_mount_setattr(holder, 0, 0, MS_SLAVE, false);
         if (ret < 0)
-                return keel_error_set(err, -ret, "make the mount holding %s private", r->rootfs);
+                return keel_error_set(err, -ret, "make the mount holding %s a slave", r->rootfs);
 
         /* A bind of the rootfs onto itself: pivot_root(2) needs a mount
          * point, and its fd is the root every later lookup starts from. */
-        target = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (target < 0)
-                return keel_error_set(err, errno, "open rootfs %s", r->rootfs);
         mnt = keel_mount_clone(target, "", true);
         ret = mnt < 0 ? mnt : keel_mount_attach(mnt, target);
         if (ret < 0)
@@ -126,33 +239,26 @@ static int defer_ro(struct keel_rootfs *r, int fd, size_t index)
 
 int keel_rootfs_mount_all(struct keel_rootfs *r, struct keel_error **err)
 {
+        const struct keel_mount_sources *s = r->sources;
         size_t i;
+        struct keel_mount_ctx ctx = {
+                .rootfd = r->rootfd, .rootfs = r->rootfs, .bundle = r->bundle, .self = r->self,
+                .cgroup_root = r->cgroup_root,
+                .label = r->cfg && r->cfg->linux_cfg ? r->cfg->linux_cfg->mount_label : NULL,
+        };
 
         for (i = 0; r->cfg != NULL && i < r->cfg->n_mounts; i++) {
                 int fd, ret;
 
-                ret = keel_mount_apply(r->rootfd, r->rootfs, r->bundle, &r->cfg->mounts[i], i,
+                ret = keel_mount_apply(&ctx, &r->cfg->mounts[i], i,
                                        r->idmap_fds ? r->idmap_fds[i] : -1,
-                                       r->cfg->linux_cfg ? r->cfg->linux_cfg->mount_label : NULL,
-                                       &fd, err);
+                                       s && s->fds && i < s->n ? s->fds[i] : -1, &fd, err);
                 if (ret < 0)
                         return ret;
                 if (fd >= 0 && defer_ro(r, fd, i) < 0)
                         return keel_error_set(err, ENOMEM, "mounts[%zu]", i);
         }
         return 0;
-}
-
-static bool is_bind(const struct keel_mount *m)
-{
-        size_t i;
-
-        if (m->type != NULL && strcmp(m->type, "bind") == 0)
-                return true;
-        for (i = 0; i < m->n_options; i++)
-                if (strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0)
-                        return true;
-        return false;
 }
 
 /* runc: a /dev bind-mounted from the host is used as it is. */
@@ -162,7 +268,7 @@ static bool dev_is_bind_mounted(const struct keel_config *cfg)
 
         for (i = 0; cfg != NULL && i < cfg->n_mounts; i++) {
                 _cleanup_free_ char *dest = keel_path_clean(cfg->mounts[i].destination);
-                if (dest != NULL && strcmp(dest, "/dev") == 0 && is_bind(&cfg->mounts[i]))
+                if (dest != NULL && strcmp(dest, "/dev") == 0 && keel_mount_is_bind(&cfg->mounts[i]))
                         return true;
         }
         return false;
@@ -288,9 +394,21 @@ static int move_root(struct keel_rootfs *r, struct keel_error **err)
         return 0;
 }
 
+/* Without a mount namespace of its own (runc's chroot): pivot_root would
+ * change the root of every process of keel's namespace. */
+static int chroot_root(struct keel_rootfs *r, struct keel_error **err)
+{
+        if (fchdir(r->rootfd) < 0)
+                return keel_error_set(err, errno, "chdir to the rootfs");
+        if (chroot(".") < 0)
+                return keel_error_set(err, errno, "chroot to the rootfs");
+        return 0;
+}
+
 int keel_rootfs_pivot(struct keel_rootfs *r, struct keel_error **err)
 {
-        int ret = r->no_pivot ? move_root(r, err) : pivot(r, err);
+        int ret = r->runtime_mountns ? chroot_root(r, err) : r->no_pivot ? move_root(r, err) :
+                  pivot(r, err);
 
         if (ret < 0)
                 return ret;
@@ -413,9 +531,12 @@ int keel_rootfs_finish(struct keel_rootfs *r, struct keel_error **err)
                 if (ret < 0)
                         return keel_error_set(err, -ret, "root.readonly");
         }
+        /* The root mount, or with an r- form every mount of the container. */
         if (lx != NULL && lx->has_rootfs_propagation) {
-                ret = keel_mount_setattr(r->rootfd, 0, 0, propagation_flag(lx->rootfs_propagation),
-                                         false);
+                unsigned long flag = propagation_flag(lx->rootfs_propagation);
+
+                ret = keel_mount_setattr(r->rootfd, 0, 0, flag & ~(unsigned long) MS_REC,
+                                         (flag & MS_REC) != 0);
                 if (ret < 0)
                         return keel_error_set(err, -ret, "linux.rootfsPropagation");
         }

@@ -22,6 +22,14 @@ enum keel_sync_type {
         KEEL_SYNC_READY,            /* init -> runtime: set up, waiting for start */
         KEEL_SYNC_ERROR,            /* either way: value = errno, text = message */
         KEEL_SYNC_TRACED,           /* runtime -> stage 1: fork on (linux/ptrace-guard.h) */
+        KEEL_SYNC_NET_DEVICES,      /* init -> runtime: fd = NETLINK_ROUTE socket of the
+                                     * container's network namespace: move linux.netDevices */
+        KEEL_SYNC_NET_DEVICES_DONE, /* runtime -> init: they are in */
+        KEEL_SYNC_MOUNT_SOURCES,    /* init -> runtime: open my mount sources; runtime ->
+                                     * init: that was all of them */
+        KEEL_SYNC_MOUNT_SOURCE,     /* runtime -> init: fd = a source (mount-sources.h),
+                                     * value = its index in mounts, -1 root.path, -2 the
+                                     * mount holding it */
 };
 
 struct keel_sync_msg {

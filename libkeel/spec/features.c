@@ -221,8 +221,9 @@ static const char *mempolicy_flag(size_t i)
 }
 
 /* apparmor and selinux as this host has them (a label is refused
- * without its LSM); intelRdt and netDevices are refused by create, hence
- * false.  memoryPolicy lists what set_mempolicy is given. */
+ * without its LSM); intelRdt is refused by create, hence false; netDevices
+ * are moved in (linux/netdev.h).  memoryPolicy lists what set_mempolicy is
+ * given. */
 static bool gen_linux(yajl_gen g, const struct keel_features_info *info)
 {
         return gen_key_open(g, "linux") && gen_names(g, "namespaces", namespace_name) &&
@@ -230,7 +231,7 @@ static bool gen_linux(yajl_gen g, const struct keel_features_info *info)
                gen_seccomp(g, info->seccomp_flags) && gen_enabled(g, "apparmor", info->apparmor) &&
                gen_enabled(g, "selinux", info->selinux) && gen_enabled(g, "intelRdt", false) &&
                gen_key_open(g, "mountExtensions") && gen_enabled(g, "idmap", true) &&
-               gen_close(g) && gen_enabled(g, "netDevices", false) &&
+               gen_close(g) && gen_enabled(g, "netDevices", true) &&
                gen_key_open(g, "memoryPolicy") && gen_names(g, "modes", mempolicy_mode) &&
                gen_names(g, "flags", mempolicy_flag) && gen_close(g) && gen_close(g);
 }
@@ -242,6 +243,7 @@ static bool gen_annotations(yajl_gen g, const struct keel_features_info *info)
                 return true;
         return gen_key_open(g, "annotations") &&
                gen_kv_str(g, "io.github.seccomp.libseccomp.version", info->libseccomp_version) &&
+               gen_kv_str(g, "org.keel.checkpoint.enabled", info->checkpoint ? "true" : "false") &&
                gen_kv_str(g, "org.keel.commit", info->commit) &&
                gen_kv_str(g, "org.keel.version", info->version) && gen_close(g);
 }

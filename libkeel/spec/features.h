@@ -21,6 +21,9 @@ struct keel_features_info {
         unsigned int seccomp_flags;     /* KEEL_SECCOMP_FLAG_* for supportedFlags */
         bool apparmor;                  /* the host has AppArmor: profiles are applied */
         bool selinux;                   /* SELinux is enabled (labels can be applied) */
+        bool checkpoint;                /* criu runs here: annotation
+                                         * "org.keel.checkpoint.enabled" (runc's is
+                                         * "org.opencontainers.runc.checkpoint.enabled") */
 };
 
 /* The KEEL_SECCOMP_FLAG_* bits the running kernel takes in

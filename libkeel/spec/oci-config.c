@@ -86,6 +86,8 @@ static const char *const device_type_names[] = {
 static const char *const propagation_names[] = {
         [KEEL_PROPAGATION_PRIVATE] = "private", [KEEL_PROPAGATION_SHARED] = "shared",
         [KEEL_PROPAGATION_SLAVE] = "slave",     [KEEL_PROPAGATION_UNBINDABLE] = "unbindable",
+        [KEEL_PROPAGATION_RPRIVATE] = "rprivate", [KEEL_PROPAGATION_RSHARED] = "rshared",
+        [KEEL_PROPAGATION_RSLAVE] = "rslave",   [KEEL_PROPAGATION_RUNBINDABLE] = "runbindable",
 };
 
 static const char *const seccomp_action_names[] = {
@@ -1019,11 +1021,18 @@ static int parse_process(yajl_val o, path_t *p, struct keel_process *proc, err_t
 
         TRY(keel_json_get_bool(o, "terminal", false, p, &proc->terminal, err));
         SECTION(o, "consoleSize", &proc->console_size, parse_console_size);
-        TRY(keel_json_get_object(o, "user", true, p, &user, err));
-        keel_json_path_push_key(p, "user");
-        r = parse_user(user, p, &proc->user, err);
-        keel_json_path_pop(p);
+        /* config.md lists no "user" among process's fields and the schema
+         * requires only cwd; uid and gid are REQUIRED inside a user.  Without
+         * one the process runs as uid 0, gid 0 (runc and crun do the same,
+         * and runc's exec --process files often leave it out). */
+        r = keel_json_get_object(o, "user", false, p, &user, err);
         TRY(r);
+        if (r > 0) {
+                keel_json_path_push_key(p, "user");
+                r = parse_user(user, p, &proc->user, err);
+                keel_json_path_pop(p);
+                TRY(r);
+        }
         TRY(keel_json_get_string_array(o, "args", true, p, &proc->args, &proc->n_args, err));
         if (proc->n_args == 0)
                 return member_error(p, "args", err, "%s", "must hold at least one entry");

@@ -495,11 +495,17 @@ struct keel_seccomp {
 
 /* ---- linux: the rest ---------------------------------------------------- */
 
+/* The r- forms apply to every mount of the container, the plain ones to
+ * its root mount (runc's and crun's reading of rootfsPropagation). */
 enum keel_propagation {
         KEEL_PROPAGATION_PRIVATE,
         KEEL_PROPAGATION_SHARED,
         KEEL_PROPAGATION_SLAVE,
         KEEL_PROPAGATION_UNBINDABLE,
+        KEEL_PROPAGATION_RPRIVATE,
+        KEEL_PROPAGATION_RSHARED,
+        KEEL_PROPAGATION_RSLAVE,
+        KEEL_PROPAGATION_RUNBINDABLE,
 };
 const char *keel_propagation_name(enum keel_propagation p);
 

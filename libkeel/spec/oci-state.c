@@ -226,13 +226,14 @@ static bool gen_kv_bool(yajl_gen g, const char *key, bool value)
         return gen_str(g, key) && yajl_gen_bool(g, value) == yajl_gen_status_ok;
 }
 
-/* runc prints "" for root; keel prints the user name otherwise. */
-static void owner_name(uid_t uid, char *buf, size_t size)
+/* runc's state prints "" for root, its list the name; keel prints the
+ * user name otherwise. */
+static void owner_name(uid_t uid, bool name_root, char *buf, size_t size)
 {
         struct passwd pw, *res = NULL;
         char pwbuf[4096];
 
-        if (uid == 0) {
+        if (uid == 0 && !name_root) {
                 buf[0] = '\0';
                 return;
         }
@@ -243,11 +244,11 @@ static void owner_name(uid_t uid, char *buf, size_t size)
 }
 
 /* "created" is left out when unknown: "" would not read back as a time. */
-static bool gen_public(yajl_gen g, const struct keel_state *st)
+static bool gen_public(yajl_gen g, const struct keel_state *st, bool name_root)
 {
         char owner[256];
 
-        owner_name(st->owner_uid, owner, sizeof(owner));
+        owner_name(st->owner_uid, name_root, owner, sizeof(owner));
         return gen_kv_str(g, "ociVersion", st->oci_version) && gen_kv_str(g, "id", st->id) &&
                gen_kv_int(g, "pid", st->pid) &&
                gen_kv_str(g, "status", keel_status_name(st->status)) &&
@@ -283,8 +284,8 @@ static bool gen_private(yajl_gen g, const struct keel_state *st)
                gen_kv_bool(g, "useTerminal", st->use_terminal);
 }
 
-int keel_state_to_json(const struct keel_state *st, bool private_fields, char **out, size_t *len,
-                       struct keel_error **err)
+int keel_state_to_json_flags(const struct keel_state *st, unsigned flags, char **out,
+                             size_t *len, struct keel_error **err)
 {
         yajl_gen g;
         bool ok;
@@ -296,12 +297,26 @@ int keel_state_to_json(const struct keel_state *st, bool private_fields, char **
         if (g == NULL)
                 return keel_error_set(err, ENOMEM, "state");
         yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-        ok = yajl_gen_map_open(g) == yajl_gen_status_ok && gen_public(g, st) &&
-             gen_annotations(g, st) && (!private_fields || gen_private(g, st)) &&
+        if (flags & KEEL_STATE_JSON_INDENT) {
+                yajl_gen_config(g, yajl_gen_beautify, 1);
+                yajl_gen_config(g, yajl_gen_indent_string, "  ");
+        }
+        ok = yajl_gen_map_open(g) == yajl_gen_status_ok &&
+             gen_public(g, st, flags & KEEL_STATE_JSON_NAME_ROOT) && gen_annotations(g, st) &&
+             (!(flags & KEEL_STATE_JSON_PRIVATE) || gen_private(g, st)) &&
              yajl_gen_map_close(g) == yajl_gen_status_ok;
         ret = ok ? keel_json_gen_take(g, false, out, len) : -EINVAL;
         yajl_gen_free(g);
         if (ret == -EINVAL)
                 return keel_error_set(err, 0, "state: cannot render as JSON (invalid UTF-8?)");
+        if (ret == 0 && (flags & KEEL_STATE_JSON_INDENT) && *len > 0 && (*out)[*len - 1] == '\n')
+                (*out)[--*len] = '\0';
         return ret < 0 ? keel_error_set(err, -ret, "state") : 0;
+}
+
+int keel_state_to_json(const struct keel_state *st, bool private_fields, char **out, size_t *len,
+                       struct keel_error **err)
+{
+        return keel_state_to_json_flags(st, private_fields ? KEEL_STATE_JSON_PRIVATE : 0, out,
+                                        len, err);
 }

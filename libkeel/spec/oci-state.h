@@ -62,6 +62,16 @@ int keel_state_parse(const char *data, size_t len, struct keel_state **out,
 int keel_state_to_json(const struct keel_state *st, bool private_fields, char **out, size_t *len,
                        struct keel_error **err);
 
+/* The same, with flags: PRIVATE as private_fields=true; INDENT, indented
+ * two spaces a level as runc's `state` prints it (still no trailing
+ * newline); NAME_ROOT, owner "root" rather than "" for root, as runc's
+ * `list --format json` has it. */
+#define KEEL_STATE_JSON_PRIVATE 1u
+#define KEEL_STATE_JSON_INDENT 2u
+#define KEEL_STATE_JSON_NAME_ROOT 4u
+int keel_state_to_json_flags(const struct keel_state *st, unsigned flags, char **out,
+                             size_t *len, struct keel_error **err);
+
 void keel_state_free(struct keel_state *st);
 
 #endif

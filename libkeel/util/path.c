@@ -68,6 +68,10 @@ struct walk {
         char *todo;             /* owned: what is left to resolve */
         const char *p;          /* cursor in todo */
         int links;
+        /* keel_path_open_host: magic links are followed, keel's own /proc
+         * directories refused (the name met is kept for the message) */
+        const struct keel_path_self *self;
+        char refused[NAME_MAX + 1];
 };
 
 static bool same_inode(const struct stat *a, const struct stat *b)
@@ -107,6 +111,75 @@ static int is_magic_link(int linkfd, int parentfd)
         if (fstatfs(linkfd, &sfs) < 0 || fstat(parentfd, &st) < 0)
                 return -errno;
         return sfs.f_type == PROC_SUPER_MAGIC && st.st_ino != PROC_ROOT_INO;
+}
+
+enum walk_result {
+        WALK_OPENED,            /* *out holds the final fd */
+        WALK_MORE,              /* go on with the next component */
+        WALK_AT_DIR,            /* "dir/" as the last component: w->cur is it */
+};
+
+static bool is_proc_root(int dirfd)
+{
+        struct statfs sfs;
+        struct stat st;
+
+        return fstatfs(dirfd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC &&
+               fstat(dirfd, &st) == 0 && st.st_ino == PROC_ROOT_INO;
+}
+
+/* In a procfs root, is name the directory of one of keel's processes? */
+static bool names_keel(const struct keel_path_self *self, const char *name)
+{
+        char *end;
+        long pid;
+
+        if (strcmp(name, "self") == 0 || strcmp(name, "thread-self") == 0)
+                return true;
+        errno = 0;
+        pid = strtol(name, &end, 10);
+        if (errno != 0 || end == name || *end != '\0' || pid <= 0)
+                return false;
+        for (size_t i = 0; i < self->n; i++)
+                if (self->pids[i] == (pid_t) pid)
+                        return true;
+        return false;
+}
+
+/* keel_path_open_host: the next step may not enter keel's own /proc. */
+static int walk_guard(struct walk *w, const char *name)
+{
+        if (w->self == NULL || !names_keel(w->self, name) || !is_proc_root(w->cur))
+                return 0;
+        snprintf(w->refused, sizeof(w->refused), "%s", name);
+        return -EPERM;
+}
+
+/* keel_path_open_host follows a magic link the way the kernel does (its
+ * target is an object, not a path to read), unless it lands in a procfs
+ * directory, where keel cannot tell whose it is. */
+static int walk_jump(struct walk *w, const char *name, bool final, int flags, int *out)
+{
+        _cleanup_close_ int fd = openat(w->cur, name, O_PATH | O_CLOEXEC);
+        struct statfs sfs;
+        struct stat st;
+
+        if (++w->links > KEEL_PATH_MAX_SYMLINKS)
+                return -ELOOP;
+        if (fd < 0 || fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        if (sfs.f_type == PROC_SUPER_MAGIC && S_ISDIR(st.st_mode)) {
+                snprintf(w->refused, sizeof(w->refused), "%s", name);
+                return -EPERM;
+        }
+        if (final) {
+                *out = openat(w->cur, name, flags | O_CLOEXEC);
+                return *out < 0 ? -errno : WALK_OPENED;
+        }
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        walk_set_cur(w, take_fd(&fd));
+        return WALK_MORE;
 }
 
 /* Replace the symlink just met (linkfd, found in w->cur) by its target
@@ -187,12 +260,6 @@ static int walk_open_last(struct walk *w, const char *name, const struct stat *s
         return fd;
 }
 
-enum walk_result {
-        WALK_OPENED,            /* *out holds the final fd */
-        WALK_MORE,              /* go on with the next component */
-        WALK_AT_DIR,            /* "dir/" as the last component: w->cur is it */
-};
-
 static int walk_step(struct walk *w, const char *name, bool last, bool dir_wanted, int flags,
                      mode_t mode, int *out)
 {
@@ -200,6 +267,10 @@ static int walk_step(struct walk *w, const char *name, bool last, bool dir_wante
         struct stat st;
         bool final = last && !dir_wanted;
 
+        int r = walk_guard(w, name);
+
+        if (r < 0)
+                return r;
         /* What openat2 does with these flags needs no lookahead. */
         if (final && ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))) {
                 *out = walk_open_last(w, name, NULL, flags, mode);
@@ -213,7 +284,9 @@ static int walk_step(struct walk *w, const char *name, bool last, bool dir_wante
         if (fd < 0 || fstat(fd, &st) < 0)
                 return -errno;
         if (S_ISLNK(st.st_mode)) {
-                int r = walk_follow(w, fd);
+                if (w->self != NULL && is_magic_link(fd, w->cur) > 0)
+                        return walk_jump(w, name, final, flags, out);
+                r = walk_follow(w, fd);
                 return r < 0 ? r : WALK_MORE;
         }
         if (final) {
@@ -286,6 +359,39 @@ out:
         free(w.todo);
         if (r < 0)
                 return path_error(err, r, "open", path);
+        return r;
+}
+
+int keel_path_open_host(int rootfd, const char *path, const struct keel_path_self *self, int flags,
+                        struct keel_error **err)
+{
+        struct walk w = { .rootfd = rootfd, .cur = -1, .self = self };
+        int r;
+
+        if (path == NULL || path[0] != '/')
+                return keel_error_setq(err, EINVAL, "%s: not an absolute path",
+                                       path ? path : "(null)");
+        w.cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (w.cur < 0 || fstat(w.cur, &w.root) < 0) {
+                r = -errno;
+                goto out;
+        }
+        w.todo = strdup(path);
+        if (w.todo == NULL) {
+                r = -ENOMEM;
+                goto out;
+        }
+        w.p = w.todo;
+        r = walk_run(&w, flags, 0);
+out:
+        if (w.cur >= 0)
+                close(w.cur);
+        free(w.todo);
+        if (r == -EPERM && w.refused[0] != '\0')
+                return keel_error_setq(err, EPERM, "%s: leads into /proc/%s, which is keel's own "
+                                       "process, not the caller's (refused)", path, w.refused);
+        if (r < 0)
+                return keel_error_set(err, -r, "%s", path);
         return r;
 }
 

@@ -38,6 +38,27 @@ int keel_path_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
 int keel_path_open_in_root_fallback(int rootfd, const char *path, int flags, mode_t mode,
                                     struct keel_error **err);
 
+/* keel's processes: their /proc directories are keel's, never a mount
+ * source's (CVE-2024-21626's class: /proc/self/fd/N of a runtime hands
+ * out its private fds, /proc/self/root its view of the host). */
+struct keel_path_self {
+        pid_t pids[4];
+        size_t n;
+};
+
+/* Resolve an absolute host path (a mount source, root.path) from rootfd
+ * as "/" ("/" itself, or /proc/<init>/root for the init's mount
+ * namespace): symlinks and magic links are followed as the kernel
+ * follows them, but no step may enter the /proc directory of a process in
+ * self, by pid or as "self" or "thread-self", in any procfs instance, nor
+ * land in a procfs directory through a magic link (whose it is cannot be
+ * told).  Refused paths fail with EPERM: "/dev/fd/5: leads into
+ * /proc/self, which is keel's own process, not the caller's (refused)".
+ * flags are openat(2)'s (O_PATH, O_DIRECTORY...); a final symlink is
+ * followed. */
+int keel_path_open_host(int rootfd, const char *path, const struct keel_path_self *self, int flags,
+                        struct keel_error **err);
+
 /* mkdir -p inside the root: each missing component is created with
  * mkdirat() in its resolved parent; existing symlinks are followed inside
  * the root, and a dangling one gets its target created inside the root

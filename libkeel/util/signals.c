@@ -107,12 +107,9 @@ int keel_signal_parse(const char *s, int *signo, struct keel_error **err)
                 return keel_error_set(err, 0, "signal must not be empty");
 
         if (parse_digits(s, &n)) {
-                if (n == 0)
-                        return keel_error_set(err, 0,
-                                              "signal 0 delivers nothing and cannot be sent "
-                                              "(signals are 1 to %d)", KEEL_SIGNAL_MAX);
                 if (n > KEEL_SIGNAL_MAX)
-                        return keel_error_set(err, 0, "signal %s is out of range (signals are 1 to %d)",
+                        return keel_error_set(err, 0, "signal %s is out of range (signals are 1 to %d, "
+                                              "and 0 to check that the process exists)",
                                               s, KEEL_SIGNAL_MAX);
                 *signo = n;
                 return 0;

@@ -13,15 +13,14 @@
 #define KEEL_SIGRTMAX 64
 
 /* Parse a signal for `keel kill`, as runc does and a little stricter:
- *  - a decimal number, 1 to 64 ("9", "09");
+ *  - a decimal number, 0 to 64 ("9", "09"); 0 is kill(2)'s existence
+ *    check, which engines send to ask whether the container still runs;
  *  - a name, with or without the SIG prefix, in any case ("KILL", "SIGKILL",
  *    "kill", "SigTerm"; runc upper-cases too), including the aliases IOT,
  *    CLD and POLL;
  *  - a real-time signal as RTMIN, RTMIN+n, RTMAX-n, RTMAX (with or
  *    without SIG), which runc does not know and crun does.
- * Rejected with -EINVAL: "" ; 0, which runc passes to kill(2) as an
- * existence probe but which delivers nothing, so `keel kill` would report
- * success for a signal never sent; numbers above 64 (runc leaves those to
+ * Rejected with -EINVAL: "" ; numbers above 64 (runc leaves those to
  * kill(2)'s EINVAL); a sign ("-9", "+9"), spaces or trailing junk ("9x");
  * unknown names; 32 and 33 are accepted as numbers only. */
 int keel_signal_parse(const char *s, int *signo, struct keel_error **err);

@@ -331,7 +331,7 @@ failing_create_shows_the_runtime_error() {      # MISSING-COMMAND-ERROR NO-CPU-C
 @test "keel: failing_create_shows_the_runtime_error" {
         use keel
         failing_create_shows_the_runtime_error \
-                'create: process.args[0]: /nonexistent: No such file or directory' \
+                'create: process.args[0]: exec "/nonexistent": no such file or directory' \
                 'create: linux.resources.cpu.shares: '
 }
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Shared by podman-setup.sh and containerd-setup.sh (sourced; $DIR is the
-# sandbox directory, $CG its scratch cgroup).
+# Shared by the engines' setup scripts (sourced; $DIR is the sandbox
+# directory, $CG its scratch cgroup).
 
 # crun 1.8 raises RLIMIT_MEMLOCK to infinity before loading its device
 # filter and gives up on EPERM; without CAP_SYS_RESOURCE (this CI's
@@ -48,6 +48,8 @@ holder_alive() {
                 [ "$(readlink "/proc/$(cat "$DIR/holder.pid")/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
 }
 
+# SANDBOX_INIT_EXTRA: more commands for the sandbox's init, run after the
+# mounts above (e.g. a private /etc/docker).
 start_holder() {
         holder_alive && return
         mkdir -p "$CG/holder" "$CG/launch"
@@ -62,6 +64,7 @@ mkdir -p $DIR/varlib
 mount -t tmpfs -o mode=755 tmpfs $DIR/varlib
 mkdir $DIR/varlib/upper $DIR/varlib/work
 mount -t overlay overlay -o lowerdir=/var/lib,upperdir=$DIR/varlib/upper,workdir=$DIR/varlib/work /var/lib
+${SANDBOX_INIT_EXTRA:-}
 ip link set lo up 2>/dev/null || true
 touch $DIR/ready
 exec sleep infinity
@@ -158,4 +161,52 @@ write_runtimes() {
                 env="LD_PRELOAD=$DIR/runtime/memlock.so"
         fi
         write_runtime_wrapper crun "$(command -v crun)" "$env"
+}
+
+# build_busybox_archive OUT REF: a one-layer busybox-static image as one
+# tarball that is both an OCI image layout (index.json names REF, for
+# buildah's oci-archive: and `ctr image import`) and a docker-archive
+# (manifest.json with RepoTags, for `docker load`).  The layer is
+# uncompressed, so its digest is its diff id.
+build_busybox_archive() {
+        local out=$1 ref=$2 w r o layer config manifest diff sum a
+        w=$(mktemp -d "$DIR/image-XXXXXX")
+        r=$w/rootfs
+        o=$w/oci
+        mkdir -p "$r"/{bin,etc,dev,proc,sys,tmp,root,run} "$o/blobs/sha256"
+        cp /bin/busybox "$r/bin/busybox"
+        for a in $(/bin/busybox --list); do
+                [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+        done
+        chmod 1777 "$r/tmp"
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+                >"$r/etc/passwd"
+        printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+        tar --numeric-owner --sort=name --mtime=@0 -C "$r" -cf "$o/layer.tar" .
+        diff=sha256:$(sha256sum "$o/layer.tar" | cut -d' ' -f1)
+        # blob FILE MEDIA-TYPE: move FILE into blobs/sha256, print its descriptor
+        blob() {
+                sum=$(sha256sum "$1" | cut -d' ' -f1)
+                mv "$1" "$o/blobs/sha256/$sum"
+                printf '{"mediaType":"%s","digest":"sha256:%s","size":%s}' "$2" "$sum" \
+                        "$(stat -c %s "$o/blobs/sha256/$sum")"
+        }
+        layer=$(blob "$o/layer.tar" application/vnd.oci.image.layer.v1.tar)
+        printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
+                "$(dpkg --print-architecture)" "$diff" >"$o/config.json"
+        config=$(blob "$o/config.json" application/vnd.oci.image.config.v1+json)
+        printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":%s,"layers":[%s]}' \
+                "$config" "$layer" >"$o/manifest.json"
+        manifest=$(blob "$o/manifest.json" application/vnd.oci.image.manifest.v1+json)
+        printf '{"schemaVersion":2,"manifests":[%s]}' \
+                "${manifest%\}},\"annotations\":{\"io.containerd.image.name\":\"$ref\",\"org.opencontainers.image.ref.name\":\"${ref##*:}\"}}" \
+                >"$o/index.json"
+        printf '{"imageLayoutVersion":"1.0.0"}' >"$o/oci-layout"
+        # docker load reads manifest.json: config and layers by path
+        config=${config#*\"digest\":\"sha256:}
+        layer=${layer#*\"digest\":\"sha256:}
+        printf '[{"Config":"blobs/sha256/%s","RepoTags":["%s"],"Layers":["blobs/sha256/%s"]}]' \
+                "${config%%\"*}" "$ref" "${layer%%\"*}" >"$o/manifest.json"
+        tar -C "$o" -cf "$out" oci-layout index.json manifest.json blobs
+        rm -rf "$w"
 }

@@ -4,7 +4,9 @@
 # --tmpfs, -v bind mounts, a seccomp profile, the device cgroup, a read-only
 # root, inspect against the runtime's own state, limits the host cannot
 # enforce, the errors of a failing create, and the same with
-# --cgroups=disabled (keel gets --cgroup-manager disabled, makes no cgroup).
+# --cgroups=disabled (keel gets --cgroup-manager disabled, makes no cgroup);
+# an nproc above the 32768 podman runs with, conmon's cgroup under
+# cgroups = "no-conmon", and checkpoint where criu cannot run.
 # Every scenario also runs with crun, the reference, when crun can run here;
 # where the two differ on purpose the scenario takes the expected text as an
 # argument (docs/engines.md lists those differences).  The last test checks
@@ -494,6 +496,63 @@ cgroups_disabled_run_it() {
         [[ $output == *tty-ok* ]]
 }
 
+# podman 4.3 (rootful) lowers its own hard RLIMIT_NPROC to 32768 when it
+# starts; conmon and the runtime inherit it.  Without CAP_SYS_RESOURCE no
+# runtime can raise a hard limit, so an nproc above 32768 (in --ulimit or
+# default_ulimits) fails every run, whatever the host's own limit.
+nproc_above_32768_fails_every_run() {  # RUNTIME-ERROR
+        local hn bnd
+        bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
+        (((0x$bnd >> 24) & 1)) && skip "CAP_SYS_RESOURCE is in the bounding set: a runtime may raise the limit"
+        # the nofile of containers.conf: --ulimit replaces default_ulimits
+        hn=$(ulimit -Hn)
+        [ "$hn" = unlimited ] && hn=1048576
+        "${P[@]}" run -d --name "$N-np" --ulimit "nofile=$hn:$hn" --ulimit nproc=32768:32768 "$IMG" sleep 1000
+        grep -Eq '^Max processes +32768 +32768 ' \
+                "/proc/$("${P[@]}" inspect -f '{{.State.ConmonPid}}' "$N-np")/limits"
+        run "${P[@]}" exec "$N-np" grep 'Max processes' /proc/self/limits
+        [[ $output == "Max processes"*" 32768 "*" 32768 "* ]]
+        run -126 "${P[@]}" run --rm --ulimit "nofile=$hn:$hn" --ulimit nproc=32769:32769 "$IMG" true
+        [ "$output" = "Error: $1: OCI permission denied" ]
+        calls_exited_0 ' create --bundle '
+}
+
+# cgroups = "no-conmon" (containers.conf; podman run --cgroups=no-conmon):
+# podman makes no cgroup for conmon, which stays in the cgroup of the podman
+# process that started it (here the sandbox's leaf "launch"); the container
+# still gets its own cgroup, made by the runtime from linux.cgroupsPath.
+# The runtime is not told: no call differs.
+conmon_stays_in_the_callers_cgroup() {
+        local conmon pid
+        "${P[@]}" run -d --name "$N-cg" "$IMG" sleep 1000
+        conmon=$("${P[@]}" inspect -f '{{.State.ConmonPid}}' "$N-cg")
+        pid=$("${P[@]}" inspect -f '{{.State.Pid}}' "$N-cg")
+        [ "$(sed -n 's/^0:://p' "/proc/$conmon/cgroup")" = "/$(basename "$KEEL_PODMAN_DIR")/launch" ]
+        [ "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" = \
+                "/$(basename "$KEEL_PODMAN_DIR")/libpod_parent/libpod-$("${P[@]}" inspect -f '{{.Id}}' "$N-cg")" ]
+        [ "$(jq -r .linux.cgroupsPath "$KEEL_PODMAN_DIR/logs/$RT-last-config.json")" = \
+                "/libpod_parent/libpod-$("${P[@]}" inspect -f '{{.Id}}' "$N-cg")" ]
+        calls_exited_0
+}
+
+# podman checkpoints only when `RUNTIME checkpoint --help` exits 0, which
+# keel's does only where criu works (crun 1.8.1 here is built without criu).
+# Where it does not, podman refuses and the container runs on.  Where criu
+# works, checkpoint and restore through keel are tested in the VM
+# (tests/vm/cases/70-podman.sh).
+checkpoint_where_criu_cannot_run_is_refused_by_podman() {
+        "$KEEL_PODMAN_DIR/bin/nsrun" "${STATE[@]}" checkpoint --help >/dev/null 2>&1 &&
+                skip "criu works here: podman's checkpoint is tested in tests/vm/cases/70-podman.sh"
+        "${P[@]}" run -d --name "$N-ck" "$IMG" sleep 1000
+        run -125 "${P[@]}" container checkpoint "$N-ck"
+        [ "$output" = "Error: configured runtime does not support checkpoint/restore" ]
+        [ "$("${P[@]}" inspect -f '{{.State.Status}}' "$N-ck")" = running ]
+        # podman's probe, and no checkpoint asked for
+        called ' checkpoint --help$'
+        not_called ' checkpoint .*[0-9a-f]{64}'
+        calls_exited_0 ' checkpoint --help$'
+}
+
 # --- keel ------------------------------------------------------------------------
 
 @test "keel: run_prints_hello" {
@@ -567,7 +626,7 @@ cgroups_disabled_run_it() {
 @test "keel: failing_create_shows_the_runtime_error" {
         use keel
         failing_create_shows_the_runtime_error \
-                'keel: create: process.args[0]: /nonexistent: No such file or directory' \
+                'keel: create: process.args[0]: exec "/nonexistent": no such file or directory' \
                 'keel: create: process.rlimits[0]: set RLIMIT_NOFILE: Operation not permitted'
 }
 
@@ -614,6 +673,21 @@ cgroups_disabled_run_it() {
 @test "keel: cgroups_disabled_run_it" {
         use keel
         cgroups_disabled_run_it
+}
+
+@test "keel: nproc_above_32768_fails_every_run" {
+        use keel
+        nproc_above_32768_fails_every_run 'keel: create: process.rlimits[1]: set RLIMIT_NPROC: Operation not permitted'
+}
+
+@test "keel: conmon_stays_in_the_callers_cgroup" {
+        use keel
+        conmon_stays_in_the_callers_cgroup
+}
+
+@test "keel: checkpoint_where_criu_cannot_run_is_refused_by_podman" {
+        use keel
+        checkpoint_where_criu_cannot_run_is_refused_by_podman
 }
 
 # --- crun, the reference -----------------------------------------------------------
@@ -742,6 +816,22 @@ cgroups_disabled_run_it() {
         cgroups_disabled_run_it
 }
 
+@test "crun: nproc_above_32768_fails_every_run" {
+        use crun
+        # shellcheck disable=SC2016 # crun's text, quoted
+        nproc_above_32768_fails_every_run 'crun: setrlimit `RLIMIT_NPROC`: Operation not permitted'
+}
+
+@test "crun: conmon_stays_in_the_callers_cgroup" {
+        use crun
+        conmon_stays_in_the_callers_cgroup
+}
+
+@test "crun: checkpoint_where_criu_cannot_run_is_refused_by_podman" {
+        use crun
+        checkpoint_where_criu_cannot_run_is_refused_by_podman
+}
+
 # --- every flag podman sent keel during this file ------------------------------------
 
 # Last: it reads the calls of every keel test above (logs/keel-all.argv).  A
@@ -757,7 +847,11 @@ cgroups_disabled_run_it() {
         grep -qx 'global --log-format' "$KEEL_PODMAN_DIR/logs/keel-flags.txt"
         while read -r pair; do
                 echo "podman passed: $pair"
-                if [ -z "$(help_line "${pair%% *}" "${pair#* }")" ]; then
+                if [ "${pair#* }" = --help ]; then
+                        # podman's probe for checkpoint support: the help itself
+                        "$KEEL_PODMAN_DIR/runtime/keel.bin" "${pair%% *}" --help 2>/dev/null |
+                                grep -q "^Usage: keel ${pair%% *} " || { echo "  no help for ${pair%% *}"; bad=1; }
+                elif [ -z "$(help_line "${pair%% *}" "${pair#* }")" ]; then
                         echo "  not in keel ${pair%% *} --help"
                         bad=1
                 fi

@@ -4,6 +4,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 @test "version_names_keel_spec_and_libseccomp" {
         run "$KEEL" --version
         [ "$status" -eq 0 ]
@@ -28,8 +30,12 @@ load helpers
 }
 
 @test "unknown_command_is_an_error" {
+        # 3, as runc exits for a command it does not know.
         run "$KEEL" frobnicate
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 3 ]
+        [[ "$output" == *'keel: unknown command "frobnicate"'* ]]
+        run "$KEEL" help frobnicate
+        [ "$status" -eq 3 ]
         [[ "$output" == *'keel: unknown command "frobnicate"'* ]]
 }
 
@@ -70,10 +76,11 @@ load helpers
         [ "$status" -eq 0 ]
 }
 
-@test "unimplemented_command_fails_clearly" {
+@test "checkpoint_of_a_missing_container_fails_clearly" {
+        # (It said "not implemented yet" before checkpoint came.)
         run k checkpoint c1
         [ "$status" -eq 1 ]
-        [ "$output" = "keel: checkpoint: not implemented yet" ]
+        [ "$output" = "keel: checkpoint: container c1 does not exist" ]
         [ ! -e "$ROOT/c1" ]
 }
 
@@ -87,10 +94,57 @@ load helpers
         [[ "$output" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z$ ]]
 }
 
-@test "error_goes_to_text_log" {
+@test "error_goes_to_text_log_as_runc_writes_it" {
+        # logrus' text form, runc's --log-format text:
+        #   time="2026-12-07T05:08:23Z" level=error msg="container does not exist"
         run "$KEEL" --root "$ROOT" --log "$TEST_DIR/log.txt" state nope
         [ "$status" -eq 1 ]
-        grep -q "error: state: container nope does not exist" "$TEST_DIR/log.txt"
+        [ "$output" = "keel: state: container nope does not exist" ]
+        run cat "$TEST_DIR/log.txt"
+        [[ "$output" =~ ^time=\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z\"\ level=error\ msg=\"state:\ container\ nope\ does\ not\ exist\"$ ]]
+}
+
+@test "debug_lines_go_to_stderr_in_runcs_form_without_a_log" {
+        # runc without --log writes its log lines to stderr, in the
+        # --log-format it was given.
+        run --separate-stderr "$KEEL" --root "$ROOT" --debug list -q
+        [ "$status" -eq 0 ]
+        [ -n "$stderr" ]
+        while IFS= read -r l; do
+                [[ $l =~ ^time=\"[^\"]+\"\ level=debug\ msg=\".*\"$ ]] || { echo "line: $l" >&2; false; }
+        done <<<"$stderr"
+        run --separate-stderr "$KEEL" --root "$ROOT" --debug --log-format json list -q
+        [ "$status" -eq 0 ]
+        jq -e -s 'length > 0 and all(.level == "debug" and (.msg | type) == "string" and (.time | type) == "string")' <<<"$stderr"
+        # Without --debug, nothing.
+        run --separate-stderr "$KEEL" --root "$ROOT" list -q
+        [ -z "$stderr" ]
+}
+
+@test "text_log_quotes_values_as_logrus_does" {
+        # A message with quotes, a backslash and a newline stays one line.
+        printf '{' >"$TEST_DIR/bad.json"
+        mkdir -p "$TEST_DIR/b\"q"
+        run "$KEEL" --root "$ROOT" --log "$TEST_DIR/log.txt" create --bundle "$TEST_DIR/b\"q" c1
+        [ "$status" -eq 1 ]
+        [ "$(wc -l <"$TEST_DIR/log.txt")" -eq 1 ]
+        grep -qF 'level=error msg="create: read '"$TEST_DIR"'/b\"q/config.json: ' "$TEST_DIR/log.txt"
+}
+
+@test "every_command_honours_debug" {
+        # Each command says at debug level what it runs and how it ended,
+        # in the log file when there is one.
+        local cmd
+        for cmd in "list" "state nope" "kill nope" "delete nope" "start nope" "pause nope" \
+                "resume nope" "ps nope" "events --stats nope" "update nope" "exec nope true" \
+                "features" "spec --bundle $TEST_DIR" "create --bundle $TEST_DIR/none c1" \
+                "run --bundle $TEST_DIR/none c1"; do
+                rm -f "$TEST_DIR/config.json" "$TEST_DIR/debug.log"
+                # shellcheck disable=SC2086
+                run "$KEEL" --root "$ROOT" --debug --log "$TEST_DIR/debug.log" $cmd
+                grep -q "level=debug msg=\"${cmd%% *}: " "$TEST_DIR/debug.log" ||
+                        { echo "keel $cmd: no debug line: $(cat "$TEST_DIR/debug.log")" >&2; false; }
+        done
 }
 
 @test "unwritable_log_is_an_error" {
@@ -137,6 +191,31 @@ load helpers
         [ "$(jq -r '.linux.namespaces | map(.type) | index("network")' "$TEST_DIR/config.json")" = "null" ]
         [ "$(jq -r '.linux.namespaces | map(.type) | index("user") != null' "$TEST_DIR/config.json")" = "true" ]
         [ "$(jq -r '.mounts[] | select(.destination == "/sys") | .type' "$TEST_DIR/config.json")" = "none" ]
+}
+
+@test "spec_and_features_need_no_state_root" {
+        # They touch no state: runc's work for a user without
+        # XDG_RUNTIME_DIR (and without --root) too.
+        command -v setpriv >/dev/null || skip "setpriv (util-linux) missing"
+        chmod 755 "$TEST_DIR"
+        mkdir "$TEST_DIR/b1" "$TEST_DIR/b2"
+        chown 65534:65534 "$TEST_DIR/b1" "$TEST_DIR/b2"
+        as_nobody() {
+                setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR "$@"
+        }
+        run as_nobody "$KEEL" spec --bundle "$TEST_DIR/b1"
+        [ "$status" -eq 0 ]
+        [ "$(jq -r .ociVersion "$TEST_DIR/b1/config.json")" = 1.3.0 ]
+        run as_nobody "$KEEL" spec --rootless --bundle "$TEST_DIR/b2"
+        [ "$status" -eq 0 ]
+        [ "$(jq -r '.linux.uidMappings[0].hostID' "$TEST_DIR/b2/config.json")" = 65534 ]
+        run as_nobody "$KEEL" features
+        [ "$status" -eq 0 ]
+        jq -e .ociVersionMax <<<"$output"
+        # A command that keeps state still says what is missing.
+        run as_nobody "$KEEL" list
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"no state root: give --root DIR, or set XDG_RUNTIME_DIR"* ]]
 }
 
 @test "spec_rejects_stray_arguments" {

@@ -24,7 +24,7 @@
 #   delete running      cannot delete container c1 that is not stopped: running (both)
 #   kill stopped        container not running | container c1 is not running
 #   unknown signal      unknown signal "FOO" (both); 99: unable to signal init: invalid argument
-#                       | signal 99 is out of range (signals are 1 to 64)
+#                       | signal 99 is out of range (signals are 1 to 64, and 0 to check that the process exists)
 #   missing config      JSON specification file config.json not found
 #                       | read DIR/config.json: open config.json: No such file or directory
 #   malformed config    invalid character 'b' looking for beginning of object key string
@@ -587,6 +587,69 @@ EOF
         [ "$(grep -c "^poststop stopped .* $C\$" "$OUT/hooks")" -eq 1 ]
 }
 
+# make_pwd_hook: $TEST_DIR/pwd-hook and /pwd-hook in the rootfs: 'pwd-hook
+# KIND LOG' appends "KIND <working directory>" to LOG.
+make_pwd_hook() {
+        printf '#!/bin/sh\necho "$1 $(pwd)" >>"$2"\n' >"$TEST_DIR/pwd-hook"
+        chmod 755 "$TEST_DIR/pwd-hook"
+        cp "$TEST_DIR/pwd-hook" "$B/rootfs/pwd-hook"
+        config_set "$B" '.process.cwd = "/tmp"
+                | .hooks = ({} | (.prestart, .createRuntime, .createContainer, .poststart,
+                        .poststop) = [{path: $h, args: ["pwd-hook", "KIND", $log]}])
+                | .hooks |= with_entries(.key as $k
+                        | .value[0].args |= map(if . == "KIND" then $k else . end))
+                | .hooks.startContainer = [{path: "/pwd-hook",
+                        args: ["pwd-hook", "startContainer", "/out/hooks"]}]' \
+                --arg h "$TEST_DIR/pwd-hook" --arg log "$OUT/hooks"
+}
+
+@test "each_hook_kind_runs_in_its_working_directory" {
+        # runc deviates: runc 1.1 runs poststart during create, and its
+        # delete keeps its caller's directory for poststop.  Measured on
+        # runc 1.1.5: the runtime's hooks in the bundle (runc changes to
+        # it), createContainer in the rootfs (its own hooks test writes
+        # ./lib/... there), startContainer in process.cwd; poststop in the
+        # bundle as with runc run and crun delete.  keel runs from elsewhere.
+        make_waiting_bundle
+        make_pwd_hook
+        mkdir -p "$TEST_DIR/elsewhere"
+        cd "$TEST_DIR/elsewhere"
+        create_running "$C"
+        rk_ok kill "$C" KILL
+        wait_until 10 status_is "$C" stopped
+        rk_ok delete "$C"
+        diff -u - "$OUT/hooks" <<EOF
+prestart $B
+createRuntime $B
+createContainer $B/rootfs
+startContainer /tmp
+poststart $B
+poststop $B
+EOF
+}
+
+@test "create_container_hook_writes_relative_paths_into_the_rootfs" {
+        # runc's hooks test: a createContainer hook that writes ./lib/...
+        # finds it inside the container.
+        make_bundle "$B" /keel-checker paths --path /lib/hook-wrote
+        config_set "$B" '.hooks.createContainer = [{path: "/bin/sh",
+                args: ["sh", "-c", "mkdir -p lib && echo here >lib/hook-wrote"]}]'
+        cd "$TEST_DIR"
+        run_checker
+        assert_value path./lib/hook-wrote 'f 0:0 0644 0:0 rw size=5 data=here\x0a'
+}
+
+@test "poststop_runs_in_the_root_directory_when_the_bundle_is_gone" {
+        make_waiting_bundle
+        make_pwd_hook
+        create_running "$C"
+        rk_ok kill "$C" KILL
+        wait_until 10 status_is "$C" stopped
+        mv "$B" "$TEST_DIR/moved"
+        rk_ok delete "$C"
+        [ "$(grep ^poststop "$OUT/hooks")" = "poststop /" ]
+}
+
 # failing_hook_case KIND: a KIND hook that exits 1 makes create fail and leave nothing.
 failing_hook_case() {
         make_waiting_bundle
@@ -896,7 +959,9 @@ start_console_recv() {
                 "create $C: phase init ready "
                 "create $C: phase state published: "
                 "start: phase the init exec'd the process: ")
-        mapfile -t got < <(grep -o 'debug: .*phase .*' "$RK_ERR" | sed 's/^debug: //')
+        # runc's text form: time="..." level=debug msg="...".
+        mapfile -t got < <(grep -o 'level=debug msg=".*phase .*"$' "$RK_ERR" |
+                sed 's/^level=debug msg="//; s/"$//')
         [ "${#got[@]}" -eq "${#want[@]}" ]
         for i in "${!want[@]}"; do
                 [[ ${got[i]} == "${want[i]}"* ]] || { echo "phase $i: ${got[i]}" >&2; return 1; }

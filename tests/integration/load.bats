@@ -315,7 +315,7 @@ config_with_array() {
                         assert_error "container id" || { echo "keel $cmd '$id'" >&2; return 1; }
                 done
                 rk exec "$id" /bin/true
-                assert_error "container id" || { echo "keel exec '$id'" >&2; return 1; }
+                assert_exec_error "container id" || { echo "keel exec '$id'" >&2; return 1; }
                 [[ -z $(ls -A "$ROOT") ]] || { echo "id '$id' left: $(ls -A "$ROOT")" >&2; return 1; }
         done
         [[ -f $victim/state.json && -f $victim/config.json ]]

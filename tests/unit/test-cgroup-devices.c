@@ -382,7 +382,8 @@ static void test_expectations(void)
         tap_ok(decide(deny_all, 1, true, CHR, 5, 2, R_R | R_W) == 1, "defaults_allow_ptmx");
         tap_ok(decide(deny_all, 1, true, CHR, 5, 1, R_W) == 1, "defaults_allow_console");
         tap_ok(decide(deny_all, 1, true, CHR, 1, 11, R_R) == 0, "defaults_deny_kmsg");
-        tap_ok(decide(deny_all, 1, true, CHR, 10, 200, R_R | R_W) == 0, "defaults_deny_tun");
+        tap_ok(decide(deny_all, 1, true, CHR, 10, 200, R_R | R_W) == 1, "defaults_allow_tun_as_runc");
+        tap_ok(decide(deny_all, 1, true, CHR, 10, 229, R_R | R_W) == 0, "defaults_deny_fuse");
         tap_ok(decide(deny_all, 1, true, BLK, 8, 0, R_R) == 0, "defaults_deny_block_read");
         tap_ok(decide(deny_all, 1, true, BLK, 8, 0, R_M) == 1, "defaults_allow_block_mknod");
         tap_ok(decide(deny_all, 1, true, CHR, 4, 1, R_M) == 1, "defaults_allow_char_mknod");
@@ -498,8 +499,8 @@ static void test_defaults_list(void)
         }
         tap_is_str(buf,
                    "c -1:-1 m, b -1:-1 m, c 1:3 rwm, c 1:5 rwm, c 1:7 rwm, c 1:8 rwm, c 1:9 rwm, "
-                   "c 5:0 rwm, c 5:1 rwm, c 5:2 rwm, c 136:-1 rwm",
-                   "default_rules_are_cruns_list");
+                   "c 5:0 rwm, c 5:1 rwm, c 5:2 rwm, c 136:-1 rwm, c 10:200 rwm",
+                   "default_rules_are_runcs_list");
 }
 
 /* ---- the kernel's verifier (root only) --------------------------------- */

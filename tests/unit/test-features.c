@@ -152,7 +152,7 @@ static void refused_features_are_disabled(yajl_val d)
         tap_is_int(get_bool(d, P("linux", "intelRdt", "enabled")), 0, "intel_rdt_disabled");
         tap_is_int(get_bool(d, P("linux", "mountExtensions", "idmap", "enabled")), 1,
                    "idmap_mounts_enabled");
-        tap_is_int(get_bool(d, P("linux", "netDevices", "enabled")), 0, "net_devices_disabled");
+        tap_is_int(get_bool(d, P("linux", "netDevices", "enabled")), 1, "net_devices_enabled");
         tap_ok(array_has(d, P("linux", "memoryPolicy", "modes"), "MPOL_BIND") &&
                        array_has(d, P("linux", "memoryPolicy", "flags"), "MPOL_F_STATIC_NODES"),
                "memory_policy_modes_and_flags");

@@ -220,6 +220,30 @@ static void env_is_exact(void)
         unsetenv("KEEL_TEST_MUST_NOT_LEAK");
 }
 
+static void cwd_is_entered(void)
+{
+        char *out = path_in_tmp("cwd.out"), *got, want[600], *missing = path_in_tmp("no-such-dir");
+        char *const args[] = { "hook", out, NULL };
+        const char *hook = write_hook("cwd.sh", "pwd > \"$1\"");
+        struct keel_hook_exec h = { .path = hook, .args = args, .cwd = tmpdir };
+        struct keel_error *err = NULL;
+        int ret;
+
+        ret = keel_hook_run(&h, NULL, 0, "prestart", NULL);
+        got = slurp(out, NULL);
+        snprintf(want, sizeof(want), "%s\n", tmpdir);
+        tap_ok(ret == 0 && got != NULL && strcmp(got, want) == 0, "hook_starts_in_its_cwd");
+        free(got);
+
+        h.cwd = missing;
+        ret = keel_hook_run(&h, NULL, 0, "prestart", &err);
+        snprintf(want, sizeof(want), "prestart hook %s: working directory %s: No such file or "
+                 "directory", hook, missing);
+        tap_ok(ret == -ENOENT && err != NULL, "hook_with_a_missing_cwd_fails");
+        tap_is_str(err ? err->msg : NULL, want, "hook_missing_cwd_message_names_it");
+        keel_error_free(err);
+}
+
 static void failure_messages(void)
 {
         struct keel_hook_exec h = { 0 };
@@ -457,6 +481,7 @@ int main(void)
         argv_is_exact();
         argv_defaults_to_path();
         env_is_exact();
+        cwd_is_entered();
         failure_messages();
         output_is_bounded();
         timeout_kills_the_hook_and_its_children();

@@ -450,9 +450,9 @@ static const struct bad_case enum_cases[] = {
         { "namespace_type_unknown_is_rejected", L("'namespaces':[{'type':'foo'}]"),
           "linux.namespaces[0].type: unknown value \"foo\" (expected one of: mount, pid, network, "
           "uts, ipc, user, cgroup, time)" },
-        { "rootfs_propagation_unknown_is_rejected", L("'rootfsPropagation':'rshared'"),
-          "linux.rootfsPropagation: unknown value \"rshared\" (expected one of: private, shared, "
-          "slave, unbindable)" },
+        { "rootfs_propagation_unknown_is_rejected", L("'rootfsPropagation':'sideways'"),
+          "linux.rootfsPropagation: unknown value \"sideways\" (expected one of: private, shared, "
+          "slave, unbindable, rprivate, rshared, rslave, runbindable)" },
         { "device_type_unknown_is_rejected", L("'devices':[{'type':'x','path':'/dev/x'}]"),
           "linux.devices[0].type: unknown value \"x\" (expected one of: c, b, u, p)" },
         { "device_rule_type_unknown_is_rejected", R("'devices':[{'allow':true,'type':'u'}]"),
@@ -610,8 +610,6 @@ static const struct bad_case missing_cases[] = {
         { "process_cwd_missing_is_rejected",
           "{" B ",'process':{'args':['sh'],'user':{'uid':0,'gid':0}}}",
           "process.cwd: required field missing" },
-        { "process_user_missing_is_rejected", "{" B ",'process':{'args':['sh'],'cwd':'/'}}",
-          "process.user: required field missing" },
         { "process_user_uid_missing_is_rejected",
           "{" B ",'process':{'args':['sh'],'cwd':'/','user':{'gid':0}}}",
           "process.user.uid: required field missing" },
@@ -877,6 +875,27 @@ static void test_process_parse(void)
         keel_process_free(p);
         free(json);
 
+        /* config.md does not require "user": runc runs it as 0:0. */
+        p = NULL;
+        json = dq("{'cwd':'/','args':['ls']}");
+        r = keel_process_parse(json, strlen(json), &p, &err);
+        tap_ok(r == 0 && p && p->user.uid == 0 && p->user.gid == 0 &&
+               p->user.n_additional_gids == 0 && !p->user.has_umask,
+               "process_json_without_user_runs_as_root");
+        keel_process_free(p);
+        free(json);
+        p = NULL;
+        json = dq("{'ociVersion':'1.3.0','root':{'path':'r'},'process':{'args':['sh'],'cwd':'/'}}");
+        {
+                struct keel_config *cfg = parse_ok(json, strlen(json),
+                                                   "config_process_without_user_runs_as_root");
+
+                tap_ok(cfg && cfg->process && cfg->process->user.uid == 0 &&
+                       cfg->process->user.gid == 0, "config_process_without_user_is_uid_0_gid_0");
+                keel_config_free(cfg);
+        }
+        free(json);
+
         p = NULL;
         json = dq("{'args':['ls'],'user':{'uid':5,'gid':6}}");
         r = keel_process_parse(json, strlen(json), &p, &err);
@@ -924,6 +943,39 @@ static void test_load(void)
         keel_error_free(err);
 }
 
+/* podman sends rslave, crun's own tests rprivate: the r- forms are values. */
+static void test_rootfs_propagation_values(void)
+{
+        static const struct {
+                const char *name;
+                enum keel_propagation want;
+        } v[] = {
+                { "private", KEEL_PROPAGATION_PRIVATE },     { "rprivate", KEEL_PROPAGATION_RPRIVATE },
+                { "shared", KEEL_PROPAGATION_SHARED },       { "rshared", KEEL_PROPAGATION_RSHARED },
+                { "slave", KEEL_PROPAGATION_SLAVE },         { "rslave", KEEL_PROPAGATION_RSLAVE },
+                { "unbindable", KEEL_PROPAGATION_UNBINDABLE },
+                { "runbindable", KEEL_PROPAGATION_RUNBINDABLE },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+                char *json = NULL, *name = NULL;
+                struct keel_config *cfg;
+
+                if (asprintf(&json, "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"},"
+                             "\"linux\":{\"rootfsPropagation\":\"%s\"}}", v[i].name) < 0 ||
+                    asprintf(&name, "rootfs_propagation_%s_is_parsed", v[i].name) < 0)
+                        abort();
+                cfg = parse_ok(json, strlen(json), name);
+                tap_ok(cfg && cfg->linux_cfg && cfg->linux_cfg->has_rootfs_propagation &&
+                       cfg->linux_cfg->rootfs_propagation == v[i].want, "%s: value", name);
+                tap_ok(strcmp(keel_propagation_name(v[i].want), v[i].name) == 0, "%s: name",
+                       name);
+                keel_config_free(cfg);
+                free(json);
+                free(name);
+        }
+}
+
 static void test_names(void)
 {
         tap_is_str(keel_namespace_type_name(KEEL_NS_TIME), "time", "namespace_name_time");
@@ -964,5 +1016,6 @@ int main(void)
         test_process_parse();
         test_load();
         test_names();
+        test_rootfs_propagation_values();
         return tap_done();
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -209,6 +211,104 @@ static void test_magic_links(void)
         check_resolve(self, "ns/mnt", O_PATH, NULL, ELOOP);
         check_resolve(self, "ns/mnt", O_PATH | O_NOFOLLOW, "ns/mnt", 0);
         check_resolve(self, "../../../stat", O_PATH, "stat", 0);
+}
+
+/* check_host PATH WANT_ERR: keel_path_open_host from "/" with this process
+ * as keel; on success the fd is the same file as stat(WANT) */
+static void check_host(const char *path, const char *want, int want_err)
+{
+        _cleanup_close_ int host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct keel_path_self self = { .pids = { getpid(), getppid() }, .n = 2 };
+        struct keel_error *err = NULL;
+        struct stat a, b;
+        int fd = keel_path_open_host(host, path, &self, O_PATH, &err);
+
+        if (want_err != 0) {
+                tap_ok(fd == -want_err && err != NULL, "host %s fails with errno %d", path,
+                       want_err);
+                if (fd >= 0 || fd != -want_err)
+                        tap_diag("got %d", fd);
+        } else {
+                tap_ok(fd >= 0 && fstat(fd, &a) == 0 && stat(want, &b) == 0 &&
+                       a.st_dev == b.st_dev && a.st_ino == b.st_ino, "host %s is %s", path, want);
+                if (fd < 0)
+                        tap_diag("error: %s", err ? err->msg : "(none)");
+        }
+        if (fd >= 0)
+                close(fd);
+        keel_error_free(err);
+}
+
+/* Mount sources: nothing through keel's own /proc directory, by any name;
+ * other processes' magic links are followed. */
+static void test_host_paths(void)
+{
+        char path[PATH_MAX + 64], link[PATH_MAX], want[PATH_MAX];
+        struct keel_error *err = NULL;
+        int host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+        struct keel_path_self self = { .pids = { getpid() }, .n = 1 };
+        pid_t child;
+
+        check_host("/proc/self/fd/0", NULL, EPERM);
+        check_host("/proc/self", NULL, EPERM);
+        check_host("/proc/thread-self/ns", NULL, EPERM);
+        check_host("/proc/self/root/tmp", NULL, EPERM);
+        check_host("/dev/fd/0", NULL, EPERM);
+        check_host("/proc/../proc/./self/cwd", NULL, EPERM);
+        snprintf(path, sizeof(path), "/proc/%d/fd/0", (int) getpid());
+        check_host(path, NULL, EPERM);
+        snprintf(path, sizeof(path), "/proc/%d/root/tmp", (int) getppid());
+        check_host(path, NULL, EPERM);
+        /* a symlink on the host leading there */
+        snprintf(link, sizeof(link), "%s/to-self-fd", tmpdir);
+        symlink("/proc/self/fd", link);
+        snprintf(path, sizeof(path), "%s/0", link);
+        check_host(path, NULL, EPERM);
+        snprintf(link, sizeof(link), "%s/to-proc", tmpdir);
+        symlink("../../proc", link);
+        snprintf(path, sizeof(path), "%s/self/environ", link);
+        check_host(path, NULL, EPERM);
+        /* what is not keel's resolves as the kernel resolves it */
+        check_host("/proc/sys", "/proc/sys", 0);
+        check_host("/proc/1/..", "/proc", 0);
+        snprintf(path, sizeof(path), "%s/to-proc/sys/kernel", tmpdir);
+        check_host(path, "/proc/sys/kernel", 0);
+        /* the child starts with /proc as its working directory */
+        fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || chdir("/proc") < 0)
+                abort();
+        child = fork();
+        if (child == 0) {
+                pause();
+                _exit(0);
+        }
+        if (fchdir(fd) < 0)
+                abort();
+        close(fd);
+        snprintf(path, sizeof(path), "/proc/%d/root%s", (int) child, tmpdir);
+        check_host(path, tmpdir, 0);
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) child);
+        check_host(path, "/proc/self/ns/net", 0);
+        /* a magic link that lands in a procfs directory: whose is it? */
+        snprintf(path, sizeof(path), "/proc/%d/cwd/sys", (int) child);
+        check_host(path, NULL, EPERM);
+        /* another process's own /proc directory is not keel's */
+        snprintf(want, sizeof(want), "/proc/%d/task", (int) child);
+        fd = keel_path_open_host(host, want, &self, O_PATH, &err);
+        tap_ok(fd >= 0, "host /proc/<child>/task is another process's");
+        if (fd >= 0)
+                close(fd);
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        fd = keel_path_open_host(host, "/dev/fd/0", &self, O_PATH, &err);
+        tap_is_str(err ? err->msg : NULL, "/dev/fd/0: leads into /proc/self, which is keel's own "
+                   "process, not the caller's (refused)", "host refusal names the path and step");
+        keel_error_free(err);
+        err = NULL;
+        fd = keel_path_open_host(host, "relative", &self, O_PATH, &err);
+        tap_ok(fd == -EINVAL && err != NULL, "host path must be absolute");
+        keel_error_free(err);
+        close(host);
 }
 
 static void test_create(void)
@@ -441,6 +541,7 @@ int main(void)
 
         test_resolution();
         test_magic_links();
+        test_host_paths();
         test_create();
         test_mkdir();
         test_mkfile();

@@ -325,7 +325,9 @@ static void expect_refused(int rootfd, const char *json, const char *name, const
         struct keel_config *cfg = load_config(json);
         int fd = -1, ret;
 
-        ret = keel_mount_apply(rootfd, NULL, tmpdir, &cfg->mounts[0], 0, -1, NULL, &fd, &err);
+        struct keel_mount_ctx ctx = { .rootfd = rootfd, .bundle = tmpdir };
+
+        ret = keel_mount_apply(&ctx, &cfg->mounts[0], 0, -1, -1, &fd, &err);
         report(ret < 0 && err != NULL && strstr(err->msg, want_msg) != NULL, "%s: refused (%s)", name,
                err ? err->msg : "no error");
         if (fd >= 0)

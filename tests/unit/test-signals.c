@@ -18,6 +18,7 @@ struct good_case {
 };
 
 static const struct good_case goods[] = {
+        { "0", 0 },                { "00", 0 },
         { "9", SIGKILL },          { "09", SIGKILL },         { "1", SIGHUP },
         { "15", SIGTERM },         { "64", 64 },              { "32", 32 },
         { "KILL", SIGKILL },       { "SIGKILL", SIGKILL },    { "kill", SIGKILL },
@@ -40,10 +41,9 @@ struct bad_case {
 
 static const struct bad_case bads[] = {
         { "", "signal must not be empty" },
-        { "0", "signal 0 delivers nothing and cannot be sent (signals are 1 to 64)" },
-        { "00", "signal 0 delivers nothing and cannot be sent (signals are 1 to 64)" },
-        { "65", "signal 65 is out of range (signals are 1 to 64)" },
-        { "99999999999999999999", "signal 99999999999999999999 is out of range (signals are 1 to 64)" },
+        { "65", "signal 65 is out of range (signals are 1 to 64, and 0 to check that the process exists)" },
+        { "99999999999999999999", "signal 99999999999999999999 is out of range (signals are 1 to 64, "
+          "and 0 to check that the process exists)" },
         { "-9", "unknown signal \"-9\"" },
         { "+9", "unknown signal \"+9\"" },
         { "9x", "unknown signal \"9x\"" },

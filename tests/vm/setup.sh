@@ -19,11 +19,24 @@ set -euo pipefail
 
 KIT=${KEEL_VM_KIT:-/var/cache/keel-vm}
 # Bump when the kit's contents change, so an old cache is rebuilt.
-STAMP=.kit-v1
+STAMP=.kit-v2
 MODULE_DIRS="drivers/virtio drivers/char/virtio_console.ko drivers/block/virtio_blk.ko
-        net/9p fs/9p fs/netfs fs/fscache fs/overlayfs"
+        net/9p fs/9p fs/netfs fs/fscache fs/overlayfs
+        $(for m in net/ipv4/inet_diag net/ipv4/tcp_diag net/ipv4/udp_diag net/ipv4/raw_diag \
+                net/unix/unix_diag net/netlink/netlink_diag net/packet/af_packet \
+                net/packet/af_packet_diag lib/libcrc32c crypto/crc32c_generic \
+                net/netfilter/nfnetlink net/netfilter/nf_tables net/netfilter/nf_conntrack \
+                net/netfilter/nf_conntrack_netlink net/ipv4/netfilter/nf_defrag_ipv4 \
+                net/ipv6/netfilter/nf_defrag_ipv6 net/netfilter/x_tables net/netfilter/nft_compat \
+                net/netfilter/xt_mark drivers/net/tun drivers/net/veth; do echo "$m.ko*"; done)"
 # What vm-init loads; each module pulls its dependencies through modules.dep.
-MODULES="virtio_pci virtio_console virtio_blk 9pnet_virtio 9p overlay"
+# The second line is what criu needs (checkpoint cases, ../shared/vm/criu.md):
+# the socket diag modules, nf_tables (crc32c_generic first: libcrc32c needs
+# it and modprobe cannot tell), conntrack over netlink for a network
+# namespace's dump, and a few it warns without.
+MODULES="virtio_pci virtio_console virtio_blk 9pnet_virtio 9p overlay
+        inet_diag tcp_diag udp_diag raw_diag unix_diag netlink_diag af_packet_diag
+        crc32c_generic nf_tables nf_conntrack_netlink nft_compat xt_mark tun veth"
 
 say() { echo "vm-kit: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -116,7 +129,7 @@ build() {       # PKG: build $KIT/PKG in a scratch dir, then move it in place
         done
         (cd "$work/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
                 >"$work/out/base.cpio"
-        echo "$MODULES" >"$work/out/modules"
+        echo $MODULES >"$work/out/modules"
         touch "$work/out/$STAMP"
         rm -rf "${KIT:?}/$pkg"
         mv "$work/out" "$KIT/$pkg"

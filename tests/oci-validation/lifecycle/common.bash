@@ -85,10 +85,23 @@ rk_ok() {
 # 'time=... level=error msg="..."', keel 'keel: <command>: ...'; REGEX holds
 # the key words both use.
 assert_error() {
-	if ((status != 1)); then
-		echo "expected status 1, got $status; stderr: $stderr" >&2
+	assert_error_status 1 "$1"
+}
+
+# assert_exec_error REGEX: assert_error for a failed exec, which exits 255
+# (runc's status for an exec that failed before its process ran; a
+# command line it cannot parse still exits 1).
+assert_exec_error() {
+	assert_error_status 255 "$1"
+}
+
+# assert_error_status STATUS REGEX: assert_error with another exit status.
+assert_error_status() {
+	if ((status != $1)); then
+		echo "expected status $1, got $status; stderr: $stderr" >&2
 		return 1
 	fi
+	shift
 	if [[ -z $stderr ]]; then
 		echo "failed without a message on stderr" >&2
 		return 1

@@ -82,6 +82,121 @@ absent_case() {
 	join_case mount mnt --mount --propagation private
 }
 
+# --- no mount namespace -------------------------------------------------------
+#
+# Without one the container shares the runtime's mount namespace: its rootfs
+# and mounts are mounts there, below root.path (runc and crun do the same),
+# and it is chrooted, not pivoted.  No test may change the host's mount
+# table: each runs the runtime in a throwaway namespace (unshare -m
+# --propagation private), which is "the runtime's mount namespace" of the
+# case, and checks the host's table with leak_snapshot as well.  Against
+# tests/tools/runc-ref these fail by design: the wrapper gives every runc
+# call a namespace of its own.
+
+# no_mountns_bundle CHECKER_ARGS...: $B without a mount namespace, and
+# without maskedPaths and readonlyPaths (they need one).
+no_mountns_bundle() {
+	make_bundle "$B" /keel-checker "$@"
+	echo rootfs-marker >"$B/rootfs/marker"
+	drop_ns mount
+	config_set "$B" 'del(.linux.maskedPaths) | del(.linux.readonlyPaths)'
+}
+
+# in_throwaway_ns SCRIPT: bash SCRIPT in a new private mount namespace, with
+# KEEL, ROOT, B, C and T (a scratch dir) set and table() printing that
+# namespace's mount points; stdin is the tag file.  Sets output and status.
+in_throwaway_ns() {
+	status=0
+	mkdir -p "$TEST_DIR/t"
+	output=$(unshare --mount --propagation private -- env KEEL="$KEEL" ROOT="$ROOT" B="$B" \
+		C="$C" T="$TEST_DIR/t" bash -c 'table() { cut -d" " -f5 /proc/self/mountinfo | sort; }
+		'"$1" <"$TEST_DIR/tag" 2>"$TEST_DIR/t/err") || status=$?
+	[[ ! -s $TEST_DIR/t/err ]] || cat "$TEST_DIR/t/err" >&2
+}
+
+@test "mount_namespace_absent_is_the_runtimes" {
+	# The container sees its rootfs and mounts, chrooted, in the runtime's
+	# namespace; they are there below root.path while it runs (exec enters
+	# the same root), and gone, all of them, after delete.  Nothing else of
+	# the namespace changes: runc 1.1.5 turns the runtime's "/" rslave
+	# (measured), keel leaves it shared here.
+	no_mountns_bundle ns mounts cwd paths --path /marker --sleep 30
+	leak_snapshot
+	in_throwaway_ns '
+		mount --make-rshared / || exit
+		root_propagation() { awk "\$5 == \"/\" { print \$7 }" /proc/self/mountinfo; }
+		echo root.before: $(root_propagation)
+		table >"$T/before"
+		echo runtime.mnt: $(stat -L -c %i /proc/self/ns/mnt)
+		"$KEEL" --root "$ROOT" create --bundle "$B" "$C" >"$T/init.out" || exit
+		"$KEEL" --root "$ROOT" start "$C" || exit
+		for i in $(seq 50); do grep -q "^path./marker" "$T/init.out" && break; sleep 0.1; done
+		cat "$T/init.out"
+		echo during: $(table | grep -c "^$B/rootfs")
+		"$KEEL" --root "$ROOT" exec "$C" /keel-checker cwd paths --path /marker |
+			sed "s/^/exec./"
+		"$KEEL" --root "$ROOT" delete --force "$C" || exit
+		table >"$T/after"
+		diff "$T/before" "$T/after" && echo after: unchanged
+		echo root.after: $(root_propagation)'
+	[ "$status" -eq 0 ]
+	[[ $(checker_value "$output" root.before) == shared:* ]]
+	assert_value root.after "$(checker_value "$output" root.before)"
+	assert_value ns.mnt "$(checker_value "$output" runtime.mnt)"
+	assert_value path./marker 'f 0:0 0644 0:0 rw size=14 data=rootfs-marker\x0a'
+	assert_value cwd /
+	[[ $(mount_line /) == "/ "* ]]
+	[[ $(mount_line /proc) == "/proc proc "* ]]
+	[ "$(checker_value "$output" during)" -ge 6 ]
+	assert_value exec.path./marker 'f 0:0 0644 0:0 rw size=14 data=rootfs-marker\x0a'
+	assert_value exec.cwd /
+	assert_value after unchanged
+	assert_nothing_left "$C"
+}
+
+@test "mount_namespace_absent_failed_create_leaves_no_mount" {
+	# create fails after the rootfs and its mounts exist (no such binary).
+	no_mountns_bundle
+	config_set "$B" '.process.args = ["/no/such/binary"]'
+	leak_snapshot
+	in_throwaway_ns '
+		table >"$T/before"
+		"$KEEL" --root "$ROOT" create --bundle "$B" "$C" && exit 3
+		table >"$T/after"
+		diff "$T/before" "$T/after" && echo after: unchanged'
+	[ "$status" -eq 0 ]
+	assert_value after unchanged
+	grep -q "process.args" "$TEST_DIR/t/err"
+	assert_nothing_left "$C"
+}
+
+@test "mount_namespace_absent_with_a_user_namespace_fails_create_and_leaves_nothing" {
+	# keel's mount namespace belongs to the host's user namespace: the
+	# container's root could mount nothing in it.
+	no_mountns_bundle
+	config_set "$B" '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	leak_snapshot
+	rk create --bundle "$B" "$C"
+	assert_error 'linux.namespaces: a user namespace needs a mount namespace'
+	assert_nothing_left "$C"
+}
+
+@test "mount_namespace_absent_with_masked_or_readonly_paths_fails_create" {
+	# runc refuses them too ("unable to restrict sys entries without a
+	# private MNT namespace").
+	make_bundle "$B" /keel-checker
+	drop_ns mount
+	leak_snapshot
+	rk create --bundle "$B" "$C"
+	assert_error 'linux.maskedPaths: needs a mount namespace'
+	config_set "$B" 'del(.linux.maskedPaths)'
+	rk create --bundle "$B" "$C"
+	assert_error 'linux.readonlyPaths: needs a mount namespace'
+	assert_nothing_left "$C"
+}
+
 @test "network_namespace_new_has_only_loopback" {
 	make_bundle "$B" /keel-checker ns paths --path /sys/class/net --path /sys/class/net/lo
 	run_checker

@@ -530,6 +530,6 @@ add_passwd() {
 	assert_value affinity 0
 	sed -i 's/"final": "0"/"final": "99999"/' "$TEST_DIR/p.json"
 	rk exec --process "$TEST_DIR/p.json" "$C"
-	assert_error 'process.execCPUAffinity.final: "99999" is not a list'
+	assert_exec_error 'process.execCPUAffinity.final: "99999" is not a list'
 	rk_ok delete --force "$C"
 }

@@ -37,6 +37,28 @@ teardown() { lc_teardown; }
 	assert_value path./marker 'f 0:0 0644 0:0 rw size=9 data=absolute\x0a'
 }
 
+@test "root_path_symlink_is_resolved_once_at_create" {
+        # runc deviates: runc 1.1 refuses a symlink as root.path ("not an
+        # absolute path, or a symlink"); crun follows it.  config.json comes
+        # from a trusted caller: keel follows it once, at create; re-pointing
+        # the link afterwards changes nothing, and state names the directory
+        # it led to.
+        make_bundle "$B" /keel-checker paths --path /marker
+        mv "$B/rootfs" "$B/first"
+        mkdir "$B/second"
+        echo first >"$B/first/marker"
+        echo second >"$B/second/marker"
+        ln -s first "$B/rootfs"
+        rk_ok create --bundle "$B" "$C"
+        out=$RK_OUT
+        [ "$(state_of "$C" .rootfs)" = "$B/first" ]
+        ln -sfn second "$B/rootfs"
+        rk_ok start "$C"
+        wait_until 10 status_is "$C" stopped
+        output=$(cat "$out")
+        assert_value path./marker 'f 0:0 0644 0:0 rw size=6 data=first\x0a'
+}
+
 @test "root_path_that_is_a_file_fails_create_and_leaves_nothing" {
 	make_bundle "$B" /keel-checker
 	config_set "$B" '.root.path = "config.json"'
@@ -132,6 +154,82 @@ assert_only_the_containers_mounts() {
 	config_set "$B" '.linux.rootfsPropagation = "unbindable"'
 	run_checker
 	[[ $(mount_line /) == *\ unbindable ]]
+}
+
+# run_with_host_mount [VALUE]: creates $B (rootfsPropagation VALUE, none
+# without) in a
+# throwaway mount namespace whose mounts are all shared (the runtime's
+# namespace on a systemd host), mounts a tmpfs on the rootfs's /mnt there
+# once the container exists, then starts it: the checker's output is in
+# $output.  The host's own mount table is never touched.
+run_with_host_mount() {
+	if [[ -n ${1:-} ]]; then
+		config_set "$B" '.linux.rootfsPropagation = $p' --arg p "$1"
+	fi
+	status=0
+	unshare --mount --propagation shared -- /bin/sh -c '
+		keel=$1 root=$2 bundle=$3 id=$4
+		"$keel" --root "$root" create --bundle "$bundle" "$id" || exit
+		mount -t tmpfs -o size=1m host-event "$bundle/rootfs/mnt" || exit 125
+		"$keel" --root "$root" start "$id"' sh "$KEEL" "$ROOT" "$B" "$C" \
+		<"$TEST_DIR/tag" >"$TEST_DIR/run.out" 2>"$TEST_DIR/run.err" || status=$?
+	[ "$status" -eq 0 ] || { cat "$TEST_DIR/run.err" >&2; return 1; }
+	wait_until 10 status_is "$C" stopped
+	rk_ok delete "$C"
+	output=$(cat "$TEST_DIR/run.out")
+}
+
+@test "rootfs_propagation_rslave_receives_the_hosts_mounts" {
+	# podman sends rslave for -v SRC:DST:slave, ctr for --rootfs-propagation
+	# rslave.  config-linux.md: a slave rootfs receives the host's mount
+	# events; here a mount made on the host after create shows at /mnt.
+	make_bundle "$B" /keel-checker mounts
+	run_with_host_mount rslave
+	[[ $(mount_line /) =~ \ master:[0-9]+$ ]]
+	[[ $(mount_line /mnt) =~ ^/mnt\ tmpfs\ .*\ master:[0-9]+$ ]]
+}
+
+@test "rootfs_by_default_receives_the_hosts_mounts" {
+	# runc's default is rslave too; the mount holding the rootfs is made a
+	# slave, not private, so that the rootfs still hears from the host.
+	make_bundle "$B" /keel-checker mounts
+	run_with_host_mount
+	[[ $(mount_line /mnt) =~ ^/mnt\ tmpfs\ .*\ master:[0-9]+$ ]]
+}
+
+@test "rootfs_propagation_rprivate_receives_nothing_from_the_host" {
+	# crun's own tests send rprivate in every config.
+	make_bundle "$B" /keel-checker mounts
+	run_with_host_mount rprivate
+	[[ $(mount_line /) == *\ private ]]
+	! mount_line /mnt
+}
+
+@test "rootfs_propagation_rshared_makes_every_mount_shared" {
+	# The r- form reaches every mount of the container (crun's reading);
+	# plain shared only the root (rootfs_propagation_shared_is_the_root_only).
+	make_bundle "$B" /keel-checker mounts
+	config_set "$B" '.linux.rootfsPropagation = "rshared"'
+	run_checker
+	[[ $(mount_line /) =~ \ shared:[0-9]+ ]]
+	[[ $(mount_line /dev) =~ \ shared:[0-9]+ ]]
+	[[ $(mount_line /proc) =~ \ shared:[0-9]+ ]]
+}
+
+@test "rootfs_propagation_shared_is_the_root_only" {
+	make_bundle "$B" /keel-checker mounts
+	config_set "$B" '.linux.rootfsPropagation = "shared"'
+	run_checker
+	[[ $(mount_line /) =~ \ shared:[0-9]+ ]]
+	[[ $(mount_line /dev) == *\ private ]]
+}
+
+@test "rootfs_propagation_runbindable_makes_every_mount_unbindable" {
+	make_bundle "$B" /keel-checker mounts
+	config_set "$B" '.linux.rootfsPropagation = "runbindable"'
+	run_checker
+	[[ $(mount_line /) == *\ unbindable ]]
+	[[ $(mount_line /dev) == *\ unbindable ]]
 }
 
 @test "rootfs_propagation_unknown_value_fails_create_and_leaves_nothing" {

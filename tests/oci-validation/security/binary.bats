@@ -580,7 +580,7 @@ scan_done() {
         printf '#!/bin/sh\nexec strace -f -qq -o /dev/null %q "$@"\n' "$KEEL" >"$TEST_DIR/keel-traced"
         chmod 755 "$TEST_DIR/keel-traced"
         KEEL=$TEST_DIR/keel-traced rk_ok run --bundle "$TEST_DIR/bundle2" "${C}b"
-        grep -q "warning: create ${C}b: ptrace stage 1 .*could attach to the init" "$RK_ERR"
+        grep -q "level=warning msg=\"create ${C}b: ptrace stage 1 .*could attach to the init" "$RK_ERR"
         # run deleted it on exit: no state, no process left.
         [ ! -e "$ROOT/${C}b" ]
         [ -z "$(pgrep -f "keel.*${C}b")" ]

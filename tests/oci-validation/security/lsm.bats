@@ -41,9 +41,9 @@ teardown() { lc_teardown; }
 	make_bundle "$B" /keel-checker --sleep 60
 	rk_ok create --bundle "$B" "$C"
 	rk exec --apparmor keel-test "$C" /keel-checker ids
-	assert_error 'process.apparmorProfile: AppArmor is not enabled on this host'
+	assert_exec_error 'process.apparmorProfile: AppArmor is not enabled on this host'
 	rk exec --process-label system_u:system_r:container_t:s0 "$C" /keel-checker ids
-	assert_error 'process.selinuxLabel: SELinux is not enabled on this host'
+	assert_exec_error 'process.selinuxLabel: SELinux is not enabled on this host'
 	rk_ok delete --force "$C"
 }
 

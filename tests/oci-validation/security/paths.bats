@@ -282,3 +282,158 @@ bind_vol() {
         config_set "$B" '.mounts += [{destination: "/vol", type: "bind", source: $v,
                                       options: ["rbind", "rw"]}]' --arg v "$TEST_DIR/vol"
 }
+
+# --- mount sources through keel's own /proc ----------------------------------
+#
+# A bind source or root.path is the caller's host path.  Resolved through
+# /proc/self, /proc/thread-self or /proc/<keel's pid>, by any name (/dev/fd
+# is /proc/self/fd), it would be keel's process instead: its private fds
+# (the init's unmasked procfs, the state dir, a namespace file), its view
+# of the host.  keel refuses every path that passes through the /proc
+# directory of one of its processes (CVE-2024-21626's class; later runc
+# releases refuse the same, runc 1.1.5 mounts /proc/self and
+# /proc/thread-self/ns, its own init's).
+
+# source_bundle SOURCE: $B binds SOURCE at /mnt/src (a directory of the
+# rootfs), and the checker tries what the issue saw work: writing a sysctl
+# through the mount, past readonlyPaths.
+source_bundle() {
+        make_bundle "$B" /keel-checker paths --path /mnt/src \
+                --write /mnt/src/sys/kernel/hostname pwned
+        mkdir -p "$B/rootfs/mnt/src"
+        config_set "$B" '.mounts += [{destination: "/mnt/src", type: "bind", source: $s,
+                                      options: ["rbind"]}]' --arg s "$1"
+}
+
+# userns_config: a new user namespace, root mapped to 100000.
+userns_config() {
+        chmod 755 "$TEST_DIR"
+        config_set "$B" '.linux.namespaces += [{type: "user"}]
+                | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+}
+
+# refused_create WHAT: the last rk create failed naming keel's own /proc
+# (WHAT: the path as keel prints it) and ran nothing.
+refused_create() {
+        assert_error "$1: leads into /proc/[a-z0-9-]+, which is keel's own process" || return
+        [[ -z $output ]] || { echo "the container ran: $output" >&2; return 1; }
+}
+
+# refuse_sources [userns] SOURCE...: each SOURCE makes create fail, and
+# nothing is left once all were tried.
+refuse_sources() {
+        local src userns=
+        if [[ $1 == userns ]]; then
+                userns=1
+                shift
+        fi
+        leak_snapshot
+        for src in "$@"; do
+                source_bundle "$src"
+                [[ -z $userns ]] || userns_config
+                rk create --bundle "$B" "$C"
+                refused_create "mounts\[[0-9]+\]\.source: $src" || return
+        done
+        assert_nothing_left "$C"
+}
+
+@test "bind_source_through_proc_self_fd_is_refused" {
+        # Fails on a runtime whose init resolves the source: fd 5 of keel's
+        # init was its unmasked procfs (the sysctl write succeeded), fd 7 the
+        # rootfs mount.
+        refuse_sources /proc/self/fd/{3..12}
+}
+
+@test "bind_source_through_proc_thread_self_is_refused" {
+        refuse_sources /proc/thread-self/ns /proc/thread-self/fd/5 /proc/thread-self/root/tmp
+}
+
+@test "bind_source_through_proc_self_root_or_cwd_is_refused" {
+        # /proc/self/root is keel's view of the host, not necessarily the
+        # caller's (a runtime in a chroot or its own mount namespace).
+        refuse_sources "/proc/self/root$TEST_DIR" /proc/self/cwd /proc/self
+}
+
+@test "bind_source_dev_fd_is_refused" {
+        # /dev/fd is a symlink to /proc/self/fd.
+        refuse_sources /dev/fd/{3..8}
+}
+
+@test "bind_source_through_keels_pid_is_refused" {
+        # The caller names keel's pid: a shell that writes its own pid into
+        # the config and then becomes keel (exec keeps the pid).
+        local n
+        leak_snapshot
+        for n in 3 4 5 6 7 8; do
+                source_bundle /proc/PID/fd/$n
+                status=0
+                timeout 60 sh -c 'sed -i "s|/proc/PID/|/proc/$$/|" "$2/config.json"
+                        exec "$1" --root "$3" create --bundle "$2" "$4"' sh "$KEEL" "$B" "$ROOT" "$C" \
+                        <"$TEST_DIR/tag" >"$TEST_DIR/pid.out" 2>"$TEST_DIR/pid.err" || status=$?
+                output=$(cat "$TEST_DIR/pid.out")
+                stderr=$(cat "$TEST_DIR/pid.err")
+                refused_create "mounts\[[0-9]+\]\.source: /proc/[0-9]+/fd/$n"
+        done
+        assert_nothing_left "$C"
+}
+
+@test "bind_source_symlink_to_proc_self_in_the_bundle_or_on_the_host_is_refused" {
+        ln -s /proc/self/fd "$TEST_DIR/fds"
+        ln -s ../../../proc/self "$TEST_DIR/me"
+        leak_snapshot
+        for src in fds/5 "$TEST_DIR/fds/5" "$TEST_DIR/me/fd/5" "$TEST_DIR/me/root/tmp"; do
+                source_bundle "$src"
+                ln -sfn /proc/self/fd "$B/fds"
+                rk create --bundle "$B" "$C"
+                refused_create "mounts\[[0-9]+\]\.source: [^ ]*${src#"$TEST_DIR"/}" || return
+        done
+        assert_nothing_left "$C"
+}
+
+@test "bind_source_through_proc_self_in_a_user_namespace_is_refused" {
+        # In a user namespace the runtime opens the sources (root on the
+        # host, in the container's mount namespace): /proc/self is then the
+        # runtime, with the state dir and the container's cgroup open.
+        refuse_sources userns /proc/self/fd/{3..10} /proc/self/root/tmp /dev/fd/5
+}
+
+@test "idmapped_bind_source_through_proc_self_is_refused" {
+        # The runtime clones idmapped sources itself, before the container
+        # exists: /proc/self is keel's runtime there.
+        leak_snapshot
+        for src in /proc/self/fd/3 /proc/self/fd/4 /proc/self/root/tmp; do
+                source_bundle "$src"
+                userns_config
+                config_set "$B" '.mounts[-1].options += ["idmap"]'
+                rk create --bundle "$B" "$C"
+                refused_create "mounts\[[0-9]+\]\.source: $src" || return
+        done
+        assert_nothing_left "$C"
+}
+
+@test "bind_source_in_another_processs_proc_is_the_callers_business" {
+        # The rule is about keel's own processes: a path through another
+        # process's /proc directory resolves as the kernel resolves it, here
+        # a namespace file (magic link) bound into the container.
+        start_holder --uts
+        make_bundle "$B" /keel-checker paths mounts --path /mnt/uts
+        config_set "$B" '.mounts += [{destination: "/mnt/uts", type: "bind", source: $s,
+                                      options: ["bind"]}]' --arg s "/proc/$HOLDER/ns/uts"
+        run_checker
+        # A namespace file: empty, read-only, reads fail.
+        assert_value path./mnt/uts 'f 0:0 0444 0:0 r- size=0 read=EINVAL'
+        mount_line /mnt/uts
+}
+
+@test "root_path_through_keels_own_proc_is_refused" {
+        make_bundle "$B" /keel-checker
+        leak_snapshot
+        for root in "/proc/self/root$B/rootfs" "/proc/thread-self/root$B/rootfs" \
+                "/proc/self/cwd"; do
+                config_set "$B" '.root.path = $r' --arg r "$root"
+                rk create --bundle "$B" "$C"
+                refused_create "root\.path: $root" || return
+        done
+        assert_nothing_left "$C"
+}

@@ -6,7 +6,7 @@
 # these limits refused.  podman's storage, run and state roots are on the
 # VM's /run (tmpfs); keel runs under podman with its default root, /run/keel.
 
-vm_plan 15
+vm_plan 21
 
 P=$VMT_DIR/podman
 IMG=localhost/podvm-busybox
@@ -93,7 +93,9 @@ if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
                 oom_run_exits_137 oom_memory_max_is_32m oom_kill_is_counted_in_the_container \
                 oom_kill_is_counted_in_the_parent run_d_starts inspect_shows_64m \
                 memory_max_is_64m rm_f_succeeds no_cgroup_is_left no_keel_state_is_left \
-                podman_knows_no_container; do
+                podman_knows_no_container checkpoint_succeeds checkpointed_container_exited \
+                restore_succeeds restored_container_runs the_restored_counter_continues \
+                rm_f_after_restore; do
                 vm_skip "$t" "$why"
         done
         return 0 2>/dev/null || exit 0
@@ -172,6 +174,23 @@ vm_ok "rm_f_succeeds" pm rm -f -t 0 podvm-mem
 vm_ok "no_cgroup_is_left" no_child_cgroups "$VMT_CG$PARENT"
 vm_is "no_keel_state_is_left" "" "$("$KEEL" --root "$KROOT" list -q 2>&1)"
 vm_is "podman_knows_no_container" "" "$(pm ps -a -q 2>&1)"
+
+# --- podman container checkpoint and restore, through keel and criu -----------------
+# podman checkpoints only when `keel checkpoint --help` exits 0 (criu works
+# here); the counter goes on from where it was after the restore.
+pm run --pull never -d --name podvm-cr --cgroup-parent "$PARENT" "$IMG" sh -c \
+        'i=0; while :; do i=$((i + 1)); echo $i; sleep 0.2; done' >"$VMT_DIR/cr.out" 2>&1
+sleep 2
+vm_ok "checkpoint_succeeds" pm container checkpoint podvm-cr
+vm_is "checkpointed_container_exited" exited "$(pm inspect -f '{{.State.Status}}' podvm-cr 2>&1)"
+before=$(pm logs podvm-cr 2>/dev/null | tail -n 1)
+vm_ok "restore_succeeds" pm container restore podvm-cr
+vm_is "restored_container_runs" running "$(pm inspect -f '{{.State.Status}}' podvm-cr 2>&1)"
+sleep 1
+after=$(pm logs podvm-cr 2>/dev/null | tail -n 1)
+vm_ok "the_restored_counter_continues" test "${after:-0}" -gt "${before:-0}" ||
+        vm_diag "before the checkpoint: ${before:-none}, after the restore: ${after:-none}"
+vm_ok "rm_f_after_restore" pm rm -f -t 0 podvm-cr
 
 # Whatever a failed check left: podman's containers, keel's state, the parent.
 pm rm -a -f -t 0 >/dev/null 2>&1
