@@ -30,6 +30,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/phase.h"
+#include "util/signals.h"
 #include "util/strv.h"
 
 #define PROCESS_JSON_MAX (4u << 20)
@@ -262,6 +263,8 @@ static int open_container_pty(struct exec *ex, int sock, int *slave, struct keel
         if (fstatfs(ptmx, &sfs) < 0 || sfs.f_type != DEVPTS_SUPER_MAGIC)
                 return keel_error_setq(err, EPERM, "process.terminal: /dev/pts/ptmx is not on a devpts");
         ret = keel_terminal_open(ptmx, ex->proc->console_size, &master, slave, err);
+        if (ret == 0)
+                ret = keel_terminal_set_owner(*slave, ex->proc->user.uid, err);
         if (ret == 0 && keel_sync_send(sock, KEEL_SYNC_CONSOLE, 0, NULL, master) < 0)
                 ret = keel_error_set(err, errno, "send the console to keel");
         return ret;
@@ -361,6 +364,7 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
         int slave = -1;
         pid_t pid;
 
+        keel_signals_reset();   /* the exec process starts as runc starts it */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (keel_process_close_inherited_fds(ex->o->preserve_fds, &err) < 0)
@@ -384,8 +388,9 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
         if (!(ex->ns_flags & CLONE_NEWNS) && enter_init_root(ex, &err) < 0)
                 child_die(sock, err);
         close(ex->pidfd);
-        if (keel_process_chdir(ex->proc, false, &err) < 0 ||
+        if (keel_process_chdir(ex->proc, &err) < 0 ||
             keel_process_find_executable(ex->proc, &path, &err) < 0 ||
+            keel_process_set_home(ex->proc, &err) < 0 ||
             keel_process_set_rlimits(ex->proc, &err) < 0)
                 child_die(sock, err);
         if (ex->proc->terminal && open_container_pty(ex, sock, &slave, &err) < 0)

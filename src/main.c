@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +301,10 @@ int main(int argc, char **argv)
         const struct keel_command *cmd;
         int first, ret;
 
+        /* keel waits for what it forks (the container's process, hooks,
+         * helpers): with SIGCHLD ignored by its caller the kernel would
+         * reap them first, and an attached run would wait forever. */
+        signal(SIGCHLD, SIG_DFL);
         first = parse_globals(&g, argc, argv, &err);
         if (first < 0)
                 goto fail;

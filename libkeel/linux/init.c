@@ -30,6 +30,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/path.h"
+#include "util/signals.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -223,6 +224,8 @@ static int setup_console(struct init *in, struct keel_error **err)
                 return keel_error_prefix(err, "process.terminal");
         ret = keel_terminal_open(ptmx, in->proc->console_size, &master, &in->console_slave, err);
         if (ret == 0)
+                ret = keel_terminal_set_owner(in->console_slave, in->proc->user.uid, err);
+        if (ret == 0)
                 ret = keel_rootfs_bind_console(&in->rootfs, in->console_slave, err);
         if (ret == 0 && keel_sync_send(in->a->sync_fd, KEEL_SYNC_CONSOLE, 0, NULL, master) < 0)
                 ret = keel_error_set(err, errno, "send the console to the runtime");
@@ -288,11 +291,14 @@ static int apply_sysctl(struct init *in, struct keel_error **err)
 }
 
 /* Sysctls are written between pivot_root (they go to the container's
- * /proc) and the read-only remount of /proc/sys by readonlyPaths. */
+ * /proc) and the read-only remount of /proc/sys by readonlyPaths; a
+ * missing process.cwd is made there too, before root.readonly applies. */
 static int enter_rootfs(struct init *in, struct keel_error **err)
 {
         int ret = keel_rootfs_pivot(&in->rootfs, err);
 
+        if (ret == 0)
+                ret = keel_process_create_cwd(in->proc, err);
         if (ret == 0)
                 ret = apply_sysctl(in, err);
         if (ret == 0)
@@ -303,10 +309,12 @@ static int enter_rootfs(struct init *in, struct keel_error **err)
 
 static int prepare_process(struct init *in, struct keel_error **err)
 {
-        int ret = keel_process_chdir(in->proc, true, err);
+        int ret = keel_process_chdir(in->proc, err);
 
         if (ret == 0)
                 ret = keel_process_find_executable(in->proc, &in->executable, err);
+        if (ret == 0)
+                ret = keel_process_set_home(in->a->cfg->process, err);
         if (ret == 0)
                 ret = keel_process_set_rlimits(in->proc, err);
 
@@ -424,6 +432,10 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
         struct keel_error *err = NULL;
         struct keel_sync_msg msg;
         int sock = a->sync_fd;
+
+        /* Nothing of keel's caller or of keel's relay reaches the container:
+         * its hooks, and the process at execve, start as runc starts them. */
+        keel_signals_reset();
 
         /* The runtime puts us in the container's cgroup and tells our pid as
          * its pid namespace sees it; a new cgroup namespace must be made

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 #include "linux/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/path.h"
+#include "util/strv.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -36,22 +40,165 @@ int keel_process_set_rlimits(const struct keel_process *p, struct keel_error **e
         return 0;
 }
 
-int keel_process_chdir(const struct keel_process *p, bool create, struct keel_error **err)
+int keel_process_create_cwd(const struct keel_process *p, struct keel_error **err)
+{
+        struct stat st;
+
+        /* Anything but a missing path is for the chdir to report. */
+        if (stat(p->cwd, &st) == 0 || errno != ENOENT)
+                return 0;
+        if (keel_mkdir_p(p->cwd, 0755, err) < 0)
+                return keel_error_prefix(err, "process.cwd");
+        return 0;
+}
+
+int keel_process_chdir(const struct keel_process *p, struct keel_error **err)
 {
         char buf[PATH_MAX];
-        int ret;
 
-        if (chdir(p->cwd) < 0) {
-                if (errno != ENOENT || !create)
-                        return keel_error_set(err, errno, "process.cwd: chdir %s", p->cwd);
-                ret = keel_mkdir_p(p->cwd, 0755, err);
-                if (ret < 0)
-                        return keel_error_prefix(err, "process.cwd");
-                if (chdir(p->cwd) < 0)
-                        return keel_error_set(err, errno, "process.cwd: chdir %s", p->cwd);
-        }
+        if (chdir(p->cwd) < 0)
+                return keel_error_set(err, errno, "process.cwd: chdir %s", p->cwd);
         if (getcwd(buf, sizeof(buf)) == NULL || buf[0] != '/')
                 return keel_error_setq(err, EPERM, "process.cwd: %s is outside the container", p->cwd);
+        return 0;
+}
+
+/* ---- HOME ------------------------------------------------------------------ */
+
+/* The container's /etc/passwd is the container's to write: at most this
+ * much of it is read, and longer lines are skipped (a real entry is a few
+ * hundred bytes; a home directory is at most PATH_MAX). */
+#define PASSWD_MAX_BYTES (16u << 20)
+#define PASSWD_LINE_MAX (PATH_MAX + 1024)
+
+static bool parse_uid(const char *s, size_t len, uid_t *out)
+{
+        uint64_t v = 0;
+
+        if (len == 0)
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (uint64_t) (s[i] - '0');
+                if (v > UINT32_MAX)
+                        return false;
+        }
+        *out = (uid_t) v;
+        return true;
+}
+
+/* "name:password:uid:gid:gecos:home:shell" (passwd(5)), surrounding white
+ * space trimmed: the home field when the uid field is uid, "" when the
+ * line has no home field (runc does the same), NULL when it is not uid's
+ * entry.  A line whose uid is no decimal number is nobody's (runc reads
+ * it as uid 0). */
+static char *passwd_line_home(const char *line, size_t len, uid_t uid, bool *match)
+{
+        const char *field[7] = { 0 }, *end;
+        size_t n = 0, flen[7] = { 0 };
+        uid_t u;
+
+        *match = false;
+        while (len > 0 && isspace((unsigned char) line[0]))
+                line++, len--;
+        while (len > 0 && isspace((unsigned char) line[len - 1]))
+                len--;
+        if (len == 0 || memchr(line, '\0', len) != NULL)
+                return NULL;
+        for (end = line + len; n < 7; n++) {
+                const char *colon = memchr(line, ':', (size_t) (end - line));
+
+                field[n] = line;
+                flen[n] = (size_t) ((colon ? colon : end) - line);
+                if (colon == NULL) {
+                        n++;
+                        break;
+                }
+                line = colon + 1;
+        }
+        if (n < 3 || !parse_uid(field[2], flen[2], &u) || u != uid)
+                return NULL;
+        *match = true;
+        return n > 5 ? strndup(field[5], flen[5]) : strdup("");
+}
+
+/* *home: the home directory of uid's first entry in the container's
+ * /etc/passwd, resolved inside the container's root (a symlink cannot
+ * lead out of it); NULL when there is no entry, or nothing readable as a
+ * regular file there (a FIFO, a device, a directory): the caller then
+ * uses "/", as runc does.  -ENOMEM is the only error. */
+static int passwd_home(uid_t uid, char **home)
+{
+        _cleanup_close_ int rootfd = -1, fd = -1;
+        char buf[PASSWD_LINE_MAX];
+        size_t len = 0, total = 0;
+        bool skipping = false, match = false;
+        struct stat st;
+
+        *home = NULL;
+        rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd >= 0)
+                fd = keel_path_open_in_root(rootfd, "/etc/passwd",
+                                            O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0, NULL);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        while (total < PASSWD_MAX_BYTES) {
+                ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+                char *start = buf, *nl;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                total += (size_t) n;
+                len += (size_t) n;
+                while ((nl = memchr(start, '\n', len - (size_t) (start - buf))) != NULL) {
+                        if (!skipping)
+                                *home = passwd_line_home(start, (size_t) (nl - start), uid, &match);
+                        if (match)
+                                return *home ? 0 : -ENOMEM;
+                        skipping = false;
+                        start = nl + 1;
+                }
+                len -= (size_t) (start - buf);
+                memmove(buf, start, len);
+                if (len == sizeof(buf)) {
+                        skipping = true;
+                        len = 0;
+                }
+        }
+        /* The last line, when it has no newline and the file was read whole. */
+        if (!skipping && len > 0 && total < PASSWD_MAX_BYTES)
+                *home = passwd_line_home(buf, len, uid, &match);
+        return match && *home == NULL ? -ENOMEM : 0;
+}
+
+int keel_process_set_home(struct keel_process *p, struct keel_error **err)
+{
+        _cleanup_free_ char *home = NULL, *entry = NULL;
+        char **empty = NULL;
+        int r;
+
+        for (size_t i = 0; i < p->n_env; i++) {
+                if (strncmp(p->env[i], "HOME=", 5) != 0)
+                        continue;
+                if (p->env[i][5] != '\0')
+                        return 0;
+                empty = &p->env[i];
+                break;
+        }
+        r = passwd_home(p->user.uid, &home);
+        if (r == 0 && asprintf(&entry, "HOME=%s", home ? home : "/") < 0)
+                r = -ENOMEM;
+        if (r == 0 && empty != NULL) {
+                free(*empty);
+                *empty = steal_pointer(&entry);
+        } else if (r == 0) {
+                r = keel_strv_append(&p->env, &p->n_env, entry);
+        }
+        if (r < 0)
+                return keel_error_set(err, -r, "process.env: HOME");
         return 0;
 }
 

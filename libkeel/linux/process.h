@@ -16,11 +16,26 @@ struct keel_seccomp_filter;
 
 int keel_process_set_rlimits(const struct keel_process *p, struct keel_error **err);
 
-/* chdir to process.cwd inside the container (after pivot_root), creating it
- * when missing (create: the init, as runc does; exec does not), and check with getcwd() that the result is
- * inside the root (CVE-2024-21626: a leaked host directory fd reads as
- * "(unreachable)"). */
-int keel_process_chdir(const struct keel_process *p, bool create, struct keel_error **err);
+/* Create a missing process.cwd inside the container (mkdir -p, mode 0755
+ * less keel's umask, owned by the container's root), as runc does right
+ * after pivot_root: the init calls it before the root and readonlyPaths
+ * turn read-only.  exec creates nothing. */
+int keel_process_create_cwd(const struct keel_process *p, struct keel_error **err);
+
+/* chdir to process.cwd inside the container (after pivot_root) and check
+ * with getcwd() that the result is inside the root (CVE-2024-21626: a
+ * leaked host directory fd reads as "(unreachable)"). */
+int keel_process_chdir(const struct keel_process *p, struct keel_error **err);
+
+/* HOME, when process.env has none or an empty one, as runc adds it: the
+ * home directory of process.user.uid's first entry in the container's
+ * /etc/passwd, else "/".  Call after pivot_root (exec: after joining the
+ * container's mount namespace), while still root: /etc/passwd is resolved
+ * inside the root that "/" is then, only a regular file is read, and at
+ * most 16 MiB of it, so a hostile one neither leads out of the container
+ * nor blocks or bloats keel.  An empty HOME= is replaced where it stands;
+ * otherwise HOME goes last. */
+int keel_process_set_home(struct keel_process *p, struct keel_error **err);
 
 /* Switch to process.user: additionalGids, gid, uid, umask.  Capabilities
  * survive through PR_SET_KEEPCAPS; the caller sets them right after.

@@ -10,6 +10,8 @@
 #define KEEL_LINUX_SECCOMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <linux/filter.h>
 
 #include "error.h"
 #include "spec/oci-config.h"
@@ -83,7 +85,10 @@ struct keel_seccomp_filter;     /* the exported BPF program and the seccomp(2) f
  *    (and args on other indexes stop being ANDed with them);
  *  - SCMP_CMP_MASKED_EQ matches (arg & value) == valueTwo;
  *  - SCMP_ACT_KILL is SCMP_ACT_KILL_THREAD; errnoRet and defaultErrnoRet
- *    default to EPERM for SCMP_ACT_ERRNO and SCMP_ACT_TRACE.
+ *    default to EPERM for SCMP_ACT_ERRNO and SCMP_ACT_TRACE;
+ *  - as runc (not crun) does, a syscall numbered above the highest one the
+ *    profile names for a listed architecture gets ENOSYS when the default
+ *    action denies (keel_seccomp_enosys_stub).
  * Each action is checked against the kernel (SECCOMP_GET_ACTION_AVAIL).
  * The flags are probed once here: one the kernel lacks is dropped with a
  * debug note, as is SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV in a profile
@@ -97,6 +102,20 @@ int keel_seccomp_compile(const struct keel_seccomp *s, struct keel_seccomp_filte
 bool keel_seccomp_filter_needs_notify(const struct keel_seccomp_filter *f);
 
 void keel_seccomp_filter_free(struct keel_seccomp_filter *f);
+
+/* The stub keel_seccomp_compile puts in front of the program (see
+ * "-ENOSYS for syscalls newer than the profile" in seccomp.c): *n
+ * instructions (none when the profile needs no stub, *out NULL then);
+ * falling off its end means "run the filter".  Pure; exposed for the unit
+ * tests, which check it on architectures libseccomp will not mix into one
+ * filter.  *out must be freed. */
+int keel_seccomp_enosys_stub(const struct keel_seccomp *s, struct sock_filter **out, size_t *n,
+                             struct keel_error **err);
+
+/* The finished program, -ENOSYS stub included (for the unit tests, which
+ * run it on made-up syscalls of other architectures). */
+const struct sock_filter *keel_seccomp_filter_program(const struct keel_seccomp_filter *f,
+                                                      size_t *n);
 
 /* Connect to listenerPath: an AF_UNIX SOCK_STREAM socket, O_CLOEXEC. */
 int keel_seccomp_listener_connect(const char *path, int *sock, struct keel_error **err);

@@ -68,6 +68,15 @@ int keel_terminal_open(int ptmx_fd, const struct keel_console_size *size, int *m
         return 0;
 }
 
+int keel_terminal_set_owner(int slave, uid_t uid, struct keel_error **err)
+{
+        if (fchown(slave, uid, (gid_t) -1) == 0 || errno == EINVAL || errno == EPERM ||
+            errno == EROFS)
+                return 0;
+        return keel_error_set(err, errno, "process.terminal: give the terminal to uid %u",
+                              (unsigned) uid);
+}
+
 int keel_terminal_become_controlling(int slave, struct keel_error **err)
 {
         int fd;

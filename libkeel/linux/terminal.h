@@ -2,6 +2,8 @@
 #ifndef KEEL_LINUX_TERMINAL_H
 #define KEEL_LINUX_TERMINAL_H
 
+#include <sys/types.h>
+
 #include "error.h"
 
 /* process.terminal: the container's pseudo-terminal, handing its master to
@@ -24,6 +26,14 @@ struct keel_console_size;
  * size->width columns (process.consoleSize). */
 int keel_terminal_open(int ptmx_fd, const struct keel_console_size *size, int *master, int *slave,
                        struct keel_error **err);
+
+/* Give the pty slave to the process's user (process.user.uid, as the
+ * caller's user namespace maps it), as runc does, so that a non-root
+ * process owns its terminal.  The group stays what devpts gave the slave
+ * (its gid= option: 5, tty, in the default config).  As with runc, a
+ * refusal the container's set-up may cause (EINVAL: uid unmapped; EPERM;
+ * EROFS) leaves the owner as it is; anything else is an error. */
+int keel_terminal_set_owner(int slave, uid_t uid, struct keel_error **err);
 
 /* In the container's process just before exec: start a new session, make
  * slave its controlling terminal, and put it on fds 0, 1 and 2 (without

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -131,4 +132,16 @@ int keel_signal_parse(const char *s, int *signo, struct keel_error **err)
                 return 0;
         }
         return keel_error_set(err, 0, "unknown signal \"%s\"", s);
+}
+
+void keel_signals_reset(void)
+{
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigset_t none;
+
+        for (int sig = 1; sig <= KEEL_SIGNAL_MAX; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) sigaction(sig, &dfl, NULL);
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -29,4 +29,13 @@ int keel_signal_parse(const char *s, int *signo, struct keel_error **err);
  * outside 1..64.  The string is static. */
 const char *keel_signal_name(int signo);
 
+/* Every signal back to its default action and none blocked, as a new
+ * program expects and as runc and crun start the container's process.
+ * keel's caller may have ignored signals (nohup, a shell's trap '', an
+ * engine), and an attached `run` or `exec` blocks the ones it relays;
+ * both would reach the container's process through fork and execve.
+ * glibc keeps 32 and 33 to itself and never ignores them: they are left
+ * as they are.  Async-signal-safe; cannot fail. */
+void keel_signals_reset(void);
+
 #endif

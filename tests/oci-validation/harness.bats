@@ -169,7 +169,7 @@ assert_value() {	# OUTPUT KEY EXPECTED
 @test "checker --help lists every section and exits 0" {
 	run "$KEEL_CHECKER" --help
 	[ "$status" -eq 0 ]
-	for s in ids caps seccomp ns mounts rlimits env cwd uts cgroup fds process sysctl devices paths sched seccomp_probe; do
+	for s in ids caps seccomp ns mounts rlimits env cwd uts cgroup fds process signals sysctl devices paths sched seccomp_probe; do
 		[[ $output == *" $s"* ]]
 	done
 }
@@ -361,9 +361,10 @@ assert_value() {	# OUTPUT KEY EXPECTED
 @test "seccomp probes report ok for allowed syscalls" {
 	run "$KEEL_CHECKER" seccomp_probe --try-syscall getpid --try-syscall mkdir \
 		--try-syscall unshare --try-syscall keyctl --try-syscall chroot \
-		--try-syscall personality --try-syscall mount --try-syscall umount2 --try-syscall setns
+		--try-syscall personality --try-syscall mount --try-syscall umount2 --try-syscall setns \
+		--try-syscall clone3
 	[ "$status" -eq 0 ]
-	[ "$(grep -c ': ok$' <<<"$output")" -eq 9 ]
+	[ "$(grep -c ': ok$' <<<"$output")" -eq 10 ]
 }
 
 @test "seccomp probe reports EPERM for sethostname without CAP_SYS_ADMIN" {
@@ -532,6 +533,15 @@ probe_under() {
 	assert_value "$output" sid "$pid"
 	assert_value "$output" pgid "$pid"
 	assert_value "$output" tty "0 0 0 -"
+	assert_value "$output" tty_owner -
+}
+
+@test "tty_owner is the owner, group and mode of the terminal on fd 0" {
+	require_cmd script bsdutils
+	run script -qec "$KEEL_CHECKER process" /dev/null </dev/null
+	[ "$status" -eq 0 ]
+	# script's pty belongs to us; its group and mode are devpts's.
+	[[ $(tr -d '\r' <<<"$output" | sed -n 's/^tty_owner: //p') =~ ^$(id -u):[0-9]+\ 0[0-7]{3}$ ]]
 }
 
 @test "oom_score_adj set by choom is reported" {
@@ -641,6 +651,24 @@ dev.$TEST_DIR/zero: c 1:5 0640 0:5" ]
 }
 
 # --- signals ------------------------------------------------------------------------------
+
+@test "signals section shows what is blocked, ignored and caught at start" {
+	# HUP (1) and USR1 (10) ignored, USR2 (12) blocked; nothing caught:
+	# the checker installs no handler before it prints.
+	require_cmd python3 python3
+	run bash -c 'trap "" HUP USR1; exec python3 -c "
+import os, signal, sys
+for s in (signal.SIGPIPE, signal.SIGXFSZ):
+    signal.signal(s, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2])
+os.execv(sys.argv[1], sys.argv[1:])" "$1" signals' sh "$KEEL_CHECKER"
+	[ "$status" -eq 0 ]
+	assert_value "$output" sigblk 0000000000000800
+	assert_value "$output" sigign 0000000000000201
+	assert_value "$output" sigcgt 0000000000000000
+	run "$KEEL_CHECKER" signals
+	assert_value "$output" sigblk 0000000000000000
+}
 
 @test "--wait-signal prints signal: SIGUSR1 after kill -USR1 and exits 138" {
 	make_rootfs "$TEST_DIR/rootfs"

@@ -338,6 +338,32 @@ static void section_seccomp(struct out *o, const struct opts *opt UNUSED)
 	emit(o, "seccomp_filters: %s", r < 0 ? errstr(-r) : val);
 }
 
+/* ---- signals -------------------------------------------------------------- */
+
+/* What the process starts with: blocked (SigBlk), ignored (SigIgn) and
+ * caught (SigCgt) signals as /proc/self/status shows them, 16 hex digits,
+ * bit n-1 for signal n.  Read before the checker blocks (--wait-signal
+ * comes after the sections) or catches (SIGSYS, by seccomp_probe, which
+ * runs after this section) anything. */
+static void section_signals(struct out *o, const struct opts *opt UNUSED)
+{
+	static const char *const fields[][2] = {
+		{ "SigBlk", "sigblk" }, { "SigIgn", "sigign" }, { "SigCgt", "sigcgt" },
+	};
+	char val[64];
+	size_t i;
+	int r;
+
+	if (!proc_available()) {
+		emit(o, "proc: missing");
+		return;
+	}
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		r = status_field(fields[i][0], val, sizeof(val));
+		emit(o, "%s: %s", fields[i][1], r < 0 ? errstr(-r) : val);
+	}
+}
+
 /* ---- ns ----------------------------------------------------------------- */
 
 static const char *const ns_names[] = {
@@ -576,6 +602,21 @@ static void section_fds(struct out *o, const struct opts *opt UNUSED)
 
 /* ---- process ----------------------------------------------------------------------- */
 
+/* tty_owner: uid:gid and mode of the terminal on fd 0 (fstat, so the
+ * device node's name does not matter), or "-" when fd 0 is no terminal. */
+static void emit_tty_owner(struct out *o)
+{
+	struct stat st;
+
+	if (!isatty(0))
+		emit(o, "tty_owner: -");
+	else if (fstat(0, &st) < 0)
+		emit(o, "tty_owner: %s", errstr(errno));
+	else
+		emit(o, "tty_owner: %u:%u %04o", (unsigned)st.st_uid, (unsigned)st.st_gid,
+		     (unsigned)(st.st_mode & 07777));
+}
+
 static void section_process(struct out *o, const struct opts *opt UNUSED)
 {
 	char buf[64];
@@ -590,6 +631,7 @@ static void section_process(struct out *o, const struct opts *opt UNUSED)
 		name = ttyname(0);
 	emit(o, "tty: %d %d %d %s", isatty(0), isatty(1), isatty(2),
 	     name ? esc_str(name) : isatty(0) ? "?" : "-");
+	emit_tty_owner(o);
 	if (!proc_available()) {
 		emit(o, "proc: missing");
 		return;
@@ -915,6 +957,14 @@ static long probe_umount2(void) { return syscall(SYS_umount2, "", 0); }
  * compare against; a JSON tool that reads numbers as doubles keeps them. */
 static long probe_getpriority(void) { return syscall(SYS_getpriority, 7L, 5L); }
 
+#ifdef SYS_clone3
+/* No clone_args: EINVAL before anything is cloned.  Newer (Linux 5.3)
+ * than the syscalls a small profile names: seccomp's -ENOSYS rule for
+ * syscalls above a profile's highest one shows here, and libc falls back
+ * to clone on ENOSYS. */
+static long probe_clone3(void) { return syscall(SYS_clone3, NULL, 0); }
+#endif
+
 #ifdef SYS_futex_waitv
 /* No waiters: EINVAL.  A syscall engines' default profiles do not list
  * (Linux 5.16), so it meets their default action. */
@@ -942,6 +992,9 @@ static long probe_setdomainname(void)
 
 static const struct probe probes[] = {
 	{ "chroot", SYS_chroot, ENOENT, probe_chroot },
+#ifdef SYS_clone3
+	{ "clone3", SYS_clone3, EINVAL, probe_clone3 },
+#endif
 #ifdef SYS_futex_waitv
 	{ "futex_waitv", SYS_futex_waitv, EINVAL, probe_futex_waitv },
 #endif
@@ -1162,6 +1215,7 @@ static const struct section {
 	{ "cgroup", section_cgroup, SOURCE_ORDER },
 	{ "fds", section_fds, SOURCE_ORDER },	/* already in numeric order */
 	{ "process", section_process, SORTED },
+	{ "signals", section_signals, SORTED },
 	{ "sysctl", section_sysctl, SORTED },
 	{ "devices", section_devices, SORTED },
 	{ "paths", section_paths, SORTED },
@@ -1177,7 +1231,8 @@ static const struct {
 } section_aliases[] = {
 	{ "hostname", "uts" }, { "domainname", "uts" },
 	{ "nonewprivs", "seccomp" }, { "seccomp_filters", "seccomp" },
-	{ "tty", "process" }, { "pid", "process" }, { "oom_score_adj", "process" },
+	{ "tty", "process" }, { "tty_owner", "process" }, { "pid", "process" },
+	{ "oom_score_adj", "process" },
 	{ "affinity", "sched" }, { "ioprio", "sched" }, { "personality", "sched" },
 };
 

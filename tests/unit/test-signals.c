@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,10 +150,56 @@ static void names_of_numbers(void)
         tap_is_int(SIGRTMAX, KEEL_SIGRTMAX, "sigrtmax_matches_libc");
 }
 
+static void on_usr2(int sig)
+{
+        (void) sig;
+}
+
+/* What a caller or keel's relay may leave: ignored, caught and blocked
+ * signals, a real-time one among them; all back to the default, none
+ * blocked. */
+static void reset_leaves_nothing_ignored_caught_or_blocked(void)
+{
+        struct sigaction ign = { .sa_handler = SIG_IGN }, catch = { .sa_handler = on_usr2 }, cur;
+        sigset_t set;
+        bool ok = true;
+
+        sigaction(SIGHUP, &ign, NULL);
+        sigaction(SIGTERM, &ign, NULL);
+        sigaction(SIGCHLD, &ign, NULL);
+        sigaction(SIGRTMIN + 3, &ign, NULL);
+        sigaction(SIGUSR2, &catch, NULL);
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGWINCH);
+        sigaddset(&set, SIGRTMAX);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+
+        keel_signals_reset();
+
+        for (int sig = 1; sig <= KEEL_SIGNAL_MAX; sig++) {
+                if (sig == 32 || sig == 33 || sigaction(sig, NULL, &cur) < 0)
+                        continue;
+                if (cur.sa_handler != SIG_DFL) {
+                        tap_diag("signal %d: not SIG_DFL", sig);
+                        ok = false;
+                }
+        }
+        sigprocmask(SIG_SETMASK, NULL, &set);
+        for (int sig = 1; sig <= KEEL_SIGNAL_MAX; sig++) {
+                if (sig != 32 && sig != 33 && sigismember(&set, sig) == 1) {
+                        tap_diag("signal %d: still blocked", sig);
+                        ok = false;
+                }
+        }
+        tap_ok(ok, "reset_leaves_nothing_ignored_caught_or_blocked");
+}
+
 int main(void)
 {
         accepted_spellings();
         rejected_spellings();
         names_of_numbers();
+        reset_leaves_nothing_ignored_caught_or_blocked();
         return tap_done();
 }

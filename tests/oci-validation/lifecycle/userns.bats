@@ -45,6 +45,31 @@ userns_bundle() {
 	grep -qE '^Gid:\s+101000\s+101000\s+101000\s+101000$' "/proc/$pid/status"
 }
 
+@test "process_in_a_user_namespace_gets_HOME_its_cwd_and_its_terminal" {
+	# As root of the user namespace, the init reads the container's
+	# /etc/passwd for HOME, makes the missing cwd before the root turns
+	# read-only (owned by the container's root: 100000 on the host), and
+	# gives the pty to the process's uid; devpts's gid=5 is mapped, so
+	# the group reads 5 inside.
+	userns_bundle process env cwd
+	chown -R 100000:100000 "$B/rootfs"
+	echo 'app:x:1000:1000::/home/app:/bin/sh' >>"$B/rootfs/etc/passwd"
+	config_set "$B" '.process.user = {uid: 1000, gid: 1000} | .process.terminal = true
+		| .process.cwd = "/work/x" | .root.readonly = true | .process.env = ["PATH=/bin"]'
+	require_cmd python3 python3
+	timeout 60 "$KEEL_SRCDIR/tests/tools/console-recv.py" "$TEST_DIR/sock" "$TEST_DIR/tty" \
+		</dev/null >"$TEST_DIR/recv.log" 2>&1 3>&- &
+	wait_until 10 [ -e "$TEST_DIR/sock.ready" ]
+	rk_ok run -d --console-socket "$TEST_DIR/sock" --bundle "$B" "$C"
+	wait_until 20 file_has "$TEST_DIR/tty" '^tty_owner: '
+	output=$(tr -d '\r' <"$TEST_DIR/tty")
+	assert_value tty_owner "1000:5 0620"
+	[ "$(checker_values "$output" env)" = "$(printf '%s\n' PATH=/bin HOME=/home/app)" ]
+	assert_value cwd /work/x
+	[ "$(stat -c '%u:%g' "$B/rootfs/work/x")" = 100000:100000 ]
+	rk_ok delete --force "$C"
+}
+
 @test "default_devices_work_in_a_user_namespace" {
 	# mknod is refused in a user namespace: the runtime binds the host's nodes.
 	userns_bundle devices --dev /dev/null --dev /dev/zero --write /dev/null x

@@ -2,8 +2,9 @@
 # linux.seccomp, observed from inside the container (keel issue #4): every
 # action, errnoRet and defaultErrnoRet, each args operator, the flags, the
 # names and actions keel cannot use, noNewPrivileges and a non-root user,
-# exec, the default profile podman sends, and SCMP_ACT_NOTIFY end to end
-# with a real agent (seccomp-agent, C, below) on listenerPath.
+# exec, the default profile podman sends, ENOSYS for syscalls newer than the
+# profile, and SCMP_ACT_NOTIFY end to end with a real agent (seccomp-agent,
+# C, below) on listenerPath.
 #
 # The probe is keel-checker's getpriority(7, 5): EINVAL ("ok") when the
 # kernel runs it, whatever the capabilities.  It runs in a thread of a forked
@@ -612,6 +613,60 @@ op_cases() {
 	assert_error 'linux\.seccomp\.syscalls\[0\]\.action.*SCMP_ACT_NO_SUCH_ACTION'
 	[ ! -e "$ROOT/$C" ]
 	assert_nothing_left "$C"
+}
+
+# --- syscalls newer than the profile ------------------------------------------------------
+
+# old_syscalls: the x86_64 syscalls numbered below 300 (from the kernel's
+# headers) as a JSON array, without getpriority and sethostname: enough
+# for keel's init once the filter is in, the checker's start-up and its
+# probes, and far below clone3 (435) and futex_waitv (449).
+old_syscalls() {
+	awk '/^#define __NR_/ && $3 < 300 { sub("__NR_", "", $2); print $2 }' "$UNISTD_64" |
+		grep -vx -e getpriority -e sethostname | jq -Rsc 'split("\n") | map(select(. != ""))'
+}
+
+@test "syscalls_newer_than_the_profile_fail_with_enosys" {
+	# runc's -ENOSYS stub (libcontainer/seccomp/patchbpf): under a denying
+	# default, a syscall numbered above the highest one the profile names
+	# for an architecture gets ENOSYS, so that libc falls back to an
+	# older call (clone3 to clone) rather than failing on the default's
+	# EPERM; a lower one the profile does not allow, named or not, gets
+	# the default (defaultErrnoRet 43 here).  Names with the default
+	# action count too: naming clone3 moves the limit above it.  The
+	# exec'd process gets the same filter.  Fails on a runtime without the
+	# stub (clone3 and futex_waitv: errno 43).
+	[[ $(uname -m) == x86_64 ]] || skip "needs x86_64 syscall numbers"
+	UNISTD_64=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
+	[[ -f $UNISTD_64 ]] || skip "$UNISTD_64 missing (Debian package linux-libc-dev)"
+	local probe=(/keel-checker seccomp seccomp_probe --try-syscall clone3 --try-syscall futex_waitv
+		--try-syscall getpriority --try-syscall sethostname --try-syscall getpid)
+	probe_bundle "${probe[@]}"
+	config_set "$B" '.linux.seccomp = {defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 43,
+		architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+		syscalls: [{names: $old, action: "SCMP_ACT_ALLOW"},
+			{names: ["getpriority"], action: "SCMP_ACT_ERRNO", errnoRet: 43}]}' \
+		--argjson old "$(old_syscalls)"
+	run_checker
+	assert_value seccomp 2
+	assert_value syscall.getpid ok
+	assert_value syscall.clone3 "errno 38 ENOSYS"
+	assert_value syscall.futex_waitv "errno 38 ENOSYS"
+	assert_value syscall.getpriority "errno 43 EIDRM"
+	assert_value syscall.sethostname "errno 43 EIDRM"
+
+	config_set "$B" '.process.args = ["/keel-checker", "--sleep", "60"]'
+	rk_ok run --detach --bundle "$B" "$C"
+	rk_ok exec "$C" "${probe[@]}"
+	assert_value syscall.clone3 "errno 38 ENOSYS"
+	assert_value syscall.getpriority "errno 43 EIDRM"
+	rk_ok delete --force "$C"
+
+	config_set "$B" '.process.args = $p | .linux.seccomp.syscalls[1].names += ["clone3"]' \
+		--argjson p "$(printf '%s\n' "${probe[@]}" | jq -Rsc 'split("\n") | map(select(. != ""))')"
+	run_checker
+	assert_value syscall.clone3 "errno 43 EIDRM"
+	assert_value syscall.futex_waitv "errno 38 ENOSYS"
 }
 
 # --- who gets the filter ----------------------------------------------------------------
