@@ -122,7 +122,7 @@ static int check_supported(const struct keel_config *cfg, bool no_cgroup,
         if (ret < 0)
                 return ret;
         if (lx->intel_rdt)
-                return keel_error_setq(err, ENOTSUP, "linux.intelRdt: not supported on this host");
+                return keel_intel_rdt_refused("linux.intelRdt", err);
         if (lx->personality && lx->personality->n_flags > 0)
                 return keel_error_setq(err, EINVAL, "linux.personality.flags: \"%s\" is not a "
                                        "flag keel knows (the spec defines none)",

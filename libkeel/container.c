@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -49,6 +50,22 @@ int keel_proc_start_time(pid_t pid, unsigned long long *start)
         if (p == NULL || sscanf(p + 1, "%llu", start) != 1)
                 return -EIO;
         return 0;
+}
+
+#define RESCTRL_MOUNT "/sys/fs/resctrl"
+#define RESCTRL_MAGIC 0x7655821
+
+int keel_intel_rdt_refused(const char *field, struct keel_error **err)
+{
+        struct statfs sf;
+
+        if (statfs(RESCTRL_MOUNT, &sf) < 0 || sf.f_type != RESCTRL_MAGIC)
+                return keel_error_setq(err, ENOTSUP, "%s: not supported on this host: no resctrl "
+                                       "file system at " RESCTRL_MOUNT " (Intel RDT needs a CPU "
+                                       "with it and `mount -t resctrl resctrl " RESCTRL_MOUNT "`), "
+                                       "and keel does not apply intelRdt yet", field);
+        return keel_error_setq(err, ENOTSUP, "%s: not supported yet: keel does not apply intelRdt "
+                               "(resctrl is mounted at " RESCTRL_MOUNT ")", field);
 }
 
 bool keel_state_init_alive(const struct keel_state *st)

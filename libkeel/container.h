@@ -50,6 +50,11 @@ bool keel_state_init_alive(const struct keel_state *st);
 int keel_container_read_state(struct keel_container_dir *c, struct keel_state **out,
                               struct keel_error **err);
 
+/* linux.intelRdt (or update's --l3-cache-schema/--mem-bw-schema, named by
+ * field) is refused, saying what is missing: this host's resctrl file
+ * system at /sys/fs/resctrl, and keel's support.  Always < 0. */
+int keel_intel_rdt_refused(const char *field, struct keel_error **err);
+
 /* ---- the lifecycle (runtime.md "Operations") --------------------------- */
 
 /* Clean up after creates that were killed half way: their hidden state

@@ -223,10 +223,9 @@ int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error 
                 if (opt == 'r') {
                         file = optarg;
                 } else if (opt == OPT_L3 || opt == OPT_MB) {
-                        return keel_error_setq(err, ENOTSUP, "--%s: linux.intelRdt: not "
-                                               "supported on this host",
-                                               opt == OPT_L3 ? "l3-cache-schema"
-                                                             : "mem-bw-schema");
+                        return keel_intel_rdt_refused(opt == OPT_L3
+                                                      ? "--l3-cache-schema: linux.intelRdt"
+                                                      : "--mem-bw-schema: linux.intelRdt", err);
                 } else if (opt >= OPT_FLAG0 && opt < OPT_FLAG0 + (int) N_FLAGS) {
                         values[opt - OPT_FLAG0] = optarg;
                         any_flag = true;

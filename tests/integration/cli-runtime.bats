@@ -315,3 +315,20 @@ run_d_refused() {
         [ -z "$(ls -A "$TEST_DIR/ustate")" ]
         assert_nothing_left "$C"
 }
+
+@test "intel_rdt_is_refused_naming_what_is_missing" {
+        # keel does not apply linux.intelRdt: create says so, and says
+        # whether this host has the resctrl file system it would need.
+        # Fails on a keel that ignores the field or gives a bare "not
+        # supported".
+        make_bundle "$B" /keel-checker
+        config_set "$B" '.linux.intelRdt = {closID: "keel", l3CacheSchema: "L3:0=f"}'
+        leak_snapshot
+        rk create --bundle "$B" "$C"
+        if [ "$(stat -f -c %T /sys/fs/resctrl 2>/dev/null)" = resctrl ]; then
+                assert_error 'linux.intelRdt: not supported yet: keel does not apply intelRdt'
+        else
+                assert_error 'linux.intelRdt: not supported on this host: no resctrl file system at /sys/fs/resctrl .*keel does not apply intelRdt yet'
+        fi
+        assert_nothing_left "$C"
+}
