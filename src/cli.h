@@ -63,6 +63,10 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
  * exit code (128+N after signal N). */
 int keel_cli_prepare_wait(int *sigfd, struct keel_error **err);
 int keel_cli_wait(pid_t pid, int sigfd, struct keel_error **err);
+/* Attached run/restore: relay the created init's terminal (when keel kept
+ * its master, which this closes) until it hangs up, then keel_cli_wait. */
+struct keel_created;
+int keel_cli_attach(struct keel_created *c, int sigfd, struct keel_error **err);
 
 int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_pause(struct keel_globals *g, int argc, char **argv, struct keel_error **err);

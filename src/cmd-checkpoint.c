@@ -9,11 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sys/syscall.h>
-
 #include "cli.h"
 #include "container.h"
-#include "linux/terminal.h"
 #include "util/cleanup.h"
 
 /* checkpoint and restore, with runc's flags, through criu(8).  `checkpoint
@@ -280,13 +277,7 @@ int cmd_restore(struct keel_globals *g, int argc, char **argv, struct keel_error
         }
         /* Attached, as run: relay the terminal, wait for the restored init,
          * then delete. */
-        if (created.console_master >= 0) {
-                _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, created.pid, 0);
-
-                keel_terminal_relay(created.console_master, pidfd, NULL);
-                closep(&created.console_master);
-        }
-        code = keel_cli_wait(created.pid, sigfd, err);
+        code = keel_cli_attach(&created, sigfd, err);
         ret = code < 0 ? code : keel_container_delete(store, o.id, true, err);
         keel_store_close(store);
         return ret < 0 ? ret : code;

@@ -5,12 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "container.h"
-#include "linux/terminal.h"
 #include "util/cleanup.h"
 
 int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
@@ -51,13 +49,7 @@ int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **e
                 keel_store_close(store);
                 return ret;
         }
-        if (created.console_master >= 0) {
-                _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, created.pid, 0);
-
-                keel_terminal_relay(created.console_master, pidfd, NULL);
-                closep(&created.console_master);
-        }
-        code = keel_cli_wait(created.pid, sigfd, err);
+        code = keel_cli_attach(&created, sigfd, err);
         if (code < 0)
                 ret = code;
         else if (!r.keep)

@@ -9,7 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
 #include "cli.h"
+#include "container.h"
+#include "linux/terminal.h"
+#include "util/cleanup.h"
 
 /* Signals an attached keel passes on to the container's process, as runc
  * does. */
@@ -63,4 +68,15 @@ int keel_cli_wait(pid_t target, int sigfd, struct keel_error **err)
                 if (si.ssi_signo != SIGCHLD)
                         kill(target, (int) si.ssi_signo);
         }
+}
+
+int keel_cli_attach(struct keel_created *c, int sigfd, struct keel_error **err)
+{
+        if (c->console_master >= 0) {
+                _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, c->pid, 0);
+
+                keel_terminal_relay(c->console_master, pidfd, NULL);
+                closep(&c->console_master);
+        }
+        return keel_cli_wait(c->pid, sigfd, err);
 }
