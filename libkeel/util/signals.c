@@ -4,8 +4,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/signals.h"
@@ -134,14 +137,23 @@ int keel_signal_parse(const char *s, int *signo, struct keel_error **err)
         return keel_error_set(err, 0, "unknown signal \"%s\"", s);
 }
 
+/* The kernel's struct sigaction (x86-64 and the generic layout): the raw
+ * syscall, because glibc's sigaction refuses the two signals it keeps for
+ * itself (32 and 33), which a caller may still have ignored. */
+struct kernel_sigaction {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        uint64_t mask;
+};
+
 void keel_signals_reset(void)
 {
-        struct sigaction dfl = { .sa_handler = SIG_DFL };
-        sigset_t none;
+        struct kernel_sigaction dfl = { .handler = SIG_DFL };
+        uint64_t none = 0;
 
         for (int sig = 1; sig <= KEEL_SIGNAL_MAX; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
-                        (void) sigaction(sig, &dfl, NULL);
-        sigemptyset(&none);
-        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                        (void) syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+        (void) syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
 }

@@ -22,13 +22,14 @@ create_fails_cleanly() {
 }
 
 # ignoring_keel: a stand-in for $KEEL (set KEEL=$(ignoring_keel) for one
-# call) that runs it with the signals a caller such as nohup, a shell's
-# trap '' or an engine may leave ignored: execve keeps SIG_IGN, so keel,
-# and whatever it forks, starts with them ignored.
+# call) that runs it with every signal ignored, as a caller such as nohup,
+# a shell's trap '' or an engine may leave them (glibc's two, 32 and 33,
+# too: a Go supervisor can): execve keeps SIG_IGN, so keel, and whatever
+# it forks, starts with them ignored.
 ignoring_keel() {
 	local w=$TEST_DIR/ignoring-keel
 	if [[ ! -x $w ]]; then
-		printf '#!/bin/bash\ntrap "" HUP INT QUIT USR1 USR2 PIPE ALRM TERM WINCH\nexec %q "$@"\n' \
+		printf '#!/bin/bash\nexec %q --ignore-all -- %q "$@"\n' "$KEEL_BUILDDIR/sig-exec" \
 			"$KEEL" >"$w"
 		chmod +x "$w"
 	fi
