@@ -39,6 +39,7 @@
 #include "linux/sysctl.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
+#include "util/syscall.h"
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/phase.h"
@@ -791,7 +792,7 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         int status, ret;
 
         cr->init = pid;
-        cr->init_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        cr->init_pidfd = keel_pidfd_open(pid, 0);
         if (cr->init_pidfd < 0)
                 return keel_error_set(err, errno, "open the init process");
         while (cr->stage1 > 0 && waitpid(cr->stage1, &status, 0) < 0 && errno == EINTR)
@@ -987,7 +988,7 @@ static void create_abort(struct create *cr)
         if (cr->init_pidfd >= 0) {
                 struct pollfd p = { .fd = cr->init_pidfd, .events = POLLIN };
 
-                syscall(SYS_pidfd_send_signal, cr->init_pidfd, SIGKILL, NULL, 0);
+                keel_pidfd_send_signal(cr->init_pidfd, SIGKILL, NULL, 0);
                 poll(&p, 1, 5000);
                 /* keel run is the init's subreaper: reap it here. */
                 waitpid(cr->init, &status, WNOHANG);

@@ -28,6 +28,7 @@
 #include "linux/terminal.h"
 #include "spec/json.h"
 #include "util/cleanup.h"
+#include "util/syscall.h"
 #include "util/fs.h"
 #include "util/phase.h"
 #include "util/signals.h"
@@ -314,7 +315,7 @@ static int enter_init_root(struct exec *ex, struct keel_error **err)
         if (root < 0)
                 return keel_error_set(err, errno, "enter the root of container %s", ex->o->id);
         /* Still the init the pidfd names: its pid was not reused meanwhile. */
-        if (syscall(SYS_pidfd_send_signal, ex->pidfd, 0, NULL, 0) < 0)
+        if (keel_pidfd_send_signal(ex->pidfd, 0, NULL, 0) < 0)
                 return keel_error_setq(err, ESRCH, "container %s: its init is gone", ex->o->id);
         if (fchdir(root) < 0 || chroot(".") < 0)
                 return keel_error_set(err, errno, "enter the root of container %s", ex->o->id);

@@ -22,6 +22,7 @@
 #include "linux/cgroup-systemd.h"
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
+#include "util/syscall.h"
 #include "util/fs.h"
 #include "util/phase.h"
 
@@ -139,7 +140,7 @@ static void sweep_dir(int dirfd)
                 int fd = keel_state_open_init(st, NULL);
 
                 if (fd >= 0) {
-                        syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+                        keel_pidfd_send_signal(fd, SIGKILL, NULL, 0);
                         close(fd);
                 }
         }
@@ -312,7 +313,7 @@ int keel_state_open_init(const struct keel_state *st, struct keel_error **err)
         unsigned long long start;
         int fd;
 
-        fd = (int) syscall(SYS_pidfd_open, st->pid, 0);
+        fd = keel_pidfd_open(st->pid, 0);
         if (fd < 0)
                 return keel_error_setq(err, ESRCH, "container %s is not running", st->id);
         if (keel_proc_start_time(st->pid, &start) < 0 || start != st->init_start_time) {
@@ -363,7 +364,7 @@ int keel_container_kill(struct keel_store *store, const char *id, int sig, bool 
                 ret = pidfd;
                 goto out;
         }
-        if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        if (keel_pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
                 ret = keel_error_set(err, errno, "container %s: send signal %d", id, sig);
 out:
         if (cg != NULL)
@@ -400,7 +401,7 @@ static int stop_container(const struct keel_state *st, struct keel_cgroup *cg, s
         if (pidfd >= 0) {
                 struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
-                syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                keel_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                 if (poll(&p, 1, 10000) == 0)
                         return keel_error_setq(err, ETIMEDOUT, "container %s: init did not die after SIGKILL",
                                                st->id);

@@ -19,11 +19,9 @@
 #include "lib-log.h"
 #include "spec/oci-config.h"
 #include "util/cleanup.h"
+#include "util/syscall.h"
 #include "util/signals.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 #define OUTPUT_TAIL 4096
 /* After the hook exits, read at most this much more of what is still
@@ -129,10 +127,8 @@ static void cloexec_from_3(void)
         long n;
         int dfd, fd;
 
-#ifdef SYS_close_range
-        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        if (keel_close_range(3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
                 return;
-#endif
         dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0) {
                 for (fd = 3; fd < 65536; fd++)
@@ -253,9 +249,7 @@ static int hook_spawn(const char *path, char *const *argv, char *const *envp, co
 
         c->pid = pid;
         c->pidfd = -1;
-#ifdef SYS_pidfd_open
-        c->pidfd = (int) syscall(SYS_pidfd_open, pid, 0); /* always O_CLOEXEC */
-#endif
+        c->pidfd = keel_pidfd_open(pid, 0); /* always O_CLOEXEC */
         fcntl(in_w, F_SETFL, O_NONBLOCK);
         fcntl(out_r, F_SETFL, O_NONBLOCK);
         c->in_w = take_fd(&in_w);

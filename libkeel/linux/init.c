@@ -28,13 +28,11 @@
 #include "linux/terminal.h"
 #include "store.h"
 #include "util/cleanup.h"
+#include "util/syscall.h"
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/signals.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
 /* What the init carries from one step to the next. */
@@ -500,7 +498,7 @@ static int become_userns_root(int sock, struct keel_error **err)
         ret = keel_sync_recv(sock, KEEL_SYNC_USERNS_MAPPED, &msg, NULL, err);
         if (ret < 0)
                 return ret;
-        if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
+        if (keel_setresgid(0, 0, 0) < 0 || keel_setresuid(0, 0, 0) < 0)
                 return keel_error_set(err, errno, "become root in the user namespace");
         return 0;
 }
@@ -563,7 +561,7 @@ void keel_init_stage1(struct keel_init_args *a)
          * not map (files we create would fail with EOVERFLOW); become its
          * root, as a new one makes us. */
         if (!(flags & CLONE_NEWUSER) && keel_ns_plan_has(&a->plan, KEEL_NS_USER) &&
-            (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)) {
+            (keel_setresgid(0, 0, 0) < 0 || keel_setresuid(0, 0, 0) < 0)) {
                 keel_error_set(&err, errno, "linux.namespaces: become root in the joined user "
                                "namespace (does it map uid and gid 0?)");
                 die(sock, err);

@@ -16,11 +16,9 @@
 
 #include "linux/ns.h"
 #include "util/cleanup.h"
+#include "util/syscall.h"
 #include "util/fs.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 int keel_ns_clone_flag(enum keel_namespace_type t)
 {

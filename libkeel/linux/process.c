@@ -21,6 +21,7 @@
 #include "linux/sched.h"
 #include "linux/seccomp.h"
 #include "util/cleanup.h"
+#include "util/syscall.h"
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/strv.h"
@@ -244,9 +245,9 @@ int keel_process_set_user(const struct keel_process *p, bool allow_setgroups, in
                 return keel_error_set(err, errno, "keep capabilities across setuid");
         /* Raw syscalls: glibc's wrappers would broadcast to all threads,
          * which a single-threaded init does not need. */
-        if (syscall(SYS_setresgid, u->gid, u->gid, u->gid) < 0)
+        if (keel_setresgid(u->gid, u->gid, u->gid) < 0)
                 return keel_error_set(err, errno, "process.user.gid: setresgid %u", u->gid);
-        if (syscall(SYS_setresuid, u->uid, u->uid, u->uid) < 0)
+        if (keel_setresuid(u->uid, u->uid, u->uid) < 0)
                 return keel_error_set(err, errno, "process.user.uid: setresuid %u", u->uid);
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                 return keel_error_set(err, errno, "reset PR_SET_KEEPCAPS");
@@ -385,7 +386,7 @@ int keel_process_close_fds(int keep, const int *also, size_t n_also, int procfd,
         for (size_t i = 0; i <= n; i++) {
                 unsigned int hi = i < n ? (unsigned int) kept[i] - 1 : ~0U;
 
-                if (lo <= hi && syscall(SYS_close_range, lo, hi, 0) < 0)
+                if (lo <= hi && keel_close_range(lo, hi, 0) < 0)
                         return close_fds_listed(procfd, first, kept, n, false, err);
                 if (i < n)
                         lo = (unsigned int) kept[i] + 1;

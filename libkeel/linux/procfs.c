@@ -13,6 +13,7 @@
 
 #include "linux/procfs.h"
 #include "util/cleanup.h"
+#include "util/syscall.h"
 
 int keel_procfs_open(struct keel_error **err)
 {
@@ -47,7 +48,7 @@ int keel_procfs_write(int procfd, const char *path, const char *value, const cha
         struct statfs sfs;
         ssize_t len = (ssize_t) strlen(value);
 
-        fd = (int) syscall(SYS_openat2, procfd, path, &how, sizeof(how));
+        fd = keel_openat2(procfd, path, &how);
         if (fd < 0 && (errno == ENOSYS || errno == EPERM))
                 fd = openat(procfd, path, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/syscall.h"
 #include "util/path.h"
 
 /* procfs gives its root directory this inode number. */
@@ -40,7 +41,7 @@ static int sys_openat2(int dirfd, const char *path, int flags, mode_t mode)
         int i, fd = -1;
 
         for (i = 0; i < OPENAT2_RETRIES; i++) {
-                fd = (int) syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+                fd = keel_openat2(dirfd, path, &how);
                 if (fd >= 0 || errno != EAGAIN)
                         break;
         }

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef KEEL_UTIL_SYSCALL_H
+#define KEEL_UTIL_SYSCALL_H
+
+/* Typed wrappers for the system calls glibc 2.36 has no wrapper for (or
+ * one keel must not use), and the constants older headers lack: the one
+ * place they are defined.  Each returns what the system call returns
+ * (-1 and errno on failure). */
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static inline int keel_pidfd_open(pid_t pid, unsigned int flags)
+{
+        return (int) syscall(SYS_pidfd_open, pid, flags);
+}
+
+static inline int keel_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)
+{
+        return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, info, flags);
+}
+
+static inline int keel_openat2(int dirfd, const char *path, const struct open_how *how)
+{
+        return (int) syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+static inline int keel_close_range(unsigned int first, unsigned int last, unsigned int flags)
+{
+        return (int) syscall(SYS_close_range, first, last, flags);
+}
+
+/* The raw system calls, not glibc's: its wrappers change the ids of every
+ * thread of the process, which a single-threaded child does not need. */
+static inline int keel_setresuid(uid_t r, uid_t e, uid_t s)
+{
+        return (int) syscall(SYS_setresuid, r, e, s);
+}
+
+static inline int keel_setresgid(gid_t r, gid_t e, gid_t s)
+{
+        return (int) syscall(SYS_setresgid, r, e, s);
+}
+
+#endif
