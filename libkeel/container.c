@@ -104,6 +104,27 @@ int keel_container_read_state(struct keel_container_dir *c, struct keel_state **
         return 0;
 }
 
+int keel_container_state(struct keel_store *store, const char *id, struct keel_state **out,
+                         struct keel_error **err)
+{
+        struct keel_container_dir *c = NULL;
+        int ret;
+
+        ret = keel_store_open_container(store, id, false, &c, err);
+        if (ret < 0)
+                return ret;
+        ret = keel_container_read_state(c, out, err);
+        keel_container_dir_close(c);
+        /* -ENOENT says the container does not exist: one whose state.json
+         * is missing exists, damaged. */
+        if (ret == -ENOENT) {
+                if (err != NULL && *err != NULL)
+                        (*err)->errnum = EIO;
+                ret = -EIO;
+        }
+        return ret;
+}
+
 /* A container without a mount namespace of its own left its rootfs bind
  * (and every mount below it) in keel's namespace: detach it, when it is
  * still the mount create recorded. */

@@ -17,9 +17,6 @@
  * both win and nobody ever sees a container directory without a lock
  * owner having written its state. */
 
-#define KEEL_DEFAULT_ROOT "/run/keel"
-#define KEEL_ID_MAX 200
-
 /* Called with each stale reservation's directory (locked) before it is
  * removed: the lifecycle layer undoes what a killed create made outside
  * that directory (its cgroup, a surviving init). */
@@ -37,13 +34,8 @@ struct keel_container_dir {
         char *tmp_name;     /* set until keel_store_publish() */
 };
 
-/* Check a container id: 1 to KEEL_ID_MAX characters from [A-Za-z0-9_+.-],
- * not starting with '.', so it is always one plain path component. */
-int keel_id_validate(const char *id, struct keel_error **err);
-
-/* Open (and with create, make, mode 0700) the state root. */
-int keel_store_open(const char *root, bool create, struct keel_store **out, struct keel_error **err);
-void keel_store_close(struct keel_store *store);
+/* keel_id_validate, keel_store_open, keel_store_close, keel_store_list and
+ * keel_strv_free are public: keel.h. */
 
 /* Reserve a new container: a locked, hidden directory.  Nothing is visible
  * under the id until keel_store_publish(). */
@@ -64,12 +56,6 @@ int keel_store_remove(struct keel_store *store, struct keel_container_dir *c, st
 
 /* Release the lock and the handle. */
 void keel_container_dir_close(struct keel_container_dir *c);
-
-/* The ids of all published containers, sorted.  Leftover reservations of
- * creates that were killed are removed on the way (their lock is free). */
-int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct keel_error **err);
-/* Frees what keel_store_list returned (and any vector of owned strings). */
-void keel_strv_free(char **v);
 
 /* Remove the reservations of creates that died (their lock is free). */
 void keel_store_sweep(struct keel_store *store);

@@ -7,6 +7,10 @@
 
 #include "keel.h"
 
+/* src/ uses libkeel's public API (keel.h) and util/cleanup.h, nothing else
+ * of the library's. */
+#define _cleanup_error_ __attribute__((cleanup(keel_error_freep)))
+
 enum keel_rootless_mode { KEEL_ROOTLESS_AUTO, KEEL_ROOTLESS_TRUE, KEEL_ROOTLESS_FALSE };
 enum keel_cgroup_manager { KEEL_CGROUP_CGROUPFS, KEEL_CGROUP_SYSTEMD, KEEL_CGROUP_DISABLED };
 
@@ -92,6 +96,16 @@ int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_stor
                         struct keel_error **err);
 
 const struct keel_command *keel_find_command(const char *name);
+
+/* Whole files (io.c): read fd to EOF, or the file at path (relative to the
+ * cwd), at most max_size bytes (EFBIG beyond), into a NUL-terminated *out
+ * (the caller's; *len, when len is not NULL, excludes the NUL); write all
+ * of buf to fd, retrying short writes and EINTR (a negative errno, no
+ * message). */
+int keel_cli_read_fd(int fd, size_t max_size, char **out, size_t *len, struct keel_error **err);
+int keel_cli_read_file(const char *path, size_t max_size, char **out, size_t *len,
+                       struct keel_error **err);
+int keel_cli_write_all(int fd, const void *buf, size_t len);
 
 /* --rootless: true, false, or (auto) whether keel runs as a non-root user. */
 bool keel_cli_rootless(const struct keel_globals *g);

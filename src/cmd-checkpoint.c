@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "container.h"
 #include "util/cleanup.h"
 
 /* checkpoint and restore, with runc's flags, through criu(8).  `checkpoint

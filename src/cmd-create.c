@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "container.h"
 #include "util/cleanup.h"
 
 #define CREATE_OPTIONS \

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "container.h"
 
 /* A Go-style duration as runc takes it: "5s", "250ms", "1m30s". */
 static int parse_duration_ms(const char *s, long long *out)

@@ -9,8 +9,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "container.h"
-#include "linux/terminal.h"
 #include "util/cleanup.h"
 
 #define EXEC_FAILED 255

@@ -3,14 +3,10 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <seccomp.h>
 #include <stdio.h>
 
 #include "cli.h"
-#include "linux/criu.h"
-#include "linux/lsm.h"
 #include "commit.h"
-#include "spec/features.h"
 #include "util/cleanup.h"
 
 int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
@@ -19,17 +15,11 @@ int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_erro
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        const struct scmp_version *sv = seccomp_version();
         struct keel_features_info info = {
                 .version = PACKAGE_VERSION,
                 .commit = KEEL_GIT_COMMIT,
-                .seccomp_flags = keel_features_seccomp_flags(),
-                .apparmor = keel_apparmor_enabled(),
-                .selinux = keel_selinux_enabled(),
-                .checkpoint = keel_criu_check(g->criu, NULL) == 0,
         };
         _cleanup_free_ char *json = NULL;
-        char seccomp_ver[48];
         size_t len;
         int c, ret;
 
@@ -47,11 +37,7 @@ int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_erro
         if (ret < 0)
                 return ret;
 
-        if (sv != NULL) {
-                snprintf(seccomp_ver, sizeof(seccomp_ver), "%u.%u.%u", sv->major, sv->minor,
-                         sv->micro);
-                info.libseccomp_version = seccomp_ver;
-        }
+        keel_features_probe(&info, g->criu);
         ret = keel_features_json(&info, &json, &len, err);
         if (ret < 0)
                 return ret;

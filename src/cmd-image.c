@@ -8,14 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "image/bundle.h"
-#include "image/layout.h"
-#include "image/store.h"
-#include "store.h"
 #include "util/cleanup.h"
-#include "util/strv.h"
-
-#define BUNDLES_DIR KEEL_IMAGE_STORE_DIR "/bundles"
 
 static const char image_options[] =
         "  unpack [--replace] oci:DIR[:TAG] BUNDLE\n"
@@ -32,64 +25,25 @@ static int image_ref(const char *ref, const char **layout, struct keel_error **e
         return 0;
 }
 
-/* run/create --image ... ID CMD...: CMD replaces the image's Cmd;
- * --entrypoint ENTRY replaces its Entrypoint and, without CMD, clears its
- * Cmd (as `docker run --entrypoint` does). */
-static int override_process(struct keel_image_config *c, const struct keel_run_opts *r,
-                            struct keel_error **err)
-{
-        char **v = NULL;
-        size_t n = 0;
-
-        if (r == NULL || (r->cmd == NULL && r->entrypoint == NULL))
-                return 0;
-        if (r->entrypoint != NULL) {
-                if (keel_strv_append(&v, &n, r->entrypoint) < 0)
-                        return keel_error_set(err, ENOMEM, "--entrypoint");
-                keel_strv_free(c->entrypoint);
-                c->entrypoint = v;
-                c->n_entrypoint = n;
-                keel_strv_free(c->cmd);
-                c->cmd = NULL;
-                c->n_cmd = 0;
-        }
-        if (r->cmd != NULL) {
-                if (keel_strv_dup(r->cmd, &v, &n) < 0)
-                        return keel_error_set(err, ENOMEM, "command");
-                keel_strv_free(c->cmd);
-                c->cmd = v;
-                c->n_cmd = n;
-        }
-        return 0;
-}
-
 /* Unpack ref's layers and write its bundle: the work of `image unpack`
- * and of create/run --image (r: the command given there, or NULL). */
+ * and of create/run --image (r: the command given there, or NULL).  run/create
+ * --image ... ID CMD...: CMD replaces the image's Cmd; --entrypoint ENTRY
+ * replaces its Entrypoint and, without CMD, clears its Cmd (as `docker run
+ * --entrypoint` does). */
 static int unpack_to_bundle(struct keel_store *store, const char *ref, const struct keel_run_opts *r,
                             const char *bundle, bool replace, struct keel_error **err)
 {
-        struct keel_image_store *is = NULL;
-        struct keel_image *img = NULL;
-        _cleanup_free_ char *json = NULL;
+        struct keel_image_unpack_opts o = {
+                .entrypoint = r ? r->entrypoint : NULL,
+                .cmd = r ? r->cmd : NULL,
+                .replace = replace,
+        };
         const char *layout = NULL;
-        size_t len;
         int ret;
 
         ret = image_ref(ref, &layout, err);
         if (ret == 0)
-                ret = keel_image_open(layout, &img, err);
-        if (ret == 0)
-                ret = override_process(&img->config, r, err);
-        if (ret == 0)
-                ret = keel_image_store_open(store->rootfd, false, &is, err);
-        if (ret == 0)
-                ret = keel_image_store_unpack(is, img, err);
-        if (ret == 0)
-                ret = keel_image_config_json(img, is, &json, &len, err);
-        if (ret == 0)
-                ret = keel_image_write_bundle(bundle, json, len, replace, err);
-        keel_image_store_close(is);
-        keel_image_free(img);
+                ret = keel_image_unpack(store, layout, &o, bundle, err);
         return ret;
 }
 
@@ -106,9 +60,8 @@ int keel_cli_image_bundle(struct keel_globals *g, const struct keel_run_opts *r,
         if (ret == 0 && own_dir) {
                 /* No --bundle: one of keel's own, replaced by each run of
                  * this id and removed by `image prune` once the id is gone. */
-                if (asprintf(owned, "%s/%s/%s", store->root, BUNDLES_DIR, id) < 0)
-                        ret = keel_error_set(err, ENOMEM, "bundle");
-                else
+                ret = keel_image_bundle_path(store, id, owned, err);
+                if (ret == 0)
                         *bundle = *owned;
         }
         if (ret == 0)
@@ -155,7 +108,6 @@ static int image_unpack(struct keel_globals *g, int argc, char **argv, struct ke
 
 static int image_prune(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        struct keel_image_store *is = NULL;
         struct keel_store *store = NULL;
         size_t removed = 0;
         int ret;
@@ -164,12 +116,9 @@ static int image_prune(struct keel_globals *g, int argc, char **argv, struct kee
         if (ret == 0)
                 ret = keel_store_open(g->root, true, &store, err);
         if (ret == 0)
-                ret = keel_image_store_open(store->rootfd, true, &is, err);
-        if (ret == 0)
-                ret = keel_image_store_prune(is, store->rootfd, &removed, err);
+                ret = keel_image_prune(store, &removed, err);
         if (ret == 0)
                 printf("removed %zu layer%s\n", removed, removed == 1 ? "" : "s");
-        keel_image_store_close(is);
         keel_store_close(store);
         return ret;
 }

@@ -9,8 +9,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "container.h"
-#include "util/signals.h"
 
 /* Commands that take only a container id and a few flags. */
 static int parse_id(int argc, char **argv, const char *shortopts, const struct option *opts,

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "container.h"
 #include "log.h"
 #include "util/cleanup.h"
 
@@ -92,19 +91,20 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
         else if (format == LIST_JSON)
                 fputc('[', stdout);
         for (i = 0; i < n; i++) {
-                struct keel_container_dir *cd = NULL;
                 struct keel_state *st = NULL;
                 struct keel_error *rerr = NULL;
                 _cleanup_free_ char *json = NULL;
                 size_t len;
 
-                /* A container deleted meanwhile, or one still being created
-                 * with no state yet, is simply not listed. */
-                if (keel_store_open_container(store, ids[i], false, &cd, NULL) < 0)
+                /* A container deleted meanwhile is simply not listed; one
+                 * whose state cannot be read is named on stderr, and the
+                 * others are still listed (runc does so). */
+                ret = keel_container_state(store, ids[i], &st, &rerr);
+                if (ret == -ENOENT) {
+                        keel_error_free(rerr);
                         continue;
-                /* A container whose state cannot be read is named on
-                 * stderr, and the others are still listed (runc does so). */
-                if (keel_container_read_state(cd, &st, &rerr) < 0) {
+                }
+                if (ret < 0) {
                         keel_log_warn("list: %s", rerr->msg);
                         keel_error_free(rerr);
                 } else {
@@ -121,7 +121,6 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         }
                 }
                 keel_state_free(st);
-                keel_container_dir_close(cd);
         }
         if (format == LIST_JSON)
                 fputs("]\n", stdout);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "container.h"
 
 static int run_freeze_command(struct keel_globals *g, int argc, char **argv,
                               int (*op)(struct keel_store *, const char *, struct keel_error **),

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "container.h"
 #include "util/cleanup.h"
 
 int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **err)

@@ -8,9 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "spec/default-spec.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
 
 static const char spec_options[] =
         "  -b, --bundle DIR   write DIR/config.json (default: the current directory)\n"
@@ -67,9 +65,9 @@ int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         return keel_error_set(err, 0, "%s/config.json exists: remove it first", bundle);
                 return keel_error_set(err, errno, "create %s/config.json", bundle);
         }
-        ret = keel_write_all(fd, json, len);
+        ret = keel_cli_write_all(fd, json, len);
         if (ret == 0)
-                ret = keel_write_all(fd, "\n", 1);
+                ret = keel_cli_write_all(fd, "\n", 1);
         if (ret < 0) {
                 unlinkat(dirfd, "config.json", 0);
                 return keel_error_set(err, -ret, "write %s/config.json", bundle);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "container.h"
 #include "util/cleanup.h"
 
 int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
@@ -16,7 +15,6 @@ int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error *
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct keel_container_dir *c = NULL;
         struct keel_store *store = NULL;
         struct keel_state *st = NULL;
         _cleanup_free_ char *json = NULL;
@@ -47,9 +45,7 @@ int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error *
                 }
                 return ret;
         }
-        ret = keel_store_open_container(store, argv[optind], false, &c, err);
-        if (ret == 0)
-                ret = keel_container_read_state(c, &st, err);
+        ret = keel_container_state(store, argv[optind], &st, err);
         if (ret == 0) {
                 /* The spec wants a pid only while the process exists. */
                 if (st->status == KEEL_STATUS_STOPPED)
@@ -59,7 +55,6 @@ int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error *
         if (ret == 0)
                 printf("%s\n", json);
         keel_state_free(st);
-        keel_container_dir_close(c);
         keel_store_close(store);
         return ret;
 }

@@ -13,9 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "container.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
 
 #define RESOURCES_MAX (4u << 20)
 
@@ -246,9 +244,8 @@ int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error 
                 size_t len = 0;
 
                 ret = strcmp(file, "-") == 0
-                              ? keel_read_fd(STDIN_FILENO, RESOURCES_MAX, &json.s, &len, err)
-                              : keel_read_file_at(AT_FDCWD, file, RESOURCES_MAX, &json.s, &len,
-                                                  err);
+                              ? keel_cli_read_fd(STDIN_FILENO, RESOURCES_MAX, &json.s, &len, err)
+                              : keel_cli_read_file(file, RESOURCES_MAX, &json.s, &len, err);
                 json.len = len;
                 if (ret < 0)
                         keel_error_prefix(err, "--resources %s", file);

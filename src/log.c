@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "log.h"
-#include "util/fs.h"
 
 /* The CLI is one short-lived process: one log sink for its lifetime. */
 static int log_fd = -1;
@@ -132,7 +132,7 @@ static void log_record(int fd, const char *level, const char *msg)
                 fputc('\n', f);
         }
         if (fclose(f) == 0)
-                keel_write_all(fd, line, len);
+                keel_cli_write_all(fd, line, len);
         free(line);
 }
 

@@ -13,8 +13,6 @@
 #include "cli.h"
 #include "commit.h"
 #include "util/cleanup.h"
-#include "lib-log.h"
-#include "linux/exe-guard.h"
 #include "log.h"
 
 /* Every command runc has, so engines get "not implemented" rather than

@@ -6,16 +6,12 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sys/syscall.h>
-
 #include "cli.h"
-#include "container.h"
-#include "linux/terminal.h"
 #include "util/cleanup.h"
-#include "util/syscall.h"
 
 /* Signals an attached keel passes on to the container's process, as runc
  * does. */
@@ -74,7 +70,7 @@ int keel_cli_wait(pid_t target, int sigfd, struct keel_error **err)
 int keel_cli_attach(struct keel_created *c, int sigfd, struct keel_error **err)
 {
         if (c->console_master >= 0) {
-                _cleanup_close_ int pidfd = keel_pidfd_open(c->pid, 0);
+                _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, c->pid, 0);
 
                 keel_terminal_relay(c->console_master, pidfd, NULL);
                 closep(&c->console_master);

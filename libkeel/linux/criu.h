@@ -17,23 +17,8 @@
  * init's stdio (descriptors.json, as runc writes it, and criu's keys for
  * it in keel-stdio-keys) is replaced by the restoring keel's. */
 
-/* The options the caller chose, shared by dump and restore. */
-struct keel_criu_opts {
-        const char *criu;               /* the binary; NULL: "criu" in PATH */
-        const char *image_path;         /* images (dump: made when missing) */
-        const char *work_path;          /* logs and work files; NULL: image_path */
-        const char *parent_path;        /* dump: previous images (pre-dump) */
-        const char *manage_cgroups_mode;/* soft, full, strict or ignore; NULL: soft */
-        char *const *empty_ns;          /* namespace types without contents ("network") */
-        const char *lsm_profile;        /* restore: TYPE:NAME for the restored processes */
-        const char *lsm_mount_context;  /* restore: SELinux context of the restored mounts */
-        bool leave_running, pre_dump, auto_dedup;
-        bool tcp_established, ext_unix_sk, shell_job, file_locks;
-};
-
-/* Whether criu can run here: the binary answers `criu check`.  The error
- * says what criu said ("criu check: ... kerndat_vdso_fill_symtable failed"). */
-int keel_criu_check(const char *criu, struct keel_error **err);
+/* struct keel_criu_opts (the options the caller chose, shared by dump and
+ * restore) and keel_criu_check are public: keel.h. */
 
 /* What the dump needs of the container. */
 struct keel_criu_dump {

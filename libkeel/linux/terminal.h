@@ -56,7 +56,8 @@ int keel_console_socket_send(const char *path, int master, struct keel_error **e
 int keel_console_socket_listen(const char *path, struct keel_error **err);
 int keel_console_socket_recv(int listen_fd, int *fd, struct keel_error **err);
 
-/* `keel run` with a terminal and no --console-socket: copy keel's stdin to
+/* keel_terminal_relay (keel.h, public), for `keel run` with a terminal and
+ * no --console-socket: copy keel's stdin to
  * master and master to keel's stdout until the container side hangs up (the
  * master reads EOF or EIO: every slave fd is closed) or stop_fd (if >= 0, e.g.
  * the init's pidfd) becomes readable; then what the master still holds is
@@ -79,7 +80,6 @@ int keel_console_socket_recv(int listen_fd, int *fd, struct keel_error **err);
  * waiting forever.
  *
  * The caller must hold no slave fd of its own, or the hangup never comes. */
-int keel_terminal_relay(int master, int stop_fd, struct keel_error **err);
 
 /* The same, with in_fd and out_fd standing for stdin and stdout.  in_fd < 0
  * means no input. */

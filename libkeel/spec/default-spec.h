@@ -8,13 +8,7 @@
 
 #include "error.h"
 
-/* The config.json `keel spec` writes: runc's default template with keel's
- * name and spec version.  With rootless, the changes runc's `spec
- * --rootless` makes: a user namespace mapping root to uid/gid, no network
- * namespace, /sys bound from the host, no uid=/gid= mount options and no
- * resources.  Capability sets other than bounding, effective and permitted
- * stay empty (CVE-2022-29162). */
-int keel_default_spec_json(bool rootless, uid_t uid, gid_t gid, char **out, size_t *len,
-                           struct keel_error **err);
+/* keel_default_spec_json, the config.json `keel spec` writes, is public:
+ * keel.h. */
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -14,6 +15,8 @@
 #include <yajl/yajl_gen.h>
 
 #include "linux/caps.h"
+#include "linux/criu.h"
+#include "linux/lsm.h"
 #include "linux/mount-options.h"
 #include "spec/features.h"
 #include "spec/json.h"
@@ -50,6 +53,23 @@ unsigned int keel_features_seccomp_flags(void)
                         supported |= seccomp_flags[i].bit;
         }
         return supported;
+}
+
+void keel_features_probe(struct keel_features_info *info, const char *criu)
+{
+        /* Per thread: the string outlives the call without an owner. */
+        static __thread char libseccomp[48];
+        const struct scmp_version *sv = seccomp_version();
+
+        info->seccomp_flags = keel_features_seccomp_flags();
+        info->apparmor = keel_apparmor_enabled();
+        info->selinux = keel_selinux_enabled();
+        info->checkpoint = keel_criu_check(criu, NULL) == 0;
+        if (sv != NULL) {
+                snprintf(libseccomp, sizeof(libseccomp), "%u.%u.%u", sv->major, sv->minor,
+                         sv->micro);
+                info->libseccomp_version = libseccomp;
+        }
 }
 
 /* ---- name lists ----------------------------------------------------------- */

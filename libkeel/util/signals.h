@@ -12,22 +12,10 @@
 #define KEEL_SIGRTMIN 34
 #define KEEL_SIGRTMAX 64
 
-/* Parse a signal for `keel kill`, as runc does and a little stricter:
- *  - a decimal number, 0 to 64 ("9", "09"); 0 is kill(2)'s existence
- *    check, which engines send to ask whether the container still runs;
- *  - a name, with or without the SIG prefix, in any case ("KILL", "SIGKILL",
- *    "kill", "SigTerm"; runc upper-cases too), including the aliases IOT,
- *    CLD and POLL;
- *  - a real-time signal as RTMIN, RTMIN+n, RTMAX-n, RTMAX (with or
- *    without SIG), which runc does not know and crun does.
- * Rejected with -EINVAL: "" ; numbers above 64 (runc leaves those to
- * kill(2)'s EINVAL); a sign ("-9", "+9"), spaces or trailing junk ("9x");
- * unknown names; 32 and 33 are accepted as numbers only. */
-int keel_signal_parse(const char *s, int *signo, struct keel_error **err);
-
-/* "SIGKILL", "SIGRTMIN+3", "SIGRTMAX-1"; NULL for 0, 32, 33 and numbers
- * outside 1..64.  The string is static. */
-const char *keel_signal_name(int signo);
+/* keel_signal_parse (`keel kill`'s signals, as runc takes them and a
+ * little stricter: numbers 0 to 64, names with or without SIG in any case,
+ * the aliases IOT, CLD and POLL, and RTMIN+n/RTMAX-n as crun does; 32 and
+ * 33 as numbers only) and keel_signal_name are public: keel.h. */
 
 /* Every signal back to its default action and none blocked, as a new
  * program expects and as runc and crun start the container's process.

@@ -4,12 +4,12 @@
 
 #include <stddef.h>
 
+#include "keel.h"
+
 /* NULL-terminated vectors of strings the vector owns (config.json arrays,
  * store listings, exec's adjusted args and env). */
 
-/* Free each string and the vector; NULL is nothing.  (Also declared in the
- * public store.h, for keel_store_list's callers.) */
-void keel_strv_free(char **v);
+/* keel_strv_free (each string and the vector) is public: keel.h. */
 
 /* A deep copy of src (NULL reads as empty); *n gets its length when n is
  * not NULL.  -ENOMEM. */
