@@ -267,8 +267,9 @@ struct keel_created {
 
 /* create: parse and check the bundle's config.json, and set everything up,
  * the init waiting for keel_container_start (or, with o->restore, running).
- * The caller is the init's parent (it gets SIGCHLD and reaps it) unless it
- * exits first.  out may be NULL.
+ * The init is forked by the caller or by a helper child that exits: a
+ * caller that waits for it (as `keel run` does) makes itself a child
+ * subreaper (prctl PR_SET_CHILD_SUBREAPER) first.  out may be NULL.
  * On failure the host is left as if nothing had been tried: no state dir,
  * process, cgroup or mount.
  * Errors: -EEXIST ("container X already exists"); -EINVAL for a config
@@ -324,7 +325,7 @@ struct keel_exec_opts {
 };
 
 struct keel_exec_result {
-        pid_t pid;                      /* the process, the caller's child */
+        pid_t pid;                      /* the process (a subreaper caller inherits it) */
         int console_master;             /* with keep_console and a tty: the caller's; else -1 */
 };
 

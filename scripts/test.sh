@@ -1,7 +1,8 @@
 #!/bin/bash
 # The second command of the README: the whole test suite.  Installs what it
 # needs, builds, runs unit, conformance and integration tests through
-# `make check`, and ends with one line "N passed, N failed".
+# `make check`, the VM suite through `make check-vm` and the engines through
+# `make check-engines`, and ends with one line "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${KEEL_BUILD_DIR:-$top/build}
@@ -12,20 +13,29 @@ build=${KEEL_BUILD_DIR:-$top/build}
 cd "$build"
 # The engine tests (podman through conmon) install podman from apt themselves.
 export KEEL_ENGINE_TESTS=${KEEL_ENGINE_TESTS:-1}
-rm -f test-suite.log
+suite_logs="test-suite.log test-suite-vm.log test-suite-engines.log"
+# shellcheck disable=SC2086
+rm -f $suite_logs
 # One test file at a time: the leak checks (processes, mounts, cgroups)
-# look at the whole host, so concurrent files would see each other.
+# look at the whole host, so concurrent files would see each other.  Each
+# target runs even when one before it failed.
 make -j"$(nproc)" >/dev/null 2>&1
-make -j1 check >make-check.out 2>&1
-status=$?
+status=0
+: >make-check.out
+for target in check check-vm check-engines; do
+        make -j1 "$target" >>make-check.out 2>&1 || status=1
+done
 grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' make-check.out | grep -v '^PASS' || true
 if [ $status -ne 0 ]; then
         # Show what failed: the per-file logs of failed tests, or the build error.
-        if [ -f test-suite.log ]; then
-                cat test-suite.log
-        else
-                tail -50 make-check.out
-        fi
+        shown=0
+        for log in $suite_logs; do
+                if [ -f "$log" ] && grep -qE '^# (FAIL|ERROR|XPASS): *[1-9]' "$log"; then
+                        cat "$log"
+                        shown=1
+                fi
+        done
+        [ $shown = 1 ] || tail -50 make-check.out
 fi
 
 # failure_digest: each failed test with the first lines of what it printed,
@@ -51,7 +61,15 @@ failure_digest() {
         done | head -60
 }
 
-count() { sed -n "s/^# $1: *//p" test-suite.log 2>/dev/null | tail -1; }
+# count WHAT: the sum of "# WHAT: N" over the three suites' logs.
+count() {
+        local log n sum=0
+        for log in $suite_logs; do
+                n=$(sed -n "s/^# $1: *//p" "$log" 2>/dev/null | tail -1)
+                sum=$((sum + ${n:-0}))
+        done
+        echo "$sum"
+}
 pass=$(count PASS); fail=$(count FAIL); error=$(count ERROR); xpass=$(count XPASS); skip=$(count SKIP)
 pass=${pass:-0}; failed=$(( ${fail:-0} + ${error:-0} + ${xpass:-0} ))
 if [ $status -ne 0 ] && [ "$failed" -eq 0 ]; then
