@@ -65,7 +65,8 @@ struct keel_error {
 /* Set *err (if err is non-NULL and *err is still NULL) and return
  * -errnum, or -EINVAL when errnum is 0.  When errnum is non-zero its
  * strerror text is appended: "open config.json: No such file or directory".
- * Out of memory, the message is a fixed text; the code is kept. */
+ * Out of memory, *err may hold a fixed message or stay NULL; the return
+ * value is the same. */
 KEEL_PUBLIC int keel_error_set(struct keel_error **err, int errnum, const char *fmt, ...)
         KEEL_PRINTF(3, 4);
 KEEL_PUBLIC int keel_error_setv(struct keel_error **err, int errnum, const char *fmt, va_list ap)
@@ -112,7 +113,7 @@ struct keel_store;
 
 /* Check a container id: 1 to KEEL_ID_MAX characters from [A-Za-z0-9_+.-],
  * not starting with '.', so it is always one plain path component.
- * Errors: -EINVAL ("invalid container id ..."). */
+ * Errors: -EINVAL, saying what is wrong ("container id must not be empty"). */
 KEEL_PUBLIC int keel_id_validate(const char *id, struct keel_error **err);
 
 /* Open the state root at root, making it (mode 0700, with its parents)
@@ -126,7 +127,8 @@ KEEL_PUBLIC void keel_store_close(struct keel_store *store);
 
 /* The ids of all containers in the store, sorted; *ids is a NULL-terminated
  * vector the caller frees with keel_strv_free (empty when there are none);
- * *n, when n is not NULL, the count.  Leftover reservations of creates that were killed are removed on the way.
+ * *n, when n is not NULL, the count.  Leftover reservations of creates that
+ * were killed are removed on the way.
  * Errors: the errno of reading the directory; -ENOMEM. */
 KEEL_PUBLIC int keel_store_list(struct keel_store *store, char ***ids, size_t *n,
                                 struct keel_error **err);
@@ -245,7 +247,8 @@ struct keel_create_opts {
         const char *pid_file;           /* NULL: none */
         const char *console_socket;     /* where the pty master goes (process.terminal) */
         int preserve_fds;               /* fds 3 .. 3+n-1 reach the process */
-        int listen_fds;                 /* LISTEN_FDS: n more fds, and LISTEN_FDS/LISTEN_PID in env */
+        int listen_fds;                 /* LISTEN_FDS: n more fds, and LISTEN_FDS and
+                                         * LISTEN_PID in the env */
         bool no_pivot;
         bool no_new_keyring;
         bool no_cgroup;                 /* --cgroup-manager disabled (crun's) */

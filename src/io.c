@@ -42,7 +42,8 @@ int keel_cli_read_fd(int fd, size_t max_size, char **out, size_t *len, struct ke
                         if (ncap > max_size + 1)
                                 ncap = max_size + 1;
                         if (ncap <= size)
-                                return keel_error_setq(err, EFBIG, "read: larger than %zu bytes", max_size);
+                                return keel_error_setq(err, EFBIG, "read: larger than %zu bytes",
+                                                       max_size);
                         nbuf = realloc(buf, ncap + 1);
                         if (nbuf == NULL)
                                 return keel_error_set(err, ENOMEM, "read");

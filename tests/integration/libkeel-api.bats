@@ -12,9 +12,10 @@ setup_file() {
         export DEST
         # The staging install, without the make check that runs us: its
         # MAKEFLAGS (jobserver, command-line variables) are not ours.
+        local log=$BATS_FILE_TMPDIR/install.log
         env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-                make -s -C "$KEEL_BUILDDIR" install DESTDIR="$DEST" >"$BATS_FILE_TMPDIR/install.log" 2>&1 ||
-                { cat "$BATS_FILE_TMPDIR/install.log" >&2; return 1; }
+                make -s -C "$KEEL_BUILDDIR" install DESTDIR="$DEST" >"$log" 2>&1 ||
+                { cat "$log" >&2; return 1; }
 }
 
 # The installed file named NAME (one match, or fail).
@@ -50,15 +51,16 @@ staged_pkg_config() {
         echo "exported: $(echo "$exported" | wc -l)"
         [ "$(echo "$exported" | wc -l)" -lt 80 ]
         # Both ways: what keel.h promises is there, and nothing else is.
-        declared=$(grep -oE '^KEEL_PUBLIC [^(]*\b(keel_[a-z0-9_]+)\(' "$KEEL_SRCDIR/libkeel/keel.h" |
+        declared=$(grep -oE '^KEEL_PUBLIC [^(]*\bkeel_[a-z0-9_]+\(' "$KEEL_SRCDIR/libkeel/keel.h" |
                 grep -oE 'keel_[a-z0-9_]+\($' | tr -d '(' | sort)
         [ "$(echo "$declared" | wc -l)" -gt 30 ]
         diff <(echo "$declared") <(echo "$exported")
 }
 
 @test "libkeel: the CLI's sources use only keel.h and util/cleanup.h of the library" {
-        local inc bad=""
-        for inc in $(grep -ohE '^#include "[^"]+"' "$KEEL_SRCDIR"/src/*.[ch] | cut -d'"' -f2 | sort -u); do
+        local inc includes bad=""
+        includes=$(grep -ohE '^#include "[^"]+"' "$KEEL_SRCDIR"/src/*.[ch] | cut -d'"' -f2)
+        for inc in $(echo "$includes" | sort -u); do
                 case $inc in
                 keel.h | util/cleanup.h) ;;                     # the library's, allowed
                 config.h | commit.h) ;;                         # the build's
