@@ -669,54 +669,6 @@ int keel_seccomp_listener_connect(const char *path, int *sock, struct keel_error
         return 0;
 }
 
-static void put_json_string(FILE *f, const char *s)
-{
-        fputc('"', f);
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
-        fputc('"', f);
-}
-
-int keel_seccomp_process_state(const struct keel_state *st, const char *metadata, char **out,
-                               struct keel_error **err)
-{
-        _cleanup_free_ char *state = NULL;
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f;
-        int r;
-
-        *out = NULL;
-        r = keel_state_to_json(st, false, &state, &len, err);
-        if (r < 0)
-                return r;
-        f = open_memstream(&buf, &len);
-        if (f == NULL)
-                return keel_error_set(err, errno, "container process state");
-        fputs("{\"ociVersion\":", f);
-        put_json_string(f, st->oci_version ? st->oci_version : "");
-        fprintf(f, ",\"fds\":[\"seccompFd\"],\"pid\":%d", st->pid);
-        if (metadata != NULL) {
-                fputs(",\"metadata\":", f);
-                put_json_string(f, metadata);
-        }
-        fprintf(f, ",\"state\":%s}", state);
-        if (ferror(f) | fclose(f)) {
-                free(buf);
-                return keel_error_set(err, ENOMEM, "container process state");
-        }
-        *out = buf;
-        return 0;
-}
-
 /* No allocation and no error object: the hand-off helper calls it too. */
 static int send_state(int sock, int notify_fd, const char *state)
 {
