@@ -490,59 +490,25 @@ const char *keel_json_path_str(const struct keel_json_path *p)
         return p->len > 0 ? p->buf : "(root)";
 }
 
-static int verror(const struct keel_json_path *p, struct keel_error **err, const char *fmt,
-                  va_list ap)
+int keel_json_error_at(const struct keel_json_path *p, const char *key, long index,
+                       const char *field, struct keel_error **err, const char *fmt, ...)
 {
-        if (err != NULL && *err == NULL) {
-                keel_error_setv(err, 0, fmt, ap);
-                keel_error_prefix(err, "%s", keel_json_path_str(p));
-        }
+        struct keel_json_path at = *p;
+        va_list ap;
+
+        if (err == NULL || *err != NULL)
+                return -EINVAL;
+        if (key != NULL)
+                keel_json_path_push_key(&at, key);
+        if (index >= 0)
+                keel_json_path_push_index(&at, (size_t) index);
+        if (field != NULL)
+                keel_json_path_push_key(&at, field);
+        va_start(ap, fmt);
+        keel_error_setv(err, 0, fmt, ap);
+        va_end(ap);
+        keel_error_prefix(err, "%s", keel_json_path_str(&at));
         return -EINVAL;
-}
-
-int keel_json_error(const struct keel_json_path *p, struct keel_error **err, const char *fmt, ...)
-{
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = verror(p, err, fmt, ap);
-        va_end(ap);
-        return r;
-}
-
-int keel_json_member_error(struct keel_json_path *p, const char *key, struct keel_error **err,
-                           const char *fmt, ...)
-{
-        va_list ap;
-        int r;
-
-        keel_json_path_push_key(p, key);
-        va_start(ap, fmt);
-        r = verror(p, err, fmt, ap);
-        va_end(ap);
-        keel_json_path_pop(p);
-        return r;
-}
-
-int keel_json_element_error(struct keel_json_path *p, const char *key, size_t index,
-                            const char *field, struct keel_error **err, const char *fmt, ...)
-{
-        va_list ap;
-        int r;
-
-        keel_json_path_push_key(p, key);
-        keel_json_path_push_index(p, index);
-        if (field != NULL)
-                keel_json_path_push_key(p, field);
-        va_start(ap, fmt);
-        r = verror(p, err, fmt, ap);
-        va_end(ap);
-        if (field != NULL)
-                keel_json_path_pop(p);
-        keel_json_path_pop(p);
-        keel_json_path_pop(p);
-        return r;
 }
 
 int keel_json_oom(const struct keel_json_path *p, struct keel_error **err)

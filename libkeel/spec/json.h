@@ -72,16 +72,18 @@ typedef int (*keel_json_document_fn)(yajl_val o, struct keel_json_path *p, void 
 int keel_json_read_document(const char *data, size_t len, size_t size, keel_json_document_fn fn,
                             void **out, struct keel_error **err);
 
-/* Set *err to "<path>: <message>" and return -EINVAL. */
-int keel_json_error(const struct keel_json_path *p, struct keel_error **err, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-/* The same about member key of the object at p ("<path>.key: ..."). */
-int keel_json_member_error(struct keel_json_path *p, const char *key, struct keel_error **err,
-                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The same about key[index], or key[index].field when field is not NULL. */
-int keel_json_element_error(struct keel_json_path *p, const char *key, size_t index,
-                            const char *field, struct keel_error **err, const char *fmt, ...)
+/* Set *err to "<path>: <message>" and return -EINVAL, where path is p
+ * with key, [index] and .field added (those not NULL or -1). */
+int keel_json_error_at(const struct keel_json_path *p, const char *key, long index,
+                       const char *field, struct keel_error **err, const char *fmt, ...)
         __attribute__((format(printf, 6, 7)));
+/* An error about the value at p, about member key of the object at p
+ * ("<path>.key: ..."), or about key[index] (and its .field). */
+#define keel_json_error(p, err, ...) keel_json_error_at((p), NULL, -1, NULL, (err), __VA_ARGS__)
+#define keel_json_member_error(p, key, err, ...) \
+        keel_json_error_at((p), (key), -1, NULL, (err), __VA_ARGS__)
+#define keel_json_element_error(p, key, index, field, err, ...) \
+        keel_json_error_at((p), (key), (long) (index), (field), (err), __VA_ARGS__)
 /* Out of memory while reading the value at p: -ENOMEM. */
 int keel_json_oom(const struct keel_json_path *p, struct keel_error **err);
 
