@@ -43,6 +43,7 @@
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/phase.h"
+#include "util/socket.h"
 
 
 /* Everything one create owns, released in reverse by create_abort(). */
@@ -468,15 +469,14 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
  * a start that cannot hang on a dead container. */
 static int make_start_socket(struct create *cr, struct keel_error **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa;
+        int fd = keel_unix_address_at(cr->c->dirfd, KEEL_START_SOCKET, &sa);
 
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", cr->c->dirfd,
-                 KEEL_START_SOCKET);
-        cr->start_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (cr->start_fd < 0)
-                return keel_error_set(err, errno, "start socket");
-        if (bind(cr->start_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(cr->start_fd, 1) < 0)
-                return keel_error_set(err, errno, "start socket");
+        if (fd == 0)
+                fd = keel_unix_listen(&sa, 1);
+        if (fd < 0)
+                return keel_error_set(err, -fd, "start socket");
+        cr->start_fd = fd;
         return 0;
 }
 

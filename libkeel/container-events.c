@@ -9,12 +9,10 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "container.h"
 #include "linux/cgroup-stats.h"
 #include "linux/cgroup.h"
-#include "spec/json.h"
+#include "spec/json-write.h"
 #include "util/cleanup.h"
 
 /* The container's cgroup, for a container that still runs (created,
@@ -31,27 +29,25 @@ int keel_container_stats(struct keel_store *store, const char *id, char **json,
                          struct keel_error **err)
 {
         struct keel_cgroup *cg = NULL;
-        yajl_gen g;
+        struct keel_json_gen *g;
         int ret;
 
         ret = open_live_cgroup(store, id, &cg, err);
         if (ret < 0)
                 return ret;
-        g = yajl_gen_alloc(NULL);
+        g = keel_json_gen_new(NULL, 0);
         if (g == NULL) {
                 keel_cgroup_free(cg);
                 return keel_error_set(err, ENOMEM, "stats");
         }
-        yajl_gen_map_open(g);
-        keel_json_gen_str(g, "type");
-        keel_json_gen_str(g, "stats");
-        keel_json_gen_str(g, "id");
-        keel_json_gen_str(g, id);
+        keel_json_gen_map_open(g);
+        keel_json_gen_kv_str(g, "type", "stats");
+        keel_json_gen_kv_str(g, "id", id);
         keel_json_gen_str(g, "data");
         keel_cgroup_stats_gen(cg, g);
-        yajl_gen_map_close(g);
+        keel_json_gen_map_close(g);
         ret = keel_json_gen_take(g, false, json, NULL);
-        yajl_gen_free(g);
+        keel_json_gen_free(g);
         keel_cgroup_free(cg);
         return ret < 0 ? keel_error_set(err, -ret, "stats") : 0;
 }

@@ -11,6 +11,7 @@
 #include "linux/cgroup-resources.h"
 #include "linux/cgroup-systemd.h"
 #include "linux/cgroup.h"
+#include "spec/json-write.h"
 #include "spec/json.h"
 #include "spec/oci-config.h"
 #include "util/cleanup.h"

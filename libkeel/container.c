@@ -25,6 +25,7 @@
 #include "util/syscall.h"
 #include "util/fs.h"
 #include "util/phase.h"
+#include "util/socket.h"
 
 int keel_proc_start_time(pid_t pid, unsigned long long *start)
 {
@@ -249,21 +250,15 @@ static int open_state(struct keel_store *store, const char *id, bool exclusive,
 
 static int connect_start_socket(struct keel_container_dir *c, struct keel_error **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int fd;
+        struct sockaddr_un sa;
+        int fd = keel_unix_address_at(c->dirfd, KEEL_START_SOCKET, &sa);
 
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", c->dirfd, KEEL_START_SOCKET);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd == 0)
+                fd = keel_unix_connect(&sa);
+        if (fd == -ECONNREFUSED || fd == -ENOENT)
+                return keel_error_setq(err, ESRCH, "cannot start container %s: its init is gone", c->id);
         if (fd < 0)
-                return keel_error_set(err, errno, "container %s: start socket", c->id);
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-                int e = errno;
-
-                close(fd);
-                if (e == ECONNREFUSED || e == ENOENT)
-                        return keel_error_setq(err, ESRCH, "cannot start container %s: its init is gone", c->id);
-                return keel_error_set(err, e, "container %s: connect to the init", c->id);
-        }
+                return keel_error_set(err, -fd, "container %s: connect to the init", c->id);
         return fd;
 }
 

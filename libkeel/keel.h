@@ -100,6 +100,13 @@ typedef void (*keel_log_handler)(enum keel_log_level level, const char *msg);
 
 KEEL_PUBLIC void keel_set_log_handler(keel_log_handler fn);
 
+/* One log record as the JSON line runc writes with --log-format=json:
+ * {"level":level,"msg":msg,"time":time} and a newline, escaped as every
+ * JSON keel writes.  *out is the caller's (free(3)), *len its length.
+ * Errors: -ENOMEM, -EINVAL for a NULL argument. */
+KEEL_PUBLIC int keel_log_json_line(const char *level, const char *msg, const char *time,
+                                   char **out, size_t *len);
+
 /* ==== the state root ===================================================== */
 
 /* The state root (runc's --root): one directory per container, named by

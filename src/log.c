@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "util/cleanup.h"
 
 /* The CLI is one short-lived process: one log sink for its lifetime. */
 static int log_fd = -1;
@@ -48,24 +49,6 @@ static void format_time(char *buf, size_t size)
         gmtime_r(&ts.tv_sec, &tm);
         n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
         snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
-
-static void json_escape(FILE *f, const char *s)
-{
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c == '\n')
-                        fputs("\\n", f);
-                else if (c == '\t')
-                        fputs("\\t", f);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
 }
 
 /* A value of runc's text lines (logrus' text formatter): bare when it is
@@ -107,33 +90,38 @@ static void text_value(FILE *f, const char *s)
         fputc('"', f);
 }
 
+static int json_line(const char *time, const char *level, const char *msg, char **line,
+                     size_t *len)
+{
+        return keel_log_json_line(level, msg, time, line, len);
+}
+
+static int text_line(const char *time, const char *level, const char *msg, char **line,
+                     size_t *len)
+{
+        FILE *f = open_memstream(line, len);
+
+        if (f == NULL)
+                return -errno;
+        fprintf(f, "time=\"%s\" level=%s msg=", time, level);
+        text_value(f, msg);
+        fputc('\n', f);
+        return fclose(f) == 0 ? 0 : -ENOMEM;
+}
+
 /* One line per record, as runc writes them: JSON {"level","msg","time"},
  * or the text form time="..." level=... msg="...".  Written with a single
  * write(2) so concurrent keel processes appending to one log do not
  * interleave. */
 static void log_record(int fd, const char *level, const char *msg)
 {
+        _cleanup_free_ char *line = NULL;
         char timebuf[64];
-        char *line = NULL;
         size_t len = 0;
-        FILE *f;
 
-        f = open_memstream(&line, &len);
-        if (f == NULL)
-                return;
         format_time(timebuf, sizeof(timebuf));
-        if (log_json) {
-                fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
-                json_escape(f, msg);
-                fprintf(f, "\",\"time\":\"%s\"}\n", timebuf);
-        } else {
-                fprintf(f, "time=\"%s\" level=%s msg=", timebuf, level);
-                text_value(f, msg);
-                fputc('\n', f);
-        }
-        if (fclose(f) == 0)
+        if ((log_json ? json_line : text_line)(timebuf, level, msg, &line, &len) == 0)
                 keel_cli_write_all(fd, line, len);
-        free(line);
 }
 
 void keel_log_error(const char *command, const char *msg)

@@ -9,42 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "image/bundle.h"
 #include "spec/default-spec.h"
+#include "spec/json-write.h"
 #include "spec/json.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/path.h"
-
-/* A parsed value written back as it was read. */
-static void gen_tree(yajl_gen g, yajl_val v)
-{
-        size_t i;
-
-        if (YAJL_IS_STRING(v)) {
-                keel_json_gen_str(g, v->u.string);
-        } else if (YAJL_IS_NUMBER(v)) {
-                yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-        } else if (YAJL_IS_OBJECT(v)) {
-                yajl_gen_map_open(g);
-                for (i = 0; i < v->u.object.len; i++) {
-                        keel_json_gen_str(g, v->u.object.keys[i]);
-                        gen_tree(g, v->u.object.values[i]);
-                }
-                yajl_gen_map_close(g);
-        } else if (YAJL_IS_ARRAY(v)) {
-                yajl_gen_array_open(g);
-                for (i = 0; i < v->u.array.len; i++)
-                        gen_tree(g, v->u.array.values[i]);
-                yajl_gen_array_close(g);
-        } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-                yajl_gen_bool(g, YAJL_IS_TRUE(v));
-        } else {
-                yajl_gen_null(g);
-        }
-}
 
 static bool env_has(char **env, const char *entry)
 {
@@ -57,16 +28,16 @@ static bool env_has(char **env, const char *entry)
 }
 
 /* The default env entries the image does not set, then the image's. */
-static void gen_env(yajl_gen g, yajl_val defaults, char **env)
+static void gen_env(struct keel_json_gen *g, yajl_val defaults, char **env)
 {
-        yajl_gen_array_open(g);
+        keel_json_gen_array_open(g);
         for (size_t i = 0; defaults && i < defaults->u.array.len; i++)
                 if (YAJL_IS_STRING(defaults->u.array.values[i]) &&
                     !env_has(env, defaults->u.array.values[i]->u.string))
                         keel_json_gen_str(g, defaults->u.array.values[i]->u.string);
         for (; env && *env; env++)
                 keel_json_gen_str(g, *env);
-        yajl_gen_array_close(g);
+        keel_json_gen_array_close(g);
 }
 
 static bool parse_id(const char *s, uint32_t *out)
@@ -175,61 +146,60 @@ struct image_process {
         uint32_t uid, gid;
 };
 
-static void gen_process(yajl_gen g, yajl_val proc, const struct image_process *ip)
+static void gen_process(struct keel_json_gen *g, yajl_val proc, const struct image_process *ip)
 {
         const struct keel_image_config *c = ip->c;
 
-        yajl_gen_map_open(g);
+        keel_json_gen_map_open(g);
         for (size_t i = 0; i < proc->u.object.len; i++) {
                 const char *k = proc->u.object.keys[i];
                 yajl_val v = proc->u.object.values[i];
 
                 keel_json_gen_str(g, k);
                 if (strcmp(k, "terminal") == 0) {
-                        yajl_gen_bool(g, false);
+                        keel_json_gen_bool(g, false);
                 } else if (strcmp(k, "user") == 0) {
-                        yajl_gen_map_open(g);
-                        keel_json_gen_str(g, "uid");
-                        yajl_gen_integer(g, ip->uid);
-                        keel_json_gen_str(g, "gid");
-                        yajl_gen_integer(g, ip->gid);
-                        yajl_gen_map_close(g);
+                        keel_json_gen_map_open(g);
+                        keel_json_gen_kv_int(g, "uid", ip->uid);
+                        keel_json_gen_kv_int(g, "gid", ip->gid);
+                        keel_json_gen_map_close(g);
                 } else if (strcmp(k, "args") == 0) {
-                        yajl_gen_array_open(g);
+                        keel_json_gen_array_open(g);
                         for (size_t j = 0; j < c->n_entrypoint; j++)
                                 keel_json_gen_str(g, c->entrypoint[j]);
                         for (size_t j = 0; j < c->n_cmd; j++)
                                 keel_json_gen_str(g, c->cmd[j]);
-                        yajl_gen_array_close(g);
+                        keel_json_gen_array_close(g);
                 } else if (strcmp(k, "env") == 0) {
                         gen_env(g, YAJL_IS_ARRAY(v) ? v : NULL, c->env);
                 } else if (strcmp(k, "cwd") == 0 && c->working_dir && *c->working_dir) {
                         keel_json_gen_str(g, c->working_dir);
                 } else {
-                        gen_tree(g, v);
+                        keel_json_gen_tree(g, v);
                 }
         }
-        yajl_gen_map_close(g);
+        keel_json_gen_map_close(g);
 }
 
-static void gen_root(yajl_gen g, yajl_val root)
+static void gen_root(struct keel_json_gen *g, yajl_val root)
 {
-        yajl_gen_map_open(g);
+        keel_json_gen_map_open(g);
         for (size_t i = 0; i < root->u.object.len; i++) {
                 keel_json_gen_str(g, root->u.object.keys[i]);
                 if (strcmp(root->u.object.keys[i], "readonly") == 0)
-                        yajl_gen_bool(g, false);        /* writes go to the upper layer */
+                        keel_json_gen_bool(g, false);        /* writes go to the upper layer */
                 else
-                        gen_tree(g, root->u.object.values[i]);
+                        keel_json_gen_tree(g, root->u.object.values[i]);
         }
-        yajl_gen_map_close(g);
+        keel_json_gen_map_close(g);
 }
 
-static void gen_config(yajl_gen g, yajl_val spec, const struct image_process *ip, const char *layers)
+static void gen_config(struct keel_json_gen *g, yajl_val spec, const struct image_process *ip,
+                       const char *layers)
 {
         const struct keel_image_config *c = ip->c;
 
-        yajl_gen_map_open(g);
+        keel_json_gen_map_open(g);
         for (size_t i = 0; i < spec->u.object.len; i++) {
                 const char *k = spec->u.object.keys[i];
                 yajl_val v = spec->u.object.values[i];
@@ -242,20 +212,17 @@ static void gen_config(yajl_gen g, yajl_val spec, const struct image_process *ip
                 else if (strcmp(k, "root") == 0 && YAJL_IS_OBJECT(v))
                         gen_root(g, v);
                 else
-                        gen_tree(g, v);
+                        keel_json_gen_tree(g, v);
         }
-        keel_json_gen_str(g, "annotations");
-        yajl_gen_map_open(g);
+        keel_json_gen_key_map(g, "annotations");
         for (size_t i = 0; i < c->n_labels; i++) {
                 if (strcmp(c->label_keys[i], KEEL_IMAGE_LAYERS_ANNOTATION) == 0)
                         continue;
-                keel_json_gen_str(g, c->label_keys[i]);
-                keel_json_gen_str(g, c->label_values[i]);
+                keel_json_gen_kv_str(g, c->label_keys[i], c->label_values[i]);
         }
-        keel_json_gen_str(g, KEEL_IMAGE_LAYERS_ANNOTATION);
-        keel_json_gen_str(g, layers);
-        yajl_gen_map_close(g);
-        yajl_gen_map_close(g);
+        keel_json_gen_kv_str(g, KEEL_IMAGE_LAYERS_ANNOTATION, layers);
+        keel_json_gen_map_close(g);
+        keel_json_gen_map_close(g);
 }
 
 int keel_image_config_json(const struct keel_image *img, struct keel_image_store *s, char **out,
@@ -264,7 +231,7 @@ int keel_image_config_json(const struct keel_image *img, struct keel_image_store
         struct image_process ip = { .c = &img->config };
         _cleanup_free_ char *def = NULL, *layers = NULL;
         yajl_val spec = NULL;
-        yajl_gen g;
+        struct keel_json_gen *g;
         size_t def_len;
         int r;
 
@@ -282,16 +249,15 @@ int keel_image_config_json(const struct keel_image *img, struct keel_image_store
                 r = keel_json_parse(def, def_len, &spec, err);
         if (r < 0)
                 return r;
-        g = yajl_gen_alloc(NULL);
+        g = keel_json_gen_new("    ", 0);
         if (g == NULL) {
                 keel_json_free(spec);
                 return keel_error_set(err, ENOMEM, "config.json");
         }
-        yajl_gen_config(g, yajl_gen_beautify, 1);
         gen_config(g, spec, &ip, layers);
         keel_json_free(spec);
         r = keel_json_gen_take(g, true, out, len);
-        yajl_gen_free(g);
+        keel_json_gen_free(g);
         return r < 0 ? keel_error_set(err, -r, "config.json") : 0;
 }
 

@@ -4,10 +4,10 @@
 
 #include <stdint.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "error.h"
 #include "linux/cgroup.h"
+
+struct keel_json_gen;
 
 /* The cgroup's statistics as one JSON object in the shape runc's `events`
  * prints under "data" (what containerd reads): cpu (usage in ns, from
@@ -16,7 +16,7 @@
  * as Read/Write entries), hugetlb, and PSI for cpu, memory and io.  A
  * section whose files the cgroup lacks (controller not enabled) is left
  * out rather than reported as zeros. */
-void keel_cgroup_stats_gen(struct keel_cgroup *cg, yajl_gen g);
+void keel_cgroup_stats_gen(struct keel_cgroup *cg, struct keel_json_gen *g);
 
 /* memory.events "oom_kill": how many processes the OOM killer took. */
 int keel_cgroup_oom_kills(struct keel_cgroup *cg, uint64_t *count, struct keel_error **err);

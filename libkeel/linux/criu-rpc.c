@@ -12,6 +12,7 @@
 
 #include "linux/criu-rpc.h"
 #include "util/cleanup.h"
+#include "util/socket.h"
 
 #define CRIU_OUTPUT_MAX 4096
 #define RESP_MAX (64u << 10)
@@ -232,73 +233,26 @@ static void resp_clear(struct resp *r)
 
 /* ---- the swrk session ------------------------------------------------------- */
 
-static int keel_send_fd(int sock, int fd)
-{
-        union {
-                char b[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        char byte = 0;
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                              .msg_controllen = sizeof(u.b) };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
-}
-
 /* The socket the child sends once criu is set up; -1 when it died first. */
 static int recv_socket(int sock)
 {
-        union {
-                char b[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
         char byte;
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                              .msg_controllen = sizeof(u.b) };
-        struct cmsghdr *c;
-        ssize_t n;
         int fd = -1;
 
-        do
-                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        for (c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                        memcpy(&fd, CMSG_DATA(c), sizeof(int));
-        return fd;
+        return keel_recv_fd(sock, &byte, 1, &fd, NULL) > 0 ? fd : -1;
 }
 
 static int recv_resp(int sock, struct resp *r, int *fd, struct keel_error **err)
 {
         _cleanup_free_ uint8_t *buf = malloc(RESP_MAX);
-        union {
-                char b[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct iovec iov = { .iov_base = buf, .iov_len = RESP_MAX };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                              .msg_controllen = sizeof(u.b) };
-        struct cmsghdr *c;
         ssize_t n;
 
         *fd = -1;
         if (buf == NULL)
                 return keel_error_set(err, ENOMEM, "criu");
-        do
-                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
+        n = keel_recv_fd(sock, buf, RESP_MAX, fd, NULL);
         if (n < 0)
-                return keel_error_set(err, errno, "criu: read its answer");
-        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                        memcpy(fd, CMSG_DATA(c), sizeof(int));
+                return keel_error_set(err, (int) -n, "criu: read its answer");
         if (n == 0)
                 return keel_error_setq(err, EPIPE, "criu: it closed the connection");
         if (parse_resp(buf, (size_t) n, r) < 0)
@@ -351,7 +305,7 @@ static void __attribute__((noreturn)) exec_swrk(const char *criu, int sock, int 
                 _exit(126);
         }
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
-            keel_send_fd(sock, sp[0]) < 0) {
+            keel_send_fd(sock, sp[0], "", 1) != 1) {
                 dprintf(2, "keel: criu: socket: %s\n", strerror(errno));
                 _exit(127);
         }

@@ -17,6 +17,7 @@
 
 #include "linux/criu.h"
 #include "linux/criu-rpc.h"
+#include "spec/json-write.h"
 #include "spec/json.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -446,20 +447,16 @@ static void read_stdio(pid_t pid, struct stdio_info *si)
 static int write_stdio(const char *image_path, const struct stdio_info *si,
                        struct keel_error **err)
 {
-        yajl_gen g = yajl_gen_alloc(NULL);
+        _cleanup_json_gen_ struct keel_json_gen *g = keel_json_gen_new(NULL, 0);
         _cleanup_free_ char *json = NULL, *keys = NULL;
         _cleanup_close_ int dfd = -1;
-        bool ok = g != NULL && yajl_gen_array_open(g) == yajl_gen_status_ok;
+        const char *targets[] = { si->target[0], si->target[1], si->target[2], NULL };
         size_t len;
         int ret;
 
-        for (int fd = 0; fd < 3 && ok; fd++)
-                ok = keel_json_gen_str(g, si->target[fd]) == yajl_gen_status_ok;
-        ok = ok && yajl_gen_array_close(g) == yajl_gen_status_ok &&
-             keel_json_gen_take(g, false, &json, &len) == 0;
-        if (g != NULL)
-                yajl_gen_free(g);
-        if (!ok || asprintf(&keys, "%s\n%s\n%s\n", si->key[0], si->key[1], si->key[2]) < 0)
+        if (g == NULL || !keel_json_gen_strv(g, targets) ||
+            keel_json_gen_take(g, false, &json, &len) < 0 ||
+            asprintf(&keys, "%s\n%s\n%s\n", si->key[0], si->key[1], si->key[2]) < 0)
                 return keel_error_set(err, ENOMEM, DESCRIPTORS_FILE);
         dfd = open(image_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)

@@ -416,7 +416,7 @@ static int load_seccomp(struct keel_become *b, struct keel_error **err)
                 return 0;
         if (*b->seccomp_listener < 0)
                 return keel_seccomp_load(b->seccomp, NULL, NULL, err);
-        ret = keel_seccomp_process_state(b->state, b->listener_metadata, &json, err);
+        ret = keel_container_process_state_json(b->state, b->listener_metadata, &json, err);
         if (ret < 0)
                 return ret;
         l.sock = *b->seccomp_listener;

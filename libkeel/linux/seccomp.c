@@ -27,6 +27,7 @@
 #include "linux/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/socket.h"
 
 #ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
 #define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
@@ -646,106 +647,34 @@ void keel_seccomp_filter_free(struct keel_seccomp_filter *f)
 
 int keel_seccomp_listener_connect(const char *path, int *sock, struct keel_error **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -1;
-        int r;
+        struct sockaddr_un sa;
+        int fd, r;
 
         *sock = -1;
         if (strlen(path) >= sizeof(sa.sun_path))
                 return keel_error_setq(err, ENAMETOOLONG, "linux.seccomp.listenerPath: %s is "
                                        "longer than a socket address holds (%zu bytes)", path,
                                        sizeof(sa.sun_path) - 1);
-        strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        r = keel_unix_address(path, &sa, &fd);  /* short enough: fd stays -1 */
+        fd = r < 0 ? r : keel_unix_connect(&sa);
         if (fd < 0)
-                return keel_error_set(err, errno, "linux.seccomp.listenerPath: socket");
-        do
-                r = connect(fd, (struct sockaddr *) &sa, sizeof(sa));
-        while (r < 0 && errno == EINTR);
-        if (r < 0)
-                return keel_error_set(err, errno, "linux.seccomp.listenerPath: connect to %s",
-                                      path);
-        *sock = take_fd(&fd);
+                return keel_error_set(err, -fd, "linux.seccomp.listenerPath: connect to %s", path);
+        *sock = fd;
         return 0;
 }
 
-static void put_json_string(FILE *f, const char *s)
-{
-        fputc('"', f);
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
-        fputc('"', f);
-}
-
-int keel_seccomp_process_state(const struct keel_state *st, const char *metadata, char **out,
-                               struct keel_error **err)
-{
-        _cleanup_free_ char *state = NULL;
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f;
-        int r;
-
-        *out = NULL;
-        r = keel_state_to_json(st, false, &state, &len, err);
-        if (r < 0)
-                return r;
-        f = open_memstream(&buf, &len);
-        if (f == NULL)
-                return keel_error_set(err, errno, "container process state");
-        fputs("{\"ociVersion\":", f);
-        put_json_string(f, st->oci_version ? st->oci_version : "");
-        fprintf(f, ",\"fds\":[\"seccompFd\"],\"pid\":%d", st->pid);
-        if (metadata != NULL) {
-                fputs(",\"metadata\":", f);
-                put_json_string(f, metadata);
-        }
-        fprintf(f, ",\"state\":%s}", state);
-        if (ferror(f) | fclose(f)) {
-                free(buf);
-                return keel_error_set(err, ENOMEM, "container process state");
-        }
-        *out = buf;
-        return 0;
-}
-
-/* No allocation and no error object: the hand-off helper calls it too. */
+/* No allocation and no error object: the hand-off helper calls it too.
+ * The fd goes with the first bytes, as the spec requires. */
 static int send_state(int sock, int notify_fd, const char *state)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
         size_t len = strlen(state), done;
-        struct iovec iov = { .iov_base = (void *) state, .iov_len = len };
-        struct msghdr msg = {
-                .msg_iov = &iov, .msg_iovlen = 1,
-                .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-        };
-        struct cmsghdr *c;
         ssize_t n;
 
         if (len == 0)
                 return -EINVAL;
-        memset(&u, 0, sizeof(u));
-        c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
-        do
-                n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
+        n = keel_send_fd(sock, notify_fd, state, len);
         if (n < 0)
-                return -errno;
+                return (int) n;
         for (done = (size_t) n; done < len; done += (size_t) n) {
                 n = send(sock, state + done, len - done, MSG_NOSIGNAL);
                 if (n < 0 && errno == EINTR)

@@ -64,8 +64,8 @@
  *
  * For a profile using SCMP_ACT_NOTIFY the init passes a listener (the
  * connected socket and the container process state to send, made with
- * keel_seccomp_process_state before the load) and keel_seccomp_load sends
- * the notify fd itself.  It does so from a helper process cloned before the
+ * keel_container_process_state_json before the load) and keel_seccomp_load
+ * sends the notify fd itself.  It does so from a helper process cloned before the
  * filter exists and sharing the init's fd table (crun's approach): the init
  * cannot be trusted to send anything once the filter is in place, since the
  * profile may deny or notify sendmsg, and a notified syscall would wait for
@@ -120,16 +120,9 @@ const struct sock_filter *keel_seccomp_filter_program(const struct keel_seccomp_
 /* Connect to listenerPath: an AF_UNIX SOCK_STREAM socket, O_CLOEXEC. */
 int keel_seccomp_listener_connect(const char *path, int *sock, struct keel_error **err);
 
-/* The container process state (config-linux.md "The Container Process
- * State") for the agent: {"ociVersion", "fds": ["seccompFd"], "pid",
- * "metadata" (left out when NULL), "state"}, pid and ociVersion taken from
- * st, which must hold the init's pid as the runtime sees it.  *out must be
- * freed. */
-int keel_seccomp_process_state(const struct keel_state *st, const char *metadata, char **out,
-                               struct keel_error **err);
-
 /* What keel_seccomp_load sends to the agent: sock from
- * keel_seccomp_listener_connect, state from keel_seccomp_process_state. */
+ * keel_seccomp_listener_connect, state from keel_container_process_state_json
+ * (spec/oci-state.h). */
 struct keel_seccomp_listener {
         int sock;
         const char *state;

@@ -20,6 +20,7 @@
 #include "linux/terminal.h"
 #include "spec/oci-config.h"
 #include "util/cleanup.h"
+#include "util/socket.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -108,83 +109,27 @@ int keel_terminal_become_controlling(int slave, struct keel_error **err)
 
 /* ---- the console socket ------------------------------------------------- */
 
-/* Fill addr for path.  A path too long for sun_path (108 bytes) is reached
- * through an O_PATH fd of its directory, left in *dirfd for the caller to
- * close once the address has been used. */
-static int unix_address(const char *path, struct sockaddr_un *addr, int *dirfd)
-{
-        _cleanup_free_ char *dir = NULL;
-        const char *slash;
-        size_t len = strlen(path);
-        int n;
-
-        memset(addr, 0, sizeof(*addr));
-        addr->sun_family = AF_UNIX;
-        *dirfd = -1;
-        if (len == 0)
-                return -EINVAL;
-        if (len < sizeof(addr->sun_path)) {
-                memcpy(addr->sun_path, path, len + 1);
-                return 0;
-        }
-        slash = strrchr(path, '/');
-        if (slash == NULL)
-                return -ENAMETOOLONG;
-        dir = slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
-        if (dir == NULL)
-                return -ENOMEM;
-        *dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (*dirfd < 0)
-                return -errno;
-        n = snprintf(addr->sun_path, sizeof(addr->sun_path), "/proc/self/fd/%d/%s", *dirfd, slash + 1);
-        if (n < 0 || (size_t) n >= sizeof(addr->sun_path))
-                return -ENAMETOOLONG;
-        return 0;
-}
-
 int keel_console_socket_send(const char *path, int master, struct keel_error **err)
 {
         static const char payload[] = KEEL_CONSOLE_SOCKET_PAYLOAD;
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } ctl;
-        struct iovec iov = { .iov_base = (void *) payload, .iov_len = sizeof(payload) - 1 };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = ctl.buf,
-                .msg_controllen = sizeof(ctl.buf),
-        };
         _cleanup_close_ int sock = -1, dirfd = -1;
         struct sockaddr_un addr;
-        struct cmsghdr *c;
         ssize_t n;
         int r;
 
-        r = unix_address(path, &addr, &dirfd);
+        r = keel_unix_address(path, &addr, &dirfd);
         if (r < 0)
                 return keel_error_set(err, -r, "console socket %s", path);
-        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sock = keel_unix_connect(&addr);
         if (sock < 0)
-                return keel_error_set(err, errno, "create a socket");
-        if (connect(sock, (struct sockaddr *) &addr, sizeof(addr)) < 0)
-                return keel_error_set(err, errno, "connect to console socket %s", path);
-
-        memset(&ctl, 0, sizeof(ctl));
-        c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &master, sizeof(int));
+                return keel_error_set(err, -sock, "connect to console socket %s", path);
         /* One call: a stream socket carries the fd with the first data byte,
          * and the receivers read name and fd with a single recvmsg. */
-        do
-                n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
+        n = keel_send_fd(sock, master, payload, sizeof(payload) - 1);
         if (n < 0)
-                return keel_error_set(err, errno, "send the terminal to console socket %s", path);
-        if ((size_t) n != iov.iov_len)
+                return keel_error_set(err, (int) -n, "send the terminal to console socket %s",
+                                      path);
+        if ((size_t) n != sizeof(payload) - 1)
                 return keel_error_setq(err, EIO, "send the terminal to console socket %s: short write",
                                        path);
         return 0;
@@ -192,60 +137,22 @@ int keel_console_socket_send(const char *path, int master, struct keel_error **e
 
 int keel_console_socket_listen(const char *path, struct keel_error **err)
 {
-        _cleanup_close_ int sock = -1, dirfd = -1;
+        _cleanup_close_ int dirfd = -1;
         struct sockaddr_un addr;
-        int r;
+        int r, sock;
 
-        r = unix_address(path, &addr, &dirfd);
+        r = keel_unix_address(path, &addr, &dirfd);
         if (r < 0)
                 return keel_error_set(err, -r, "console socket %s", path);
-        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sock = keel_unix_listen(&addr, 1);
         if (sock < 0)
-                return keel_error_set(err, errno, "create a socket");
-        if (bind(sock, (struct sockaddr *) &addr, sizeof(addr)) < 0)
-                return keel_error_set(err, errno, "bind console socket %s", path);
-        if (listen(sock, 1) < 0)
-                return keel_error_set(err, errno, "listen on console socket %s", path);
-        return take_fd(&sock);
-}
-
-/* Keep the first fd of every SCM_RIGHTS message in *got, close the others. */
-static void take_first_fd(struct msghdr *mh, int *got)
-{
-        struct cmsghdr *c;
-
-        for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
-                size_t i, nfds;
-
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                        continue;
-                nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (i = 0; i < nfds; i++) {
-                        int fd;
-
-                        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                        if (*got < 0)
-                                *got = fd;
-                        else
-                                close(fd);
-                }
-        }
+                return keel_error_set(err, -sock, "bind console socket %s", path);
+        return sock;
 }
 
 int keel_console_socket_recv(int listen_fd, int *fd, struct keel_error **err)
 {
         char data[4096];
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(8 * sizeof(int))];
-        } ctl;
-        struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = ctl.buf,
-                .msg_controllen = sizeof(ctl.buf),
-        };
         _cleanup_close_ int conn = -1, got = -1;
         ssize_t n;
 
@@ -255,12 +162,9 @@ int keel_console_socket_recv(int listen_fd, int *fd, struct keel_error **err)
         while (conn < 0 && errno == EINTR);
         if (conn < 0)
                 return keel_error_set(err, errno, "accept on console socket");
-        do
-                n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
+        n = keel_recv_fd(conn, data, sizeof(data), &got, NULL);
         if (n < 0)
-                return keel_error_set(err, errno, "receive from console socket");
-        take_first_fd(&mh, &got);
+                return keel_error_set(err, (int) -n, "receive from console socket");
         if (got < 0)
                 return keel_error_setq(err, EBADMSG,
                                        "console socket: the peer sent no file descriptor");

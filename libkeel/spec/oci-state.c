@@ -9,18 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-
+#include "spec/json-write.h"
 #include "spec/json.h"
 #include "spec/oci-state.h"
 #include "util/cleanup.h"
-
-#define TRY(expr)                               \
-        do {                                    \
-                int _r = (expr);                \
-                if (_r < 0)                     \
-                        return _r;              \
-        } while (0)
 
 static const char *const status_names[] = {
         [KEEL_STATUS_CREATING] = "creating", [KEEL_STATUS_CREATED] = "created",
@@ -165,65 +157,27 @@ static int parse_keel_fields(yajl_val o, struct keel_json_path *p, struct keel_s
         return 0;
 }
 
+static int parse_state(yajl_val o, struct keel_json_path *p, void *out, struct keel_error **err)
+{
+        TRY(parse_spec_fields(o, p, out, err));
+        return parse_keel_fields(o, p, out, err);
+}
+
 int keel_state_parse(const char *data, size_t len, struct keel_state **out,
                      struct keel_error **err)
 {
-        struct keel_json_path p;
-        struct keel_state *st;
-        yajl_val tree = NULL;
-        int r;
+        int r = keel_json_read_document(data, len, sizeof(**out), parse_state, (void **) out, err);
 
-        r = keel_json_parse(data, len, &tree, err);
         if (r < 0)
-                return r;
-        st = calloc(1, sizeof(*st));
-        if (st == NULL) {
-                keel_json_free(tree);
-                return keel_error_set(err, ENOMEM, "parse state");
-        }
-        keel_json_path_init(&p);
-        r = keel_json_value_object(tree, &p, err);
-        if (r == 0)
-                r = parse_spec_fields(tree, &p, st, err);
-        if (r == 0)
-                r = parse_keel_fields(tree, &p, st, err);
-        keel_json_free(tree);
-        if (r < 0) {
-                keel_state_free(st);
-                return r;
-        }
-        *out = st;
-        return 0;
+                keel_state_free(steal_pointer(out));
+        return r;
 }
 
 /* ---- generating -------------------------------------------------------------- */
 
-static bool gen_str(yajl_gen g, const char *s)
+static const char *or_empty(const char *s)
 {
-        return keel_json_gen_str(g, s) == yajl_gen_status_ok;
-}
-
-static bool gen_kv_str(yajl_gen g, const char *key, const char *value)
-{
-        return gen_str(g, key) && gen_str(g, value ? value : "");
-}
-
-static bool gen_kv_int(yajl_gen g, const char *key, long long value)
-{
-        return gen_str(g, key) && yajl_gen_integer(g, value) == yajl_gen_status_ok;
-}
-
-static bool gen_kv_uint(yajl_gen g, const char *key, unsigned long long value)
-{
-        char num[32];
-        int n = snprintf(num, sizeof(num), "%llu", value);
-
-        return gen_str(g, key) && yajl_gen_number(g, num, (size_t) n) == yajl_gen_status_ok;
-}
-
-static bool gen_kv_bool(yajl_gen g, const char *key, bool value)
-{
-        return gen_str(g, key) && yajl_gen_bool(g, value) == yajl_gen_status_ok;
+        return s != NULL ? s : "";
 }
 
 /* runc's state prints "" for root, its list the name; keel prints the
@@ -244,74 +198,88 @@ static void owner_name(uid_t uid, bool name_root, char *buf, size_t size)
 }
 
 /* "created" is left out when unknown: "" would not read back as a time. */
-static bool gen_public(yajl_gen g, const struct keel_state *st, bool name_root)
+static bool gen_public(struct keel_json_gen *g, const struct keel_state *st, bool name_root)
 {
         char owner[256];
 
         owner_name(st->owner_uid, name_root, owner, sizeof(owner));
-        return gen_kv_str(g, "ociVersion", st->oci_version) && gen_kv_str(g, "id", st->id) &&
-               gen_kv_int(g, "pid", st->pid) &&
-               gen_kv_str(g, "status", keel_status_name(st->status)) &&
-               gen_kv_str(g, "bundle", st->bundle) && gen_kv_str(g, "rootfs", st->rootfs) &&
-               (st->created == NULL || gen_kv_str(g, "created", st->created)) &&
-               gen_kv_str(g, "owner", owner);
+        return keel_json_gen_kv_str(g, "ociVersion", or_empty(st->oci_version)) &&
+               keel_json_gen_kv_str(g, "id", or_empty(st->id)) &&
+               keel_json_gen_kv_int(g, "pid", st->pid) &&
+               keel_json_gen_kv_str(g, "status", or_empty(keel_status_name(st->status))) &&
+               keel_json_gen_kv_str(g, "bundle", or_empty(st->bundle)) &&
+               keel_json_gen_kv_str(g, "rootfs", or_empty(st->rootfs)) &&
+               keel_json_gen_kv_str(g, "created", st->created) &&
+               keel_json_gen_kv_str(g, "owner", owner);
 }
 
-static bool gen_annotations(yajl_gen g, const struct keel_state *st)
+static bool gen_annotations(struct keel_json_gen *g, const struct keel_state *st)
 {
         size_t i;
 
         if (st->n_annotations == 0)
                 return true;
-        if (!gen_str(g, "annotations") || yajl_gen_map_open(g) != yajl_gen_status_ok)
+        if (!keel_json_gen_key_map(g, "annotations"))
                 return false;
         for (i = 0; i < st->n_annotations; i++)
-                if (!gen_kv_str(g, st->annotation_keys[i], st->annotation_values[i]))
+                if (!keel_json_gen_kv_str(g, st->annotation_keys[i],
+                                          or_empty(st->annotation_values[i])))
                         return false;
-        return yajl_gen_map_close(g) == yajl_gen_status_ok;
+        return keel_json_gen_map_close(g);
 }
 
-static bool gen_private(yajl_gen g, const struct keel_state *st)
+static bool gen_private(struct keel_json_gen *g, const struct keel_state *st)
 {
-        bool ok = gen_kv_uint(g, "ownerUid", st->owner_uid) &&
-                  gen_kv_uint(g, "initStartTime", st->init_start_time);
+        return keel_json_gen_kv_uint(g, "ownerUid", st->owner_uid) &&
+               keel_json_gen_kv_uint(g, "initStartTime", st->init_start_time) &&
+               keel_json_gen_kv_str(g, "configDigest", st->config_digest) &&
+               keel_json_gen_kv_str(g, "cgroupPath", st->cgroup_path) &&
+               keel_json_gen_kv_bool(g, "systemdCgroup", st->systemd_cgroup) &&
+               keel_json_gen_kv_bool(g, "useTerminal", st->use_terminal);
+}
 
-        if (ok && st->config_digest != NULL)
-                ok = gen_kv_str(g, "configDigest", st->config_digest);
-        if (ok && st->cgroup_path != NULL)
-                ok = gen_kv_str(g, "cgroupPath", st->cgroup_path);
-        return ok && gen_kv_bool(g, "systemdCgroup", st->systemd_cgroup) &&
-               gen_kv_bool(g, "useTerminal", st->use_terminal);
+static bool gen_state(struct keel_json_gen *g, const struct keel_state *st, unsigned flags)
+{
+        return keel_json_gen_map_open(g) &&
+               gen_public(g, st, flags & KEEL_STATE_JSON_NAME_ROOT) && gen_annotations(g, st) &&
+               (!(flags & KEEL_STATE_JSON_PRIVATE) || gen_private(g, st)) &&
+               keel_json_gen_map_close(g);
+}
+
+/* Write a document with gen, as keel_state_to_json_flags() and
+ * keel_container_process_state_json() describe their results. */
+static int render(const struct keel_state *st, const char *indent,
+                  bool (*gen)(struct keel_json_gen *g, const struct keel_state *st,
+                              const void *arg),
+                  const void *arg, char **out, size_t *len, struct keel_error **err)
+{
+        _cleanup_json_gen_ struct keel_json_gen *g = NULL;
+        int ret;
+
+        if (keel_status_name(st->status) == NULL)
+                return keel_error_set(err, 0, "state: unknown status %d", (int) st->status);
+        g = keel_json_gen_new(indent, KEEL_JSON_GEN_UTF8);
+        if (g == NULL)
+                return keel_error_set(err, ENOMEM, "state");
+        gen(g, st, arg);
+        ret = keel_json_gen_take(g, false, out, len);
+        if (ret == -EINVAL)
+                return keel_error_set(err, 0, "state: cannot render as JSON (invalid UTF-8?)");
+        if (ret == 0 && indent != NULL && *len > 0 && (*out)[*len - 1] == '\n')
+                (*out)[--*len] = '\0';
+        return ret < 0 ? keel_error_set(err, -ret, "state") : 0;
+}
+
+static bool gen_state_doc(struct keel_json_gen *g, const struct keel_state *st, const void *arg)
+{
+        return gen_state(g, st, *(const unsigned *) arg);
 }
 
 int keel_state_to_json_flags(const struct keel_state *st, unsigned flags, char **out,
                              size_t *len, struct keel_error **err)
 {
-        yajl_gen g;
-        bool ok;
-        int ret;
-
-        if (keel_status_name(st->status) == NULL)
-                return keel_error_set(err, 0, "state: unknown status %d", (int) st->status);
-        g = yajl_gen_alloc(NULL);
-        if (g == NULL)
-                return keel_error_set(err, ENOMEM, "state");
-        yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-        if (flags & KEEL_STATE_JSON_INDENT) {
-                yajl_gen_config(g, yajl_gen_beautify, 1);
-                yajl_gen_config(g, yajl_gen_indent_string, "  ");
-        }
-        ok = yajl_gen_map_open(g) == yajl_gen_status_ok &&
-             gen_public(g, st, flags & KEEL_STATE_JSON_NAME_ROOT) && gen_annotations(g, st) &&
-             (!(flags & KEEL_STATE_JSON_PRIVATE) || gen_private(g, st)) &&
-             yajl_gen_map_close(g) == yajl_gen_status_ok;
-        ret = ok ? keel_json_gen_take(g, false, out, len) : -EINVAL;
-        yajl_gen_free(g);
-        if (ret == -EINVAL)
-                return keel_error_set(err, 0, "state: cannot render as JSON (invalid UTF-8?)");
-        if (ret == 0 && (flags & KEEL_STATE_JSON_INDENT) && *len > 0 && (*out)[*len - 1] == '\n')
-                (*out)[--*len] = '\0';
-        return ret < 0 ? keel_error_set(err, -ret, "state") : 0;
+        return render(st, (flags & KEEL_STATE_JSON_INDENT) ? "  " : NULL, gen_state_doc, &flags,
+                      out, len, err);
 }
 
 int keel_state_to_json(const struct keel_state *st, bool private_fields, char **out, size_t *len,
@@ -319,4 +287,25 @@ int keel_state_to_json(const struct keel_state *st, bool private_fields, char **
 {
         return keel_state_to_json_flags(st, private_fields ? KEEL_STATE_JSON_PRIVATE : 0, out,
                                         len, err);
+}
+
+/* config-linux.md, "The Container Process State". */
+static bool gen_process_state(struct keel_json_gen *g, const struct keel_state *st,
+                              const void *metadata)
+{
+        return keel_json_gen_map_open(g) &&
+               keel_json_gen_kv_str(g, "ociVersion", or_empty(st->oci_version)) &&
+               keel_json_gen_key_array(g, "fds") && keel_json_gen_str(g, "seccompFd") &&
+               keel_json_gen_array_close(g) && keel_json_gen_kv_int(g, "pid", st->pid) &&
+               keel_json_gen_kv_str(g, "metadata", metadata) && keel_json_gen_str(g, "state") &&
+               gen_state(g, st, 0) && keel_json_gen_map_close(g);
+}
+
+int keel_container_process_state_json(const struct keel_state *st, const char *metadata,
+                                      char **out, struct keel_error **err)
+{
+        size_t len;
+
+        *out = NULL;
+        return render(st, NULL, gen_process_state, metadata, out, &len, err);
 }

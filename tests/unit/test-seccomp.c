@@ -871,12 +871,12 @@ static void test_process_state(void)
         struct keel_error *err = NULL;
         char *json = NULL;
 
-        keel_seccomp_process_state(&st, "a \"quoted\"\nline\\", &json, &err);
+        keel_container_process_state_json(&st, "a \"quoted\"\nline\\", &json, &err);
         tap_ok(json && state_is_right(json, strlen(json), 4422, "a \"quoted\"\nline\\"),
                "process_state_holds_fds_pid_metadata_and_state");
         free(json);
         json = NULL;
-        keel_seccomp_process_state(&st, NULL, &json, &err);
+        keel_container_process_state_json(&st, NULL, &json, &err);
         tap_ok(json && state_is_right(json, strlen(json), 4422, NULL),
                "process_state_without_metadata_leaves_it_out");
         free(json);
@@ -1019,7 +1019,7 @@ static void test_notify_sent_by_caller(void)
 
                 alarm(CHILD_ALARM);
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-                    keel_seccomp_process_state(&st, NULL, &json, &err) < 0 ||
+                    keel_container_process_state_json(&st, NULL, &json, &err) < 0 ||
                     keel_seccomp_load(f, NULL, &fd, &err) < 0 || fd < 0 ||
                     keel_seccomp_send_listener(a.path, fd, json, &err) < 0) {
                         printf("# child: %s\n", err ? err->msg : "no notify fd");
@@ -1072,7 +1072,7 @@ static void test_notify_sent_by_helper(void)
                 alarm(CHILD_ALARM);
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
                     socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
-                    keel_seccomp_process_state(&st, metadata, &json, &err) < 0 ||
+                    keel_container_process_state_json(&st, metadata, &json, &err) < 0 ||
                     keel_seccomp_listener_connect(a.path, &l.sock, &err) < 0)
                         _exit(1);
                 l.state = json;
