@@ -37,6 +37,12 @@ static inline int keel_openat2(int dirfd, const char *path, const struct open_ho
         return (int) syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
+/* seccomp(2): glibc 2.36 wraps only prctl's older interface. */
+static inline long keel_seccomp(unsigned int op, unsigned int flags, void *args)
+{
+        return syscall(SYS_seccomp, op, flags, args);
+}
+
 static inline int keel_close_range(unsigned int first, unsigned int last, unsigned int flags)
 {
         return (int) syscall(SYS_close_range, first, last, flags);

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+/* Loading the compiled filter, and handing its notify fd with the
+ * container process state to linux.seccomp.listenerPath. */
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/seccomp.h"
+#include "linux/seccomp-filter.h"
+#include "util/cleanup.h"
+#include "util/syscall.h"
+
+/* ---- the listener ---------------------------------------------------------- */
+
+int keel_seccomp_listener_connect(const char *path, int *sock, struct keel_error **err)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        *sock = -1;
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return keel_error_setq(err, ENAMETOOLONG, "linux.seccomp.listenerPath: %s is "
+                                       "longer than a socket address holds (%zu bytes)", path,
+                                       sizeof(sa.sun_path) - 1);
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return keel_error_set(err, errno, "linux.seccomp.listenerPath: socket");
+        do
+                r = connect(fd, (struct sockaddr *) &sa, sizeof(sa));
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return keel_error_set(err, errno, "linux.seccomp.listenerPath: connect to %s",
+                                      path);
+        *sock = take_fd(&fd);
+        return 0;
+}
+
+static void put_json_string(FILE *f, const char *s)
+{
+        fputc('"', f);
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+
+                if (c == '"' || c == '\\')
+                        fprintf(f, "\\%c", c);
+                else if (c < 0x20)
+                        fprintf(f, "\\u%04x", c);
+                else
+                        fputc(c, f);
+        }
+        fputc('"', f);
+}
+
+int keel_seccomp_process_state(const struct keel_state *st, const char *metadata, char **out,
+                               struct keel_error **err)
+{
+        _cleanup_free_ char *state = NULL;
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f;
+        int r;
+
+        *out = NULL;
+        r = keel_state_to_json(st, false, &state, &len, err);
+        if (r < 0)
+                return r;
+        f = open_memstream(&buf, &len);
+        if (f == NULL)
+                return keel_error_set(err, errno, "container process state");
+        fputs("{\"ociVersion\":", f);
+        put_json_string(f, st->oci_version ? st->oci_version : "");
+        fprintf(f, ",\"fds\":[\"seccompFd\"],\"pid\":%d", st->pid);
+        if (metadata != NULL) {
+                fputs(",\"metadata\":", f);
+                put_json_string(f, metadata);
+        }
+        fprintf(f, ",\"state\":%s}", state);
+        if (ferror(f) | fclose(f)) {
+                free(buf);
+                return keel_error_set(err, ENOMEM, "container process state");
+        }
+        *out = buf;
+        return 0;
+}
+
+/* No allocation and no error object: the hand-off helper calls it too. */
+static int send_state(int sock, int notify_fd, const char *state)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        size_t len = strlen(state), done;
+        struct iovec iov = { .iov_base = (void *) state, .iov_len = len };
+        struct msghdr msg = {
+                .msg_iov = &iov, .msg_iovlen = 1,
+                .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+        };
+        struct cmsghdr *c;
+        ssize_t n;
+
+        if (len == 0)
+                return -EINVAL;
+        memset(&u, 0, sizeof(u));
+        c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
+        do
+                n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        for (done = (size_t) n; done < len; done += (size_t) n) {
+                n = send(sock, state + done, len - done, MSG_NOSIGNAL);
+                if (n < 0 && errno == EINTR)
+                        n = 0;
+                else if (n < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+int keel_seccomp_send_state(int sock, int notify_fd, const char *process_state,
+                            struct keel_error **err)
+{
+        int r = send_state(sock, notify_fd, process_state);
+
+        if (r < 0)
+                return keel_error_set(err, -r,
+                                      "send the seccomp notify fd to linux.seccomp.listenerPath");
+        return 0;
+}
+
+int keel_seccomp_send_listener(const char *path, int notify_fd, const char *process_state,
+                               struct keel_error **err)
+{
+        _cleanup_close_ int sock = -1;
+        int r = keel_seccomp_listener_connect(path, &sock, err);
+
+        if (r == 0)
+                r = keel_seccomp_send_state(sock, notify_fd, process_state, err);
+        return r;
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+#define SLOT_EMPTY (-1)
+#define SLOT_FAILED (-2)
+
+static int load_error(int errnum, struct keel_error **err)
+{
+        if (errnum == EACCES)
+                return keel_error_set(err, errnum, "load the seccomp filter "
+                                      "(no no_new_privs and no CAP_SYS_ADMIN)");
+        return keel_error_set(err, errnum, "load the seccomp filter");
+}
+
+/* The helper: unfiltered, as it exists before the filter, and sharing the
+ * init's fd table, so the fd number the init publishes in *slot is valid
+ * here, and its close of the socket closes it for the init too: the agent
+ * sees the end of the state as soon as it is sent.  Waits at most about
+ * 5 s; exits 0 or with an errno. */
+static void __attribute__((noreturn)) hand_off(int *slot, const struct keel_seccomp_listener *l)
+{
+        struct timespec pause = { .tv_sec = 0, .tv_nsec = 100 * 1000 };
+        int fd = SLOT_EMPTY, r = 0;
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        for (int i = 0; i < 50000; i++) {
+                fd = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+                if (fd != SLOT_EMPTY)
+                        break;
+                nanosleep(&pause, NULL);
+        }
+        if (fd == SLOT_EMPTY)
+                r = -ETIMEDOUT;
+        else if (fd >= 0)
+                r = send_state(l->sock, fd, l->state);
+        close(l->sock);
+        _exit(-r);
+}
+
+/* Returns the notify fd or a negative errno. */
+static int load_and_hand_off(const struct keel_seccomp_filter *f, struct sock_fprog *prog,
+                             const struct keel_seccomp_listener *l, struct keel_error **err)
+{
+        int *slot, fd, load_errno, wait_errno, status = 0;
+        pid_t helper, w;
+
+        slot = mmap(NULL, sizeof(*slot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        helper = slot == MAP_FAILED ? -1 : 0;
+        if (helper == 0) {
+                *slot = SLOT_EMPTY;
+                helper = (pid_t) syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
+        }
+        if (helper < 0) {
+                int e = errno;
+
+                if (slot != MAP_FAILED)
+                        munmap(slot, sizeof(*slot));
+                close(l->sock);
+                return keel_error_set(err, e, "start the seccomp notify fd helper");
+        }
+        if (helper == 0)
+                hand_off(slot, l);
+
+        fd = (int) keel_seccomp(SECCOMP_SET_MODE_FILTER, f->flags, prog);
+        load_errno = errno;
+        /* No syscall between the load and this store: nothing for the
+         * profile to deny or to hold for an agent without the fd. */
+        __atomic_store_n(slot, fd >= 0 ? fd : SLOT_FAILED, __ATOMIC_RELEASE);
+        do
+                w = waitpid(helper, &status, 0);
+        while (w < 0 && errno == EINTR);
+        wait_errno = errno;
+        munmap(slot, sizeof(*slot));
+        if (fd < 0)
+                return load_error(load_errno, err);
+        if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                close(fd);
+                if (w < 0)
+                        return keel_error_set(err, wait_errno,
+                                              "wait for the seccomp notify fd helper");
+                if (!WIFEXITED(status))
+                        return keel_error_setq(err, EIO,
+                                               "the seccomp notify fd helper died of signal %d",
+                                               WTERMSIG(status));
+                return keel_error_set(err, WEXITSTATUS(status),
+                                      "send the seccomp notify fd to linux.seccomp.listenerPath");
+        }
+        return fd;
+}
+
+int keel_seccomp_load(const struct keel_seccomp_filter *f,
+                      const struct keel_seccomp_listener *listener, int *notify_fd,
+                      struct keel_error **err)
+{
+        struct sock_fprog prog = {
+                .len = (unsigned short) f->n_insns,
+                .filter = f->insns,
+        };
+        int fd;
+
+        if (notify_fd != NULL)
+                *notify_fd = -1;
+        if (f->notify && listener != NULL) {
+                fd = load_and_hand_off(f, &prog, listener, err);
+        } else {
+                if (listener != NULL)
+                        close(listener->sock);
+                fd = (int) keel_seccomp(SECCOMP_SET_MODE_FILTER, f->flags, &prog);
+                if (fd < 0)
+                        fd = load_error(errno, err);
+        }
+        if (fd < 0)
+                return fd;
+        if (!f->notify)
+                return 0;
+        if (notify_fd != NULL)
+                *notify_fd = fd;
+        else
+                close(fd);
+        return 0;
+}
