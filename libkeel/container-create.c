@@ -31,6 +31,7 @@
 #include "linux/init.h"
 #include "linux/netdev.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/mount-sources.h"
 #include "linux/rootfs.h"
 #include "linux/ptrace-guard.h"
@@ -74,6 +75,7 @@ struct create {
         struct keel_netdevs netdevs;    /* linux.netDevices moved in so far */
         int rootfs_mnt;                 /* no mount namespace: keel's bind of the rootfs */
         char *cgroup_root;              /* the cgroup2 hierarchy's host path, or NULL */
+        int procfd;                     /* keel's own procfs (linux/procfs.h), or -1 */
 };
 
 /* Without a mount namespace the container shares keel's (config-linux.md:
@@ -623,6 +625,27 @@ static int bind_rootfs_here(struct create *cr, struct keel_error **err)
                                          err);
 }
 
+/* keel's own procfs (linux/procfs.h), opened here while keel's mount
+ * namespace is its own, for the writes to files of keel's children: the
+ * runtime's to stage 1's uid_map, gid_map and setgroups, stage 1's (or the
+ * direct init's) to its own oom_score_adj and timens_offsets; and the
+ * runtime's view of the init's root (send_mount_sources).  Only when one
+ * of them will happen. */
+static int open_own_procfs(struct create *cr, struct keel_error **err)
+{
+        const struct keel_ns_plan *plan = &cr->args.plan;
+
+        cr->args.runtime_procfd = -1;
+        if (!keel_ns_plan_has(plan, KEEL_NS_USER) && !(plan->new_flags & CLONE_NEWTIME) &&
+            !cr->cfg->process->has_oom_score_adj)
+                return 0;
+        cr->procfd = keel_procfs_open_own(err);
+        if (cr->procfd < 0)
+                return cr->procfd;
+        cr->args.runtime_procfd = cr->procfd;
+        return 0;
+}
+
 static int spawn_stage1(struct create *cr, struct keel_error **err)
 {
         int fds[2];
@@ -651,6 +674,8 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         /* Made here, by root on the host: the init could not (idmap.h). */
         if (ret == 0)
                 ret = keel_idmap_prepare(cr->cfg, cr->bundle, cr->rootfs, &cr->args.idmap_fds, err);
+        if (ret == 0)
+                ret = open_own_procfs(cr, err);
         if (ret == 0)
                 ret = keel_sync_pair(fds, err);
         if (ret < 0) {
@@ -844,10 +869,11 @@ static int send_mount_sources(struct create *cr, struct keel_error **err)
         char path[64];
         int ret;
 
-        snprintf(path, sizeof(path), "/proc/%d/root", (int) cr->init);
-        root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        snprintf(path, sizeof(path), "%d/root", (int) cr->init);
+        root = openat(cr->procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0)
-                return keel_error_set(err, errno, "open the container's mount namespace (%s)", path);
+                return keel_error_set(err, errno, "open the container's mount namespace "
+                                      "(/proc/%s)", path);
         ret = keel_mount_sources_open(cr->cfg, cr->bundle, cr->rootfs, root, &self, &s, err);
         if (ret < 0)
                 return ret;
@@ -916,7 +942,7 @@ static int talk_to_init(struct create *cr, struct keel_error **err)
                         return ret;
                 switch (msg.type) {
                 case KEEL_SYNC_USERNS_READY:
-                        ret = keel_ns_write_id_maps(cr->stage1, cr->cfg->linux_cfg, err);
+                        ret = keel_ns_write_id_maps(cr->procfd, cr->stage1, cr->cfg->linux_cfg, err);
                         if (ret == 0 && keel_sync_send(cr->sync_fd, KEEL_SYNC_USERNS_MAPPED, 0, NULL, -1) < 0)
                                 ret = keel_error_setq(err, EPIPE, "container process exited during setup");
                         break;
@@ -1024,6 +1050,7 @@ static void create_release(struct create *cr)
         if (cr->cfg != NULL)
                 keel_idmap_close(cr->args.idmap_fds, cr->cfg->n_mounts);
         closep(&cr->init_pidfd);
+        closep(&cr->procfd);
         closep(&cr->console);
         keel_netdev_release(&cr->netdevs);
         closep(&cr->rootfs_mnt);
@@ -1048,7 +1075,7 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
         struct create cr = {
                 .o = o, .store = store, .sync_fd = -1, .start_fd = -1, .args.seccomp_listener = -1,
                 .init_pidfd = -1, .console = -1, .guard = KEEL_PTRACE_GUARD_INIT,
-                .netdevs = KEEL_NETDEVS_INIT, .rootfs_mnt = -1,
+                .netdevs = KEEL_NETDEVS_INIT, .rootfs_mnt = -1, .procfd = -1,
         };
         _cleanup_free_ char *what = NULL;
         int ret;
