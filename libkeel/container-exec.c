@@ -201,9 +201,7 @@ static int open_container(struct exec *ex, struct keel_error **err)
         const struct keel_linux *lx;
         int ret;
 
-        ret = keel_store_open_container(ex->store, ex->o->id, false, &ex->c, err);
-        if (ret == 0)
-                ret = keel_container_read_state(ex->c, &ex->st, err);
+        ret = keel_container_open_state(ex->store, ex->o->id, false, &ex->c, &ex->st, err);
         if (ret < 0)
                 return ret;
         if (ex->st->status == KEEL_STATUS_PAUSED && !ex->o->ignore_paused)
@@ -368,10 +366,8 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
         if (keel_process_close_inherited_fds(ex->o->preserve_fds, &err) < 0)
                 child_die(sock, err);
         /* The container's lock and host directories stay outside. */
-        close(ex->c->dirfd);
-        close(ex->store->rootfd);
-        if (ex->cg)
-                close(ex->cg->dirfd);
+        keel_store_drop_in_child(ex->store, ex->c);
+        keel_cgroup_drop_in_child(ex->cg);
         if (open_host_proc(ex, &err) < 0)
                 child_die(sock, err);
         /* keel puts us in the container's cgroup before anything runs. */

@@ -211,7 +211,7 @@ static int load_and_hand_off(const struct keel_seccomp_filter *f, struct sock_fp
         helper = slot == MAP_FAILED ? -1 : 0;
         if (helper == 0) {
                 *slot = SLOT_EMPTY;
-                helper = (pid_t) syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
+                helper = keel_clone(CLONE_FILES | SIGCHLD);
         }
         if (helper < 0) {
                 int e = errno;

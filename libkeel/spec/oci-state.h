@@ -73,5 +73,11 @@ int keel_state_to_json_flags(const struct keel_state *st, unsigned flags, char *
                              size_t *len, struct keel_error **err);
 
 void keel_state_free(struct keel_state *st);
+static inline void keel_state_freep(struct keel_state **st)
+{
+        keel_state_free(*st);
+        *st = NULL;
+}
+#define _cleanup_state_ __attribute__((cleanup(keel_state_freep)))
 
 #endif
