@@ -28,18 +28,16 @@ static int open_live_cgroup(struct keel_store *store, const char *id, struct kee
 int keel_container_stats(struct keel_store *store, const char *id, char **json,
                          struct keel_error **err)
 {
-        struct keel_cgroup *cg = NULL;
-        struct keel_json_gen *g;
+        _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
+        _cleanup_json_gen_ struct keel_json_gen *g = NULL;
         int ret;
 
         ret = open_live_cgroup(store, id, &cg, err);
         if (ret < 0)
                 return ret;
         g = keel_json_gen_new(NULL, 0);
-        if (g == NULL) {
-                keel_cgroup_free(cg);
+        if (g == NULL)
                 return keel_error_set(err, ENOMEM, "stats");
-        }
         keel_json_gen_map_open(g);
         keel_json_gen_kv_str(g, "type", "stats");
         keel_json_gen_kv_str(g, "id", id);
@@ -47,8 +45,6 @@ int keel_container_stats(struct keel_store *store, const char *id, char **json,
         keel_cgroup_stats_gen(cg, g);
         keel_json_gen_map_close(g);
         ret = keel_json_gen_take(g, false, json, NULL);
-        keel_json_gen_free(g);
-        keel_cgroup_free(cg);
         return ret < 0 ? keel_error_set(err, -ret, "stats") : 0;
 }
 
@@ -73,9 +69,10 @@ int keel_oom_kills_read(int events_fd, uint64_t *count)
 int keel_container_oom_watch(struct keel_store *store, const char *id, int *fd, int *events_fd,
                              uint64_t *count, struct keel_error **err)
 {
-        struct keel_cgroup *cg = NULL;
-        int ret, in = -1, ev;
+        _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
+        _cleanup_close_ int in = -1, ev = -1;
         char path[64];
+        int ret;
 
         *fd = *events_fd = -1;
         *count = 0;
@@ -83,28 +80,17 @@ int keel_container_oom_watch(struct keel_store *store, const char *id, int *fd, 
         if (ret < 0)
                 return ret;
         ev = openat(cg->dirfd, "memory.events", O_RDONLY | O_CLOEXEC);
-        if (ev < 0) {
-                /* No memory controller in this cgroup: no OOM to report. */
-                keel_cgroup_free(cg);
+        /* No memory controller in this cgroup: no OOM to report. */
+        if (ev < 0)
                 return 0;
-        }
         /* The watch goes on the file keel holds open, by its fd. */
         snprintf(path, sizeof(path), "/proc/self/fd/%d", ev);
         in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
         if (in < 0 || inotify_add_watch(in, path, IN_MODIFY) < 0)
-                ret = keel_error_set(err, errno, "watch memory.events of cgroup %s", cg->path);
-        if (ret == 0)
-                ret = keel_oom_kills_read(ev, count) < 0
-                              ? keel_error_set(err, errno, "read memory.events")
-                              : 0;
-        keel_cgroup_free(cg);
-        if (ret < 0) {
-                if (in >= 0)
-                        close(in);
-                close(ev);
-                return ret;
-        }
-        *fd = in;
-        *events_fd = ev;
+                return keel_error_set(err, errno, "watch memory.events of cgroup %s", cg->path);
+        if (keel_oom_kills_read(ev, count) < 0)
+                return keel_error_set(err, errno, "read memory.events");
+        *fd = take_fd(&in);
+        *events_fd = take_fd(&ev);
         return 0;
 }

@@ -21,6 +21,7 @@
 #include "linux/cgroup.h"
 #include "linux/ns.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/lsm.h"
 #include "linux/sched.h"
 #include "linux/seccomp.h"
@@ -55,7 +56,7 @@ struct exec {
         pid_t stage1;
         pid_t pid;
         int console;
-        int procfd;                     /* the host's procfs (stage 1) */
+        int procfd;                     /* keel's own procfs (stage 1) */
         bool frozen;                    /* --ignore-paused into a paused container */
         struct keel_phases phases;      /* --debug */
 };
@@ -200,9 +201,7 @@ static int open_container(struct exec *ex, struct keel_error **err)
         const struct keel_linux *lx;
         int ret;
 
-        ret = keel_store_open_container(ex->store, ex->o->id, false, &ex->c, err);
-        if (ret == 0)
-                ret = keel_container_read_state(ex->c, &ex->st, err);
+        ret = keel_container_open_state(ex->store, ex->o->id, false, &ex->c, &ex->st, err);
         if (ret < 0)
                 return ret;
         if (ex->st->status == KEEL_STATUS_PAUSED && !ex->o->ignore_paused)
@@ -289,18 +288,14 @@ static void __attribute__((noreturn)) exec_stage2(struct exec *ex, int sock, con
         child_die(sock, err);
 }
 
-/* The host's /proc, opened before the container's mount namespace is
- * joined: the one the container cannot have replaced (for the LSM
- * labels), and one that shows stage 1 (the container's does not: stage 1
- * stays outside its pid namespace). */
+/* keel's own procfs (linux/procfs.h), opened before the container's mount
+ * namespace is joined: the one the container cannot have replaced (for
+ * the LSM labels), and one that shows stage 1 (the container's does not:
+ * stage 1 stays outside its pid namespace). */
 static int open_host_proc(struct exec *ex, struct keel_error **err)
 {
-        struct statfs sf;
-
-        ex->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (ex->procfd < 0 || fstatfs(ex->procfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-                return keel_error_setq(err, EPERM, "exec: the host's /proc is not procfs");
-        return 0;
+        ex->procfd = keel_procfs_open_own(err);
+        return ex->procfd < 0 ? keel_error_prefix(err, "exec") : 0;
 }
 
 /* A container without a mount namespace of its own shares keel's: its
@@ -371,10 +366,8 @@ static void __attribute__((noreturn)) exec_stage1(struct exec *ex, int sock)
         if (keel_process_close_inherited_fds(ex->o->preserve_fds, &err) < 0)
                 child_die(sock, err);
         /* The container's lock and host directories stay outside. */
-        close(ex->c->dirfd);
-        close(ex->store->rootfd);
-        if (ex->cg)
-                close(ex->cg->dirfd);
+        keel_store_drop_in_child(ex->store, ex->c);
+        keel_cgroup_drop_in_child(ex->cg);
         if (open_host_proc(ex, &err) < 0)
                 child_die(sock, err);
         /* keel puts us in the container's cgroup before anything runs. */

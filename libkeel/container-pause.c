@@ -18,49 +18,6 @@
 #define FREEZE_TIMEOUT_MS 5000
 #define FREEZE_POLL_MS 10
 
-int keel_state_open_cgroup(const struct keel_state *st, struct keel_cgroup **cg,
-                             struct keel_error **err)
-{
-        _cleanup_free_ char *mount = NULL;
-        int ret;
-
-        ret = keel_cgroup_find_mount(&mount, err);
-        if (ret == 0)
-                ret = keel_cgroup_open(mount, st->cgroup_path, cg, err);
-        return ret;
-}
-
-int keel_cgroup_read_frozen(struct keel_cgroup *cg, struct keel_error **err)
-{
-        _cleanup_free_ char *events = NULL;
-        const char *p;
-        int ret;
-
-        ret = keel_read_file_at(cg->dirfd, "cgroup.events", 64 * 1024, &events, NULL, err);
-        if (ret < 0)
-                return keel_error_prefix(err, "cgroup %s", cg->path);
-        for (p = events; p != NULL; p = strchr(p, '\n')) {
-                if (*p == '\n')
-                        p++;
-                if (strncmp(p, "frozen ", 7) == 0)
-                        return p[7] == '1';
-        }
-        return keel_error_setq(err, ENOTSUP, "cgroup %s: no freezer (cgroup v2 freezing needs Linux 5.2)",
-                               cg->path);
-}
-
-bool keel_state_cgroup_frozen(const struct keel_state *st)
-{
-        struct keel_cgroup *cg = NULL;
-        int ret;
-
-        if (st->cgroup_path == NULL || keel_state_open_cgroup(st, &cg, NULL) < 0)
-                return false;
-        ret = keel_cgroup_read_frozen(cg, NULL);
-        keel_cgroup_free(cg);
-        return ret == 1;
-}
-
 static int write_freeze(struct keel_cgroup *cg, bool freeze, struct keel_error **err)
 {
         _cleanup_close_ int fd = openat(cg->dirfd, "cgroup.freeze", O_WRONLY | O_CLOEXEC);
@@ -129,28 +86,22 @@ static int check_can_freeze(const struct keel_state *st, bool freeze, struct kee
 static int container_set_frozen(struct keel_store *store, const char *id, bool freeze,
                                 struct keel_error **err)
 {
-        struct keel_container_dir *c = NULL;
-        struct keel_cgroup *cg = NULL;
-        struct keel_state *st = NULL;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
+        _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
+        _cleanup_state_ struct keel_state *st = NULL;
         int ret;
 
-        ret = keel_store_open_container(store, id, true, &c, err);
+        ret = keel_container_open_state(store, id, true, &c, &st, err);
         if (ret < 0)
                 return ret;
-        ret = keel_container_read_state(c, &st, err);
+        ret = check_can_freeze(st, freeze, err);
+        if (ret < 0)
+                return ret;
+        ret = keel_state_open_cgroup(st, &cg, err);
         if (ret == 0)
-                ret = check_can_freeze(st, freeze, err);
-        if (ret == 0) {
-                ret = keel_state_open_cgroup(st, &cg, err);
-                if (ret == 0)
-                        ret = set_frozen(cg, freeze, err);
-                if (ret < 0)
-                        keel_error_prefix(err, "container %s", id);
-        }
-        if (cg != NULL)
-                keel_cgroup_free(cg);
-        keel_state_free(st);
-        keel_container_dir_close(c);
+                ret = set_frozen(cg, freeze, err);
+        if (ret < 0)
+                keel_error_prefix(err, "container %s", id);
         return ret;
 }
 
@@ -168,36 +119,29 @@ int keel_container_open_cgroup(struct keel_store *store, const char *id, bool li
                                const char *no_cgroup_why, struct keel_cgroup **cg,
                                struct keel_error **err)
 {
-        struct keel_container_dir *c = NULL;
-        struct keel_state *st = NULL;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
+        _cleanup_state_ struct keel_state *st = NULL;
         int ret;
 
-        ret = keel_store_open_container(store, id, false, &c, err);
+        ret = keel_container_open_state(store, id, false, &c, &st, err);
         if (ret < 0)
                 return ret;
-        ret = keel_container_read_state(c, &st, err);
-        if (ret == 0 && live && st->status == KEEL_STATUS_STOPPED)
-                ret = keel_error_setq(err, ESRCH, "container %s is not running", id);
-        if (ret == 0 && st->cgroup_path == NULL)
-                ret = keel_error_setq(err, EINVAL, "container %s has no cgroup%s", id, no_cgroup_why);
-        if (ret == 0)
-                ret = keel_state_open_cgroup(st, cg, err);
-        keel_state_free(st);
-        keel_container_dir_close(c);
-        return ret;
+        if (live && st->status == KEEL_STATUS_STOPPED)
+                return keel_error_setq(err, ESRCH, "container %s is not running", id);
+        if (st->cgroup_path == NULL)
+                return keel_error_setq(err, EINVAL, "container %s has no cgroup%s", id,
+                                       no_cgroup_why);
+        return keel_state_open_cgroup(st, cg, err);
 }
 
 int keel_container_pids(struct keel_store *store, const char *id, pid_t **pids, size_t *n,
                         struct keel_error **err)
 {
-        struct keel_cgroup *cg = NULL;
+        _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
         int ret;
 
         *pids = NULL;
         *n = 0;
         ret = keel_container_open_cgroup(store, id, false, ": cannot list its processes", &cg, err);
-        if (ret == 0)
-                ret = keel_cgroup_pids(cg, pids, n, err);
-        keel_cgroup_free(cg);
-        return ret;
+        return ret < 0 ? ret : keel_cgroup_pids(cg, pids, n, err);
 }

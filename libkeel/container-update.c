@@ -112,12 +112,12 @@ static int update_systemd_unit(const struct keel_state *st, const struct keel_re
 int keel_container_update(struct keel_store *store, const char *id, const char *resources,
                           size_t len, struct keel_error **err)
 {
-        struct keel_container_dir *c = NULL;
-        struct keel_config *cfg = NULL;
-        struct keel_cgroup *cg = NULL;
-        struct keel_state *st = NULL;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
+        _cleanup_config_ struct keel_config *cfg = NULL;
+        _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
+        _cleanup_state_ struct keel_state *st = NULL;
+        _cleanup_free_ char *text = NULL;
         const struct keel_resources *r;
-        char *text = NULL;
         size_t text_len = 0;
         int ret;
 
@@ -125,12 +125,10 @@ int keel_container_update(struct keel_store *store, const char *id, const char *
                 return keel_error_setq(err, EFBIG, "update: resources larger than %u bytes",
                                        UPDATE_MAX_SIZE);
         /* Exclusive: two updates must not interleave their merges. */
-        ret = keel_store_open_container(store, id, true, &c, err);
+        ret = keel_container_open_state(store, id, true, &c, &st, err);
         if (ret < 0)
                 return ret;
-        ret = keel_container_read_state(c, &st, err);
-        if (ret == 0)
-                ret = check_can_update(st, err);
+        ret = check_can_update(st, err);
         if (ret == 0)
                 ret = merge_config(c, resources, len, &text, &text_len, &cfg, err);
         if (ret == 0)
@@ -151,10 +149,5 @@ int keel_container_update(struct keel_store *store, const char *id, const char *
                                                 err);
         if (ret < 0 && err && *err && strncmp((*err)->msg, "container ", 10) != 0)
                 keel_error_prefix(err, "container %s", id);
-        free(text);
-        keel_config_free(cfg);
-        keel_cgroup_free(cg);
-        keel_state_free(st);
-        keel_container_dir_close(c);
         return ret;
 }

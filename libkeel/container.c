@@ -144,14 +144,12 @@ static void unbind_rootfs(int dirfd, const struct keel_state *st)
 
 /* ---- sweeping killed creates ------------------------------------------- */
 
-static int open_cgroup(const struct keel_state *st, struct keel_cgroup **cg, struct keel_error **err);
-
 /* A create records its state (status "creating", the cgroup path) in its
  * reservation before it makes the cgroup, so what it made can be found. */
 static void sweep_dir(int dirfd)
 {
         _cleanup_free_ char *buf = NULL;
-        struct keel_state *st = NULL;
+        _cleanup_state_ struct keel_state *st = NULL;
         struct keel_cgroup *cg = NULL;
         size_t len;
 
@@ -159,19 +157,16 @@ static void sweep_dir(int dirfd)
             keel_state_parse(buf, len, &st, NULL) < 0)
                 return;
         if (st->pid > 0) {
-                int fd = keel_state_open_init(st, NULL);
+                _cleanup_close_ int fd = keel_state_open_init(st, NULL);
 
-                if (fd >= 0) {
+                if (fd >= 0)
                         keel_pidfd_send_signal(fd, SIGKILL, NULL, 0);
-                        close(fd);
-                }
         }
-        if (open_cgroup(st, &cg, NULL) == 0 && cg != NULL) {
+        if (keel_state_open_cgroup(st, &cg, NULL) == 0 && cg != NULL) {
                 keel_cgroup_kill(cg, SIGKILL, NULL);
                 keel_cgroup_destroy(cg, NULL);
         }
         unbind_rootfs(dirfd, st);
-        keel_state_free(st);
 }
 
 void keel_container_sweep(struct keel_store *store)
@@ -208,9 +203,11 @@ static int load_config_copy(struct keel_container_dir *c, struct keel_config **c
 static int run_hook_kind(struct keel_container_dir *c, struct keel_state *st, enum keel_hook_kind kind,
                          struct keel_error **err)
 {
-        struct keel_config *cfg = NULL;
+        _cleanup_config_ struct keel_config *cfg = NULL;
         _cleanup_free_ char *json = NULL;
         const struct keel_hook_list *list;
+        struct stat sb;
+        const char *cwd;
         size_t len;
         int ret;
 
@@ -218,23 +215,21 @@ static int run_hook_kind(struct keel_container_dir *c, struct keel_state *st, en
         if (ret < 0)
                 return ret;
         list = cfg->hooks ? keel_hooks_get(cfg->hooks, kind) : NULL;
-        if (list != NULL && list->n > 0) {
-                /* In the bundle, as create's hooks (runtime.md); an engine
-                 * may have removed it before delete: then "/". */
-                struct stat sb;
-                const char *cwd = st->bundle != NULL && stat(st->bundle, &sb) == 0 &&
-                                  S_ISDIR(sb.st_mode) ? st->bundle : "/";
-
-                ret = keel_state_to_json(st, false, &json, &len, err);
-                if (ret == 0)
-                        ret = keel_hooks_run_list_in(list, kind, cwd, json, len, true, err);
-        }
-        keel_config_free(cfg);
+        if (list == NULL || list->n == 0)
+                return 0;
+        /* In the bundle, as create's hooks (runtime.md); an engine may have
+         * removed it before delete: then "/". */
+        cwd = st->bundle != NULL && stat(st->bundle, &sb) == 0 && S_ISDIR(sb.st_mode)
+                      ? st->bundle : "/";
+        ret = keel_state_to_json(st, false, &json, &len, err);
+        if (ret == 0)
+                ret = keel_hooks_run_list_in(list, kind, cwd, json, len, true, err);
         return ret;
 }
 
-static int open_state(struct keel_store *store, const char *id, bool exclusive,
-                      struct keel_container_dir **c, struct keel_state **st, struct keel_error **err)
+int keel_container_open_state(struct keel_store *store, const char *id, bool exclusive,
+                              struct keel_container_dir **c, struct keel_state **st,
+                              struct keel_error **err)
 {
         int ret = keel_store_open_container(store, id, exclusive, c, err);
 
@@ -292,18 +287,16 @@ static int release_init(struct keel_container_dir *c, struct keel_error **err)
 int keel_container_start(struct keel_store *store, const char *id, struct keel_error **err)
 {
         struct keel_phases phases;
-        struct keel_container_dir *c = NULL;
-        struct keel_state *st = NULL;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
+        _cleanup_state_ struct keel_state *st = NULL;
         int ret;
 
-        ret = open_state(store, id, true, &c, &st, err);
+        ret = keel_container_open_state(store, id, true, &c, &st, err);
         if (ret < 0)
                 return ret;
-        if (st->status != KEEL_STATUS_CREATED) {
-                ret = keel_error_setq(err, EINVAL, "cannot start container %s: it is %s", id,
-                                      keel_status_name(st->status));
-                goto out;
-        }
+        if (st->status != KEEL_STATUS_CREATED)
+                return keel_error_setq(err, EINVAL, "cannot start container %s: it is %s", id,
+                                       keel_status_name(st->status));
         keel_phases_begin(&phases, "start");
         ret = release_init(c, err);
         if (ret == 0)
@@ -316,9 +309,6 @@ int keel_container_start(struct keel_store *store, const char *id, struct keel_e
                 ret = -EIO;
         if (ret == 0)
                 ret = run_hook_kind(c, st, KEEL_HOOK_POSTSTART, err);
-out:
-        keel_state_free(st);
-        keel_container_dir_close(c);
         return ret;
 }
 
@@ -339,55 +329,30 @@ int keel_state_open_init(const struct keel_state *st, struct keel_error **err)
         return fd;
 }
 
-static int open_cgroup(const struct keel_state *st, struct keel_cgroup **cg, struct keel_error **err)
-{
-        _cleanup_free_ char *mount = NULL;
-        int ret;
-
-        *cg = NULL;
-        if (st->cgroup_path == NULL)
-                return 0;
-        ret = keel_cgroup_find_mount(&mount, err);
-        if (ret == 0)
-                ret = keel_cgroup_open(mount, st->cgroup_path, cg, err);
-        return ret;
-}
-
 int keel_container_kill(struct keel_store *store, const char *id, int sig, bool all,
                         struct keel_error **err)
 {
-        struct keel_container_dir *c = NULL;
-        struct keel_cgroup *cg = NULL;
-        struct keel_state *st = NULL;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
+        _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
+        _cleanup_state_ struct keel_state *st = NULL;
         _cleanup_close_ int pidfd = -1;
         int ret;
 
-        ret = open_state(store, id, false, &c, &st, err);
+        ret = keel_container_open_state(store, id, false, &c, &st, err);
         if (ret < 0)
                 return ret;
-        if (st->status == KEEL_STATUS_STOPPED) {
-                ret = keel_error_setq(err, ESRCH, "container %s is not running", id);
-                goto out;
-        }
+        if (st->status == KEEL_STATUS_STOPPED)
+                return keel_error_setq(err, ESRCH, "container %s is not running", id);
         if (all && st->cgroup_path != NULL) {
-                ret = open_cgroup(st, &cg, err);
-                if (ret == 0)
-                        ret = keel_cgroup_kill(cg, sig, err);
-                goto out;
+                ret = keel_state_open_cgroup(st, &cg, err);
+                return ret < 0 ? ret : keel_cgroup_kill(cg, sig, err);
         }
         pidfd = keel_state_open_init(st, err);
-        if (pidfd < 0) {
-                ret = pidfd;
-                goto out;
-        }
+        if (pidfd < 0)
+                return pidfd;
         if (keel_pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
-                ret = keel_error_set(err, errno, "container %s: send signal %d", id, sig);
-out:
-        if (cg != NULL)
-                keel_cgroup_free(cg);
-        keel_state_free(st);
-        keel_container_dir_close(c);
-        return ret;
+                return keel_error_set(err, errno, "container %s: send signal %d", id, sig);
+        return 0;
 }
 
 /* SIGKILL the init and everything in the cgroup, and wait until they are gone. */
@@ -430,31 +395,28 @@ static int stop_container(const struct keel_state *st, struct keel_cgroup *cg, s
  * so no init and no cgroup outlive the state dir. */
 static void remove_orphan_cgroup(struct keel_container_dir *c)
 {
-        struct keel_config *cfg = NULL;
-        struct keel_state st = { 0 };
+        _cleanup_config_ struct keel_config *cfg = NULL;
+        _cleanup_free_ char *path = NULL;
         struct keel_cgroup *cg = NULL;
-        char *path = NULL;
         const char *want = NULL;
 
         if (keel_config_load(c->dirfd, KEEL_CONFIG_COPY, &cfg, NULL) == 0 && cfg->linux_cfg)
                 want = cfg->linux_cfg->cgroups_path;
-        if (keel_cgroup_resolve_path(want, c->id, &path, NULL) == 0) {
-                st.cgroup_path = path;
-                if (open_cgroup(&st, &cg, NULL) == 0 && cg != NULL) {
-                        keel_cgroup_kill(cg, SIGKILL, NULL);
-                        keel_cgroup_destroy(cg, NULL);
-                }
+        if (keel_cgroup_resolve_path(want, c->id, &path, NULL) < 0)
+                return;
+        if (keel_state_open_cgroup(&(struct keel_state){ .cgroup_path = path }, &cg, NULL) == 0 &&
+            cg != NULL) {
+                keel_cgroup_kill(cg, SIGKILL, NULL);
+                keel_cgroup_destroy(cg, NULL);
         }
-        free(path);
-        keel_config_free(cfg);
 }
 
 int keel_container_delete(struct keel_store *store, const char *id, bool force,
                           struct keel_error **err)
 {
-        struct keel_container_dir *c = NULL;
-        struct keel_cgroup *cg = NULL;
-        struct keel_state *st = NULL;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
+        _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
+        _cleanup_state_ struct keel_state *st = NULL;
         int ret;
 
         ret = keel_store_open_container(store, id, true, &c, err);
@@ -472,41 +434,29 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
                         keel_error_free(*err);
                         *err = NULL;
                         remove_orphan_cgroup(c);
-                        return keel_store_remove(store, c, err);
+                        return keel_store_remove(store, steal_pointer(&c), err);
                 }
-                keel_container_dir_close(c);
                 return ret;
         }
-        if ((st->status == KEEL_STATUS_RUNNING || st->status == KEEL_STATUS_PAUSED) && !force) {
-                ret = keel_error_setq(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
-                                      keel_status_name(st->status));
-                goto out;
-        }
-        if (open_cgroup(st, &cg, NULL) < 0)
+        if ((st->status == KEEL_STATUS_RUNNING || st->status == KEEL_STATUS_PAUSED) && !force)
+                return keel_error_setq(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
+                                       keel_status_name(st->status));
+        if (keel_state_open_cgroup(st, &cg, NULL) < 0)
                 cg = NULL;
         if (st->status != KEEL_STATUS_STOPPED) {
                 ret = stop_container(st, cg, err);
                 if (ret < 0)
-                        goto out;
+                        return ret;
         }
         st->status = KEEL_STATUS_STOPPED;
         unbind_rootfs(c->dirfd, st);
         run_hook_kind(c, st, KEEL_HOOK_POSTSTOP, NULL);
         if (cg != NULL) {
-                ret = keel_cgroup_destroy(cg, err);
-                cg = NULL;
+                ret = keel_cgroup_destroy(steal_pointer(&cg), err);
                 if (ret < 0)
-                        goto out;
+                        return ret;
         }
         if (st->systemd_cgroup)
                 stop_systemd_unit(st);
-        ret = keel_store_remove(store, c, err);
-        c = NULL;
-out:
-        if (cg != NULL)
-                keel_cgroup_free(cg);
-        keel_state_free(st);
-        if (c != NULL)
-                keel_container_dir_close(c);
-        return ret;
+        return keel_store_remove(store, steal_pointer(&c), err);
 }

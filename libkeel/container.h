@@ -54,7 +54,20 @@ bool keel_state_init_alive(const struct keel_state *st);
 int keel_container_read_state(struct keel_container_dir *c, struct keel_state **out,
                               struct keel_error **err);
 
-/* ---- pause, resume, ps (container-pause.c) ------------------------------ */
+/* Open container id (its lock shared or exclusive) and read its state:
+ * both or, on an error, neither. */
+int keel_container_open_state(struct keel_store *store, const char *id, bool exclusive,
+                              struct keel_container_dir **c, struct keel_state **st,
+                              struct keel_error **err);
+
+/* ---- the cgroup a state records (container-cgroup.c) -------------------- */
+
+struct keel_cgroup;
+
+/* Open the cgroup recorded in st (from the cgroup2 mount keel finds); *cg
+ * is NULL when st records none. */
+int keel_state_open_cgroup(const struct keel_state *st, struct keel_cgroup **cg,
+                           struct keel_error **err);
 
 /* Is the container's cgroup frozen (cgroup.events "frozen 1")?  false when
  * it has no cgroup or the cgroup cannot be read.  "paused" is not recorded
@@ -62,15 +75,9 @@ int keel_container_read_state(struct keel_container_dir *c, struct keel_state **
  * freeze done by someone else shows too. */
 bool keel_state_cgroup_frozen(const struct keel_state *st);
 
-/* 1 when cg's cgroup.events says "frozen 1" (frozen itself, or below a
- * frozen cgroup), 0 when "frozen 0"; -ENOTSUP for a kernel without the
- * cgroup v2 freezer (< 5.2), which has no such line. */
-struct keel_cgroup;
-int keel_cgroup_read_frozen(struct keel_cgroup *cg, struct keel_error **err);
-
-/* Open the cgroup recorded in st (from the cgroup2 mount keel finds). */
-int keel_state_open_cgroup(const struct keel_state *st, struct keel_cgroup **cg,
-                           struct keel_error **err);
+/* The host path of the cgroup recorded in st, as criu is given it; *dir is
+ * NULL when st records none. */
+int keel_state_cgroup_dir(const struct keel_state *st, char **dir, struct keel_error **err);
 
 /* Open container id's cgroup from its state (under a shared lock, held
  * only while reading it).  live: a stopped container is refused ("container

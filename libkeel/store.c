@@ -108,6 +108,13 @@ void keel_container_dir_close(struct keel_container_dir *c)
         free(c);
 }
 
+void keel_store_drop_in_child(struct keel_store *store, struct keel_container_dir *c)
+{
+        if (c != NULL)
+                closep(&c->dirfd);
+        closep(&store->rootfd);
+}
+
 static int lock_dir(int fd, bool exclusive, bool wait)
 {
         int op = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);

@@ -36,6 +36,12 @@ struct keel_container_dir {
 
 /* keel_id_validate, keel_store_open, keel_store_close, keel_store_list and
  * keel_strv_free are public: keel.h. */
+static inline void keel_store_closep(struct keel_store **store)
+{
+        keel_store_close(*store);
+        *store = NULL;
+}
+#define _cleanup_store_ __attribute__((cleanup(keel_store_closep)))
 
 /* Reserve a new container: a locked, hidden directory.  Nothing is visible
  * under the id until keel_store_publish(). */
@@ -56,6 +62,18 @@ int keel_store_remove(struct keel_store *store, struct keel_container_dir *c, st
 
 /* Release the lock and the handle. */
 void keel_container_dir_close(struct keel_container_dir *c);
+static inline void keel_container_dir_closep(struct keel_container_dir **c)
+{
+        keel_container_dir_close(*c);
+        *c = NULL;
+}
+#define _cleanup_container_dir_ __attribute__((cleanup(keel_container_dir_closep)))
+
+/* In a child forked from a process holding store and c (c may be NULL):
+ * close their fds, whose copies would otherwise keep the state root open
+ * and hold the container's lock for as long as the child lives.  Nothing
+ * is freed: the memory is the parent's copy. */
+void keel_store_drop_in_child(struct keel_store *store, struct keel_container_dir *c);
 
 /* Remove the reservations of creates that died (their lock is free). */
 void keel_store_sweep(struct keel_store *store);

@@ -198,6 +198,31 @@ void keel_cgroup_freep(struct keel_cgroup **cg)
         *cg = NULL;
 }
 
+void keel_cgroup_drop_in_child(struct keel_cgroup *cg)
+{
+        if (cg != NULL)
+                closep(&cg->dirfd);
+}
+
+int keel_cgroup_read_frozen(struct keel_cgroup *cg, struct keel_error **err)
+{
+        _cleanup_free_ char *events = NULL;
+        const char *p;
+        int ret;
+
+        ret = keel_read_file_at(cg->dirfd, "cgroup.events", 64 * 1024, &events, NULL, err);
+        if (ret < 0)
+                return keel_error_prefix(err, "cgroup %s", cg->path);
+        for (p = events; p != NULL; p = strchr(p, '\n')) {
+                if (*p == '\n')
+                        p++;
+                if (strncmp(p, "frozen ", 7) == 0)
+                        return p[7] == '1';
+        }
+        return keel_error_setq(err, ENOTSUP, "cgroup %s: no freezer (cgroup v2 freezing needs Linux 5.2)",
+                               cg->path);
+}
+
 static int cgroup_new(const char *mount, const char *path, struct keel_cgroup **out,
                       struct keel_error **err)
 {
@@ -286,17 +311,22 @@ static int make_path(int mountfd, const char *path, bool *created, struct keel_e
         return take_fd(&fd);
 }
 
+/* A new cgroup object for mount+path (not open yet), and the mount's fd. */
+static int cgroup_at_mount(const char *mount, const char *path, struct keel_cgroup **cg,
+                           struct keel_error **err)
+{
+        int r = cgroup_new(mount, path, cg, err);
+
+        return r < 0 ? r : open_mount(mount, err);
+}
+
 int keel_cgroup_create(const char *mount, const char *path, struct keel_cgroup **out,
                        struct keel_error **err)
 {
         _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
-        _cleanup_close_ int mountfd = -1;
+        _cleanup_close_ int mountfd = cgroup_at_mount(mount, path, &cg, err);
         int r;
 
-        r = cgroup_new(mount, path, &cg, err);
-        if (r < 0)
-                return r;
-        mountfd = open_mount(mount, err);
         if (mountfd < 0)
                 return mountfd;
         cg->dirfd = make_path(mountfd, cg->path, &cg->created, err);
@@ -317,13 +347,8 @@ int keel_cgroup_open(const char *mount, const char *path, struct keel_cgroup **o
                      struct keel_error **err)
 {
         _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
-        _cleanup_close_ int mountfd = -1;
-        int r;
+        _cleanup_close_ int mountfd = cgroup_at_mount(mount, path, &cg, err);
 
-        r = cgroup_new(mount, path, &cg, err);
-        if (r < 0)
-                return r;
-        mountfd = open_mount(mount, err);
         if (mountfd < 0)
                 return mountfd;
         cg->dirfd = openat(mountfd, cg->path + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -90,6 +90,15 @@ void keel_cgroup_free(struct keel_cgroup *cg);
 void keel_cgroup_freep(struct keel_cgroup **cg);
 #define _cleanup_cgroup_ __attribute__((cleanup(keel_cgroup_freep)))
 
+/* In a child forked from the process holding cg (NULL: nothing): close
+ * the copy of its directory fd, nothing of the container's to keep. */
+void keel_cgroup_drop_in_child(struct keel_cgroup *cg);
+
+/* 1 when cg's cgroup.events says "frozen 1" (frozen itself, or below a
+ * frozen cgroup), 0 when "frozen 0"; -ENOTSUP for a kernel without the
+ * cgroup v2 freezer (< 5.2), which has no such line. */
+int keel_cgroup_read_frozen(struct keel_cgroup *cg, struct keel_error **err);
+
 /* Compile r->devices (r may be NULL, the list empty) followed by keel's
  * default rules (cgroup-devices.h), load the program and attach it to the
  * cgroup, replacing any device program attached there before.

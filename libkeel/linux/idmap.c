@@ -17,30 +17,12 @@
 #include "linux/mount-options.h"
 #include "linux/mount-sources.h"
 #include "linux/mount.h"
+#include "linux/ns.h"
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/path.h"
 
-static int write_map(pid_t pid, const char *file, const struct keel_id_mapping *m, size_t n,
-                     struct keel_error **err)
-{
-        _cleanup_free_ char *buf = malloc(n * 40 + 1);
-        _cleanup_close_ int fd = -1;
-        size_t len = 0;
-        char path[64];
-
-        if (buf == NULL)
-                return keel_error_set(err, ENOMEM, "idmap");
-        for (size_t i = 0; i < n; i++)
-                len += (size_t) sprintf(buf + len, "%u %u %u\n", m[i].container_id, m[i].host_id,
-                                        m[i].size);
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
-        fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, buf, len) != (ssize_t) len)
-                return keel_error_set(err, errno, "write %s", file);
-        return 0;
-}
-
-int keel_idmap_userns(const struct keel_id_mapping *uid, size_t n_uid,
+int keel_idmap_userns(int procfd, const struct keel_id_mapping *uid, size_t n_uid,
                       const struct keel_id_mapping *gid, size_t n_gid, struct keel_error **err)
 {
         int ready[2], go[2], ret, fd = -1, status;
@@ -73,14 +55,17 @@ int keel_idmap_userns(const struct keel_id_mapping *uid, size_t n_uid,
                 ret = keel_error_setq(err, EPERM, "idmap: the helper could not create a user "
                                       "namespace");
         } else {
-                ret = write_map(pid, "uid_map", uid, n_uid, err);
+                /* The helper is keel's child, in keel's pid namespace: its
+                 * files through keel's own procfs (procfs.h). */
+                ret = keel_ns_write_id_map(procfd, pid, "uid_map", uid, n_uid, "idmap", err);
                 if (ret == 0)
-                        ret = write_map(pid, "gid_map", gid, n_gid, err);
+                        ret = keel_ns_write_id_map(procfd, pid, "gid_map", gid, n_gid, "idmap",
+                                                   err);
                 if (ret == 0) {
-                        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
-                        fd = open(path, O_RDONLY | O_CLOEXEC);
+                        snprintf(path, sizeof(path), "%d/ns/user", (int) pid);
+                        fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
                         if (fd < 0)
-                                ret = keel_error_set(err, errno, "idmap: open %s", path);
+                                ret = keel_error_set(err, errno, "idmap: open /proc/%s", path);
                 }
         }
         close(ready[0]);
@@ -151,7 +136,8 @@ static int open_source(const char *rootfs, const char *source, size_t i, struct 
 }
 
 static int idmap_one(const struct keel_config *cfg, const char *bundle, const char *rootfs,
-                     size_t i, const struct keel_mount_opts *o, int *out, struct keel_error **err)
+                     size_t i, const struct keel_mount_opts *o, int *procfd, int *out,
+                     struct keel_error **err)
 {
         const struct keel_mount *m = &cfg->mounts[i];
         const struct keel_id_mapping *uid = NULL, *gid = NULL;
@@ -176,7 +162,11 @@ static int idmap_one(const struct keel_config *cfg, const char *bundle, const ch
         src = open_source(rootfs, source, i, err);
         if (src < 0)
                 return src;
-        userns = keel_idmap_userns(uid, nu, gid, ng, err);
+        if (*procfd < 0)
+                *procfd = keel_procfs_open_own(err);
+        if (*procfd < 0)
+                return *procfd;
+        userns = keel_idmap_userns(*procfd, uid, nu, gid, ng, err);
         if (userns < 0)
                 return keel_error_prefix(err, "mounts[%zu]", i);
         mnt = keel_mount_clone(src, "", o->rbind);
@@ -194,6 +184,7 @@ static int idmap_one(const struct keel_config *cfg, const char *bundle, const ch
 int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, const char *rootfs,
                        int **fds, struct keel_error **err)
 {
+        _cleanup_close_ int procfd = -1;
         int *v = NULL;
         int r = 0;
 
@@ -216,7 +207,7 @@ int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, const 
                                         v[j] = -1;
                         }
                         if (r == 0)
-                                r = idmap_one(cfg, bundle, rootfs, i, &o, &v[i], err);
+                                r = idmap_one(cfg, bundle, rootfs, i, &o, &procfd, &v[i], err);
                 }
                 keel_mount_opts_clear(&o);
         }

@@ -36,8 +36,9 @@ int keel_idmap_prepare(const struct keel_config *cfg, const char *bundle, const 
 void keel_idmap_close(int *fds, size_t n);
 
 /* A user namespace with these maps (a child unshares it, keel writes the
- * maps, the child exits): its fd, or -errno with *err set. */
-int keel_idmap_userns(const struct keel_id_mapping *uid, size_t n_uid,
+ * maps through procfd, keel's own procfs (linux/procfs.h), the child
+ * exits): its fd, or -errno with *err set. */
+int keel_idmap_userns(int procfd, const struct keel_id_mapping *uid, size_t n_uid,
                       const struct keel_id_mapping *gid, size_t n_gid, struct keel_error **err);
 
 #endif

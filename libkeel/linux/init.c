@@ -471,19 +471,22 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
 
 /* ---- stage 1 ----------------------------------------------------------- */
 
-static int set_oom_score_adj(const struct keel_process *p, struct keel_error **err)
+/* Written by stage 1 (or the direct init) while still in keel's user and
+ * mount namespaces, through keel's own procfs (procfd, linux/procfs.h):
+ * the file is ours, and the procfs one the container cannot have touched.
+ * Its "self" names us in it, whatever pid namespace we are in. */
+static int set_oom_score_adj(int procfd, const struct keel_process *p, struct keel_error **err)
 {
-        _cleanup_close_ int fd = -1;
-        char buf[16];
-        int n;
+        char buf[16], path[32];
+        pid_t self;
 
         if (!p->has_oom_score_adj)
                 return 0;
-        n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
-        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || write(fd, buf, n) != n)
-                return keel_error_set(err, errno, "process.oomScoreAdj: write /proc/self/oom_score_adj");
-        return 0;
+        if (keel_procfs_self(procfd, &self, err) < 0)
+                return keel_error_prefix(err, "process.oomScoreAdj");
+        snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+        snprintf(path, sizeof(path), "%d/oom_score_adj", (int) self);
+        return keel_procfs_write(procfd, path, buf, "process.oomScoreAdj", err);
 }
 
 static int become_userns_root(int sock, struct keel_error **err)
@@ -518,8 +521,10 @@ void keel_init_direct(struct keel_init_args *a)
          * container is created; a runtime that dies before closes the sync
          * socket, and stage 2 leaves on that. */
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        if (set_oom_score_adj(a->cfg->process, &err) < 0)
+        if (set_oom_score_adj(a->runtime_procfd, a->cfg->process, &err) < 0)
                 die(sock, err);
+        /* keel's /proc is not for the container's process. */
+        closep(&a->runtime_procfd);
         if (unshare(a->plan.new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWPID)) < 0) {
                 keel_error_set(&err, errno, "create namespaces");
                 die(sock, err);
@@ -551,7 +556,7 @@ void keel_init_stage1(struct keel_init_args *a)
         /* oom_score_adj is inherited by the init.  Written here, still in
          * keel's user and mount namespaces: later, the non-dumpable init's
          * /proc files belong to a root its user namespace may not map. */
-        if (set_oom_score_adj(a->cfg->process, &err) < 0)
+        if (set_oom_score_adj(a->runtime_procfd, a->cfg->process, &err) < 0)
                 die(sock, err);
         if (keel_ns_join_user(&a->plan, &err) < 0)
                 die(sock, err);
@@ -574,8 +579,11 @@ void keel_init_stage1(struct keel_init_args *a)
                 die(sock, err);
         }
         if ((flags & CLONE_NEWTIME) && a->cfg->linux_cfg &&
-            keel_ns_write_time_offsets(a->cfg->linux_cfg->time_offsets, &err) < 0)
+            keel_ns_write_time_offsets(a->runtime_procfd, a->cfg->linux_cfg->time_offsets,
+                                       &err) < 0)
                 die(sock, err);
+        /* keel's /proc is not for the init. */
+        closep(&a->runtime_procfd);
 
         pid = fork();
         if (pid < 0) {

@@ -46,6 +46,10 @@ struct keel_init_args {
                                                  * a cgroup mount the kernel refuses */
         bool sources_from_runtime;              /* the runtime opens root.path and the
                                                  * bind sources (linux/mount-sources.h) */
+        int runtime_procfd;                     /* keel's own procfs (linux/procfs.h)
+                                                 * for stage 1's oom_score_adj and
+                                                 * timens_offsets, or -1 when it writes
+                                                 * neither; closed before the init forks */
 };
 
 /* Stage 1; runs in the forked child and never returns. */

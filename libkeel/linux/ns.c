@@ -15,6 +15,7 @@
 #include <linux/nsfs.h>
 
 #include "linux/ns.h"
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/syscall.h"
 #include "util/fs.h"
@@ -113,10 +114,12 @@ int keel_ns_join_others(struct keel_ns_plan *plan, struct keel_error **err)
         return 0;
 }
 
-int keel_ns_write_time_offsets(const struct keel_time_offsets *t, struct keel_error **err)
+int keel_ns_write_time_offsets(int procfd, const struct keel_time_offsets *t,
+                               struct keel_error **err)
 {
         _cleanup_close_ int fd = -1;
-        char buf[128];
+        char buf[128], path[32];
+        pid_t self;
         int n = 0;
 
         if (t == NULL || (!t->has_monotonic && !t->has_boottime))
@@ -127,9 +130,15 @@ int keel_ns_write_time_offsets(const struct keel_time_offsets *t, struct keel_er
         if (t->has_boottime)
                 n += snprintf(buf + n, sizeof(buf) - n, "boottime %lld %u\n",
                               (long long) t->boottime.secs, t->boottime.nanosecs);
-        fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        /* Stage 1's own file, through keel's procfs (procfs.h): the /proc
+         * of a mount namespace joined by path is the container's, which
+         * could redirect the write and may not even show stage 1. */
+        if (keel_procfs_self(procfd, &self, err) < 0)
+                return keel_error_prefix(err, "linux.timeOffsets");
+        snprintf(path, sizeof(path), "%d/timens_offsets", (int) self);
+        fd = keel_procfs_open_file(procfd, path, O_WRONLY, "linux.timeOffsets", err);
         if (fd < 0)
-                return keel_error_set(err, errno, "linux.timeOffsets: open /proc/self/timens_offsets");
+                return fd;
         /* One write per clock: the kernel parses a single line per call. */
         for (char *line = buf, *nl; *line; line = nl + 1) {
                 nl = strchr(line, '\n');
@@ -160,8 +169,9 @@ int keel_ns_loopback_up(struct keel_error **err)
         return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct keel_id_mapping *m, size_t n,
-                     const char *field, struct keel_error **err)
+int keel_ns_write_id_map(int procfd, pid_t pid, const char *file,
+                         const struct keel_id_mapping *m, size_t n, const char *field,
+                         struct keel_error **err)
 {
         _cleanup_free_ char *buf = NULL;
         _cleanup_close_ int fd = -1;
@@ -175,13 +185,13 @@ static int write_map(pid_t pid, const char *file, const struct keel_id_mapping *
                 return keel_error_set(err, ENOMEM, "%s", field);
         for (size_t i = 0; i < n; i++)
                 len += sprintf(buf + len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
-        fd = open(path, O_WRONLY | O_CLOEXEC);
+        snprintf(path, sizeof(path), "%d/%s", (int) pid, file);
+        fd = keel_procfs_open_file(procfd, path, O_WRONLY, field, err);
         if (fd < 0)
-                return keel_error_set(err, errno, "%s: open %s", field, path);
+                return fd;
         /* The kernel takes the whole map in one write, or nothing. */
         if (write(fd, buf, len) != (ssize_t) len)
-                return keel_error_set(err, errno, "%s: write %s", field, path);
+                return keel_error_set(err, errno, "%s: write /proc/%s", field, path);
         return 0;
 }
 
@@ -235,33 +245,34 @@ static int run_id_helper(const char *tool, pid_t pid, const struct keel_id_mappi
         return 0;
 }
 
-static int deny_setgroups(pid_t pid, struct keel_error **err)
+static int deny_setgroups(int procfd, pid_t pid, struct keel_error **err)
 {
-        _cleanup_close_ int fd = -1;
-        char path[64];
+        char path[32];
 
-        snprintf(path, sizeof(path), "/proc/%d/setgroups", (int) pid);
-        fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "deny", 4) != 4)
-                return keel_error_set(err, errno, "linux.gidMappings: write %s", path);
-        return 0;
+        snprintf(path, sizeof(path), "%d/setgroups", (int) pid);
+        return keel_procfs_write(procfd, path, "deny", "linux.gidMappings", err);
 }
 
-int keel_ns_write_id_maps(pid_t pid, const struct keel_linux *lx, struct keel_error **err)
+/* Written by the runtime, outside the new user namespace, into stage 1's
+ * files: through keel's own procfs (procfs.h), in whose pid namespace
+ * stage 1 has the pid fork returned, opened before anything of the
+ * container existed.  The uidmap helpers write the files themselves. */
+int keel_ns_write_id_maps(int procfd, pid_t pid, const struct keel_linux *lx,
+                          struct keel_error **err)
 {
         int ret;
 
         if (geteuid() == 0) {
-                ret = write_map(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings,
-                                "linux.uidMappings", err);
+                ret = keel_ns_write_id_map(procfd, pid, "uid_map", lx->uid_mappings,
+                                           lx->n_uid_mappings, "linux.uidMappings", err);
                 if (ret == 0)
-                        ret = write_map(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings,
-                                        "linux.gidMappings", err);
+                        ret = keel_ns_write_id_map(procfd, pid, "gid_map", lx->gid_mappings,
+                                                   lx->n_gid_mappings, "linux.gidMappings", err);
                 return ret;
         }
         if (only_own_id(lx->uid_mappings, lx->n_uid_mappings, geteuid()))
-                ret = write_map(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings,
-                                "linux.uidMappings", err);
+                ret = keel_ns_write_id_map(procfd, pid, "uid_map", lx->uid_mappings,
+                                           lx->n_uid_mappings, "linux.uidMappings", err);
         else
                 ret = run_id_helper("newuidmap", pid, lx->uid_mappings, lx->n_uid_mappings,
                                     "linux.uidMappings", err);
@@ -270,10 +281,10 @@ int keel_ns_write_id_maps(pid_t pid, const struct keel_linux *lx, struct keel_er
         /* Without setgroups denied, the kernel refuses an unprivileged
          * gid_map (a process could drop groups that deny it access). */
         if (only_own_id(lx->gid_mappings, lx->n_gid_mappings, getegid())) {
-                ret = deny_setgroups(pid, err);
+                ret = deny_setgroups(procfd, pid, err);
                 if (ret == 0)
-                        ret = write_map(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings,
-                                        "linux.gidMappings", err);
+                        ret = keel_ns_write_id_map(procfd, pid, "gid_map", lx->gid_mappings,
+                                                   lx->n_gid_mappings, "linux.gidMappings", err);
                 return ret;
         }
         return run_id_helper("newgidmap", pid, lx->gid_mappings, lx->n_gid_mappings,

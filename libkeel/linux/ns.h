@@ -3,6 +3,8 @@
 #define KEEL_LINUX_NS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "spec/oci-config.h"
@@ -36,16 +38,27 @@ int keel_ns_join_user(struct keel_ns_plan *plan, struct keel_error **err);
  * resolve in the container's view). */
 int keel_ns_join_others(struct keel_ns_plan *plan, struct keel_error **err);
 
-/* Write linux.timeOffsets to /proc/self/timens_offsets: valid after
- * unshare(CLONE_NEWTIME) and before the first process enters it. */
-int keel_ns_write_time_offsets(const struct keel_time_offsets *t, struct keel_error **err);
+/* Write linux.timeOffsets to the caller's timens_offsets below procfd
+ * (keel's own procfs, linux/procfs.h): valid after unshare(CLONE_NEWTIME)
+ * and before the first process enters it. */
+int keel_ns_write_time_offsets(int procfd, const struct keel_time_offsets *t,
+                               struct keel_error **err);
 
 /* Bring the loopback interface of a new network namespace up, as runc and
  * crun do. */
 int keel_ns_loopback_up(struct keel_error **err);
 
 /* Write uid_map and gid_map of pid (from the runtime, which is outside the
- * new user namespace). */
-int keel_ns_write_id_maps(pid_t pid, const struct keel_linux *lx, struct keel_error **err);
+ * new user namespace) through procfd, keel's own procfs
+ * (keel_procfs_open_own), in which pid is the pid fork returned. */
+int keel_ns_write_id_maps(int procfd, pid_t pid, const struct keel_linux *lx,
+                          struct keel_error **err);
+
+/* Write one map file ("uid_map", "gid_map") of pid through procfd, in the
+ * one write the kernel takes; nothing when n is 0.  field names the
+ * config field in errors. */
+int keel_ns_write_id_map(int procfd, pid_t pid, const char *file,
+                         const struct keel_id_mapping *m, size_t n, const char *field,
+                         struct keel_error **err);
 
 #endif

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
@@ -36,25 +38,68 @@ int keel_procfs_open(struct keel_error **err)
         return fd;
 }
 
-int keel_procfs_write(int procfd, const char *path, const char *value, const char *what,
-                      struct keel_error **err)
+int keel_procfs_open_own(struct keel_error **err)
+{
+        struct statfs sfs;
+        int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return keel_error_set(err, errno, "open keel's /proc");
+        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+                close(fd);
+                return keel_error_setq(err, EXDEV, "keel's /proc is not procfs");
+        }
+        return fd;
+}
+
+int keel_procfs_self(int procfd, pid_t *pid, struct keel_error **err)
+{
+        char buf[32], *end;
+        ssize_t n = readlinkat(procfd, "self", buf, sizeof(buf) - 1);
+        long v;
+
+        if (n < 0)
+                return keel_error_set(err, errno, "read /proc/self");
+        buf[n] = '\0';
+        errno = 0;
+        v = strtol(buf, &end, 10);
+        if (errno != 0 || *end != '\0' || v <= 0 || v > INT_MAX)
+                return keel_error_setq(err, EXDEV, "/proc/self is \"%s\", not a pid", buf);
+        *pid = (pid_t) v;
+        return 0;
+}
+
+int keel_procfs_open_file(int procfd, const char *path, int flags, const char *what,
+                          struct keel_error **err)
 {
         struct open_how how = {
-                .flags = O_WRONLY | O_NOCTTY | O_CLOEXEC,
+                .flags = (uint64_t) flags | O_NOCTTY | O_CLOEXEC,
                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
                            RESOLVE_NO_XDEV,
         };
-        _cleanup_close_ int fd = -1;
         struct statfs sfs;
-        ssize_t len = (ssize_t) strlen(value);
+        int fd;
 
         fd = keel_openat2(procfd, path, &how);
         if (fd < 0 && (errno == ENOSYS || errno == EPERM))
-                fd = openat(procfd, path, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+                fd = openat(procfd, path, flags | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return keel_error_set(err, errno, "%s: open /proc/%s", what, path);
-        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+                close(fd);
                 return keel_error_setq(err, EXDEV, "%s: /proc/%s is not on procfs", what, path);
+        }
+        return fd;
+}
+
+int keel_procfs_write(int procfd, const char *path, const char *value, const char *what,
+                      struct keel_error **err)
+{
+        _cleanup_close_ int fd = keel_procfs_open_file(procfd, path, O_WRONLY, what, err);
+        ssize_t len = (ssize_t) strlen(value);
+
+        if (fd < 0)
+                return fd;
         if (write(fd, value, len) != len)
                 return keel_error_set(err, errno, "%s: write /proc/%s", what, path);
         return 0;

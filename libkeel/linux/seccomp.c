@@ -1,47 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+/* Compiling linux.seccomp: the profile to a BPF program with libseccomp,
+ * and the seccomp(2) flags this kernel takes. */
+
 #include <ctype.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <sched.h>
-#include <stddef.h>
 #include <seccomp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib-log.h"
 #include "linux/seccomp.h"
+#include "linux/seccomp-filter.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-#include "util/socket.h"
-
-#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
-#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
-#endif
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
-
-struct keel_seccomp_filter {
-        struct sock_filter *insns;
-        size_t n_insns;
-        unsigned int flags;             /* for seccomp(2), NEW_LISTENER included */
-        bool notify;
-};
+#include "util/syscall.h"
 
 static void seccomp_releasep(scmp_filter_ctx *ctx)
 {
@@ -56,11 +37,6 @@ static void filter_freep(struct keel_seccomp_filter **f)
 
 #define _cleanup_scmp_ __attribute__((cleanup(seccomp_releasep)))
 #define _cleanup_filter_ __attribute__((cleanup(filter_freep)))
-
-static long sys_seccomp(unsigned int op, unsigned int flags, void *args)
-{
-        return syscall(SYS_seccomp, op, flags, args);
-}
 
 /* ---- actions, operators, architectures ---------------------------------- */
 
@@ -113,7 +89,7 @@ static int check_action(enum keel_seccomp_action a, uint32_t action, unsigned in
         if (*asked & (1U << a))
                 return 0;
         *asked |= 1U << a;
-        if (sys_seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &ret) == 0)
+        if (keel_seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &ret) == 0)
                 return 0;
         if (errno == EOPNOTSUPP)
                 return keel_error_setq(err, EOPNOTSUPP, "%s: %s is not supported by this kernel",
@@ -126,8 +102,8 @@ static int check_action(enum keel_seccomp_action a, uint32_t action, unsigned in
 
 /* "SCMP_ARCH_X86_64" is libseccomp's "x86_64"; resolving the name at run
  * time accepts whatever the installed libseccomp knows. */
-static int arch_token(const struct keel_seccomp *s, size_t i, uint32_t *token,
-                      struct keel_error **err)
+int keel_seccomp_arch_token(const struct keel_seccomp *s, size_t i, uint32_t *token,
+                            struct keel_error **err)
 {
         const char *name = keel_seccomp_arch_name(s->architectures[i]);
         char lower[32] = "";
@@ -156,7 +132,7 @@ static int add_architectures(scmp_filter_ctx ctx, const struct keel_seccomp *s,
 {
         for (size_t i = 0; i < s->n_architectures; i++) {
                 uint32_t token;
-                int r = arch_token(s, i, &token, err);
+                int r = keel_seccomp_arch_token(s, i, &token, err);
 
                 if (r < 0)
                         return r;
@@ -264,189 +240,6 @@ static int add_syscalls(scmp_filter_ctx ctx, const struct keel_seccomp *s, uint3
         return 0;
 }
 
-/* ---- -ENOSYS for syscalls newer than the profile -------------------------- */
-
-/* A profile names the syscalls its author knew.  One the kernel added
- * since (clone3, say) would get the default action, typically EPERM, and
- * libc, which falls back to the older call only on ENOSYS, would fail.
- * runc (libcontainer/seccomp/patchbpf) therefore puts a stub in front of
- * the program: per architecture of the profile, a syscall number above
- * the highest one the profile names (for any action, the default's
- * included; names unknown for that architecture ignored) returns ENOSYS.
- * Only when the default action denies: ALLOW, LOG and TRACE defaults get
- * no stub (a tracer handles new syscalls itself), nor does an ERRNO
- * default of ENOSYS, which already answers so.  Architectures are only
- * those the profile lists: without any, there is no stub (runc's too is
- * empty then).  An architecture without a named syscall above 0 gets no
- * section (runc's rule).  x32 shares x86_64's AUDIT_ARCH and is told
- * apart by bit 30 of the number; on s390 and s390x the kernel leaves a
- * number it does not know as 0 (the multiplexer): 0 gets ENOSYS there. */
-
-#define X32_SYSCALL_BIT 0x40000000U
-#define STUB_MAX_ARCHES 32
-
-struct stub_arch {
-        uint32_t audit;         /* AUDIT_ARCH_*, as seccomp_data.arch holds it */
-        uint32_t max[2];        /* highest named number: [0] native, [1] x32 */
-        bool has[2];
-};
-
-static bool default_denies(const struct keel_seccomp *s)
-{
-        switch (s->default_action) {
-        case KEEL_SECCOMP_ACT_ALLOW:
-        case KEEL_SECCOMP_ACT_LOG:
-        case KEEL_SECCOMP_ACT_TRACE:
-                return false;
-        case KEEL_SECCOMP_ACT_ERRNO:
-                return !(s->has_default_errno_ret && s->default_errno_ret == ENOSYS);
-        default:
-                return true;
-        }
-}
-
-/* The highest number any entry names on arch token, 0 when none. */
-static uint32_t highest_named(const struct keel_seccomp *s, uint32_t token)
-{
-        uint32_t max = 0;
-
-        for (size_t i = 0; i < s->n_syscalls; i++)
-                for (size_t j = 0; j < s->syscalls[i].n_names; j++) {
-                        int nr = seccomp_syscall_resolve_name_arch(token, s->syscalls[i].names[j]);
-
-                        /* Negative: unknown here, or a libseccomp pseudo-number. */
-                        if (nr > 0 && (uint32_t) nr > max)
-                                max = (uint32_t) nr;
-                }
-        return max;
-}
-
-/* The profile's architectures, grouped by AUDIT_ARCH, into a (*n of them). */
-static int stub_arches(const struct keel_seccomp *s, struct stub_arch *a, size_t *n,
-                       struct keel_error **err)
-{
-        *n = 0;
-        for (size_t i = 0; i < s->n_architectures; i++) {
-                uint32_t token, max;
-                size_t k;
-                int r = arch_token(s, i, &token, err);
-                int mode = token == SCMP_ARCH_X32;
-                uint32_t audit = mode ? SCMP_ARCH_X86_64 : token;
-
-                if (r < 0)
-                        return r;
-                max = highest_named(s, token);
-                if (max == 0)
-                        continue;
-                for (k = 0; k < *n && a[k].audit != audit; k++)
-                        ;
-                if (k == *n) {
-                        if (*n == STUB_MAX_ARCHES)
-                                return keel_error_setq(err, E2BIG, "linux.seccomp.architectures: "
-                                                       "more than %d", STUB_MAX_ARCHES);
-                        a[k] = (struct stub_arch){ .audit = audit };
-                        (*n)++;
-                }
-                a[k].has[mode] = true;
-                a[k].max[mode] = max;
-        }
-        return 0;
-}
-
-#define STMT(code, k) ((struct sock_filter) BPF_STMT(code, k))
-#define JUMP(code, k, jt, jf) ((struct sock_filter) BPF_JUMP(code, k, jt, jf))
-
-/* One architecture's section, into f (at most 8 instructions): load the
- * number; ENOSYS above the highest; else on to the filter, whose jump is
- * the second last instruction (its offset is for the caller to set). */
-static size_t stub_section(const struct stub_arch *a, struct sock_filter *f)
-{
-        bool s390 = a->audit == SCMP_ARCH_S390 || a->audit == SCMP_ARCH_S390X;
-        bool x86_64 = a->audit == SCMP_ARCH_X86_64;
-        size_t body = 1 + s390 + (a->has[0] && a->has[1] ? 3 : x86_64 ? 2 : 1);
-        size_t to_filter = body, enosys = body + 1, n = 0;
-
-/* The offset of a jump at f[n] to f[t]. */
-#define TO(t) ((uint8_t) ((t) - n - 1))
-        f[n] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-        n++;
-        if (s390) {
-                f[n] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, TO(enosys), 0);
-                n++;
-        }
-        if (a->has[0] && a->has[1]) {
-                f[n] = JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO(n + 2), 0);
-                n++;
-                f[n] = JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max[0], TO(enosys), TO(to_filter));
-                n++;
-                f[n] = JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max[1], TO(enosys), 0);
-                n++;
-        } else if (x86_64) {
-                /* Only one mode is listed: the other meets the filter. */
-                if (a->has[0])
-                        f[n] = JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO(to_filter), 0);
-                else
-                        f[n] = JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 0, TO(to_filter));
-                n++;
-                f[n] = JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max[a->has[1]], TO(enosys), 0);
-                n++;
-        } else {
-                f[n] = JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max[0], TO(enosys), 0);
-                n++;
-        }
-#undef TO
-        f[n++] = STMT(BPF_JMP | BPF_JA, 0);
-        f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-        return n;
-}
-
-int keel_seccomp_enosys_stub(const struct keel_seccomp *s, struct sock_filter **out, size_t *n,
-                             struct keel_error **err)
-{
-        struct stub_arch a[STUB_MAX_ARCHES];
-        struct sock_filter sec[STUB_MAX_ARCHES][8], *prog;
-        size_t n_arch, len[STUB_MAX_ARCHES], start[STUB_MAX_ARCHES], total, pc = 0;
-        int r;
-
-        *out = NULL;
-        *n = 0;
-        if (!default_denies(s))
-                return 0;
-        r = stub_arches(s, a, &n_arch, err);
-        if (r < 0 || n_arch == 0)
-                return r;
-        total = 1 + 2 * n_arch + 1;
-        for (size_t i = 0; i < n_arch; i++) {
-                len[i] = stub_section(&a[i], sec[i]);
-                start[i] = total;
-                total += len[i];
-        }
-        prog = calloc(total, sizeof(*prog));
-        if (prog == NULL)
-                return keel_error_set(err, ENOMEM, "linux.seccomp: the -ENOSYS stub");
-        /* Load the architecture and jump to its section; the architectures
-         * the profile does not list go straight to the filter, which
-         * checks them itself. */
-        prog[pc++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-        for (size_t i = 0; i < n_arch; i++) {
-                prog[pc] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, a[i].audit, 0, 1);
-                pc++;
-                prog[pc] = STMT(BPF_JMP | BPF_JA, (uint32_t) (start[i] - pc - 1));
-                pc++;
-        }
-        prog[pc] = STMT(BPF_JMP | BPF_JA, (uint32_t) (total - pc - 1));
-        pc++;
-        for (size_t i = 0; i < n_arch; i++) {
-                memcpy(prog + pc, sec[i], len[i] * sizeof(*prog));
-                pc += len[i];
-                /* The section's jump on to the filter, which follows the stub. */
-                prog[pc - 2].k = (uint32_t) (total - (pc - 2) - 1);
-        }
-        *out = prog;
-        *n = total;
-        return 0;
-}
-
 static int prepend_enosys_stub(const struct keel_seccomp *s, struct keel_seccomp_filter *f,
                                struct keel_error **err)
 {
@@ -515,7 +308,7 @@ static int export_bpf(scmp_filter_ctx ctx, struct keel_seccomp_filter *f, struct
  * program: EFAULT means it took the flags (libseccomp probes the same way). */
 static bool kernel_takes_flags(unsigned int flags)
 {
-        return sys_seccomp(SECCOMP_SET_MODE_FILTER, flags, NULL) < 0 && errno == EFAULT;
+        return keel_seccomp(SECCOMP_SET_MODE_FILTER, flags, NULL) < 0 && errno == EFAULT;
 }
 
 static int probe_flags(const struct keel_seccomp *s, struct keel_seccomp_filter *f,
@@ -641,189 +434,4 @@ void keel_seccomp_filter_free(struct keel_seccomp_filter *f)
                 return;
         free(f->insns);
         free(f);
-}
-
-/* ---- the listener ---------------------------------------------------------- */
-
-int keel_seccomp_listener_connect(const char *path, int *sock, struct keel_error **err)
-{
-        struct sockaddr_un sa;
-        int fd, r;
-
-        *sock = -1;
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return keel_error_setq(err, ENAMETOOLONG, "linux.seccomp.listenerPath: %s is "
-                                       "longer than a socket address holds (%zu bytes)", path,
-                                       sizeof(sa.sun_path) - 1);
-        r = keel_unix_address(path, &sa, &fd);  /* short enough: fd stays -1 */
-        fd = r < 0 ? r : keel_unix_connect(&sa);
-        if (fd < 0)
-                return keel_error_set(err, -fd, "linux.seccomp.listenerPath: connect to %s", path);
-        *sock = fd;
-        return 0;
-}
-
-/* No allocation and no error object: the hand-off helper calls it too.
- * The fd goes with the first bytes, as the spec requires. */
-static int send_state(int sock, int notify_fd, const char *state)
-{
-        size_t len = strlen(state), done;
-        ssize_t n;
-
-        if (len == 0)
-                return -EINVAL;
-        n = keel_send_fd(sock, notify_fd, state, len);
-        if (n < 0)
-                return (int) n;
-        for (done = (size_t) n; done < len; done += (size_t) n) {
-                n = send(sock, state + done, len - done, MSG_NOSIGNAL);
-                if (n < 0 && errno == EINTR)
-                        n = 0;
-                else if (n < 0)
-                        return -errno;
-        }
-        return 0;
-}
-
-int keel_seccomp_send_state(int sock, int notify_fd, const char *process_state,
-                            struct keel_error **err)
-{
-        int r = send_state(sock, notify_fd, process_state);
-
-        if (r < 0)
-                return keel_error_set(err, -r,
-                                      "send the seccomp notify fd to linux.seccomp.listenerPath");
-        return 0;
-}
-
-int keel_seccomp_send_listener(const char *path, int notify_fd, const char *process_state,
-                               struct keel_error **err)
-{
-        _cleanup_close_ int sock = -1;
-        int r = keel_seccomp_listener_connect(path, &sock, err);
-
-        if (r == 0)
-                r = keel_seccomp_send_state(sock, notify_fd, process_state, err);
-        return r;
-}
-
-/* ---- loading ------------------------------------------------------------- */
-
-#define SLOT_EMPTY (-1)
-#define SLOT_FAILED (-2)
-
-static int load_error(int errnum, struct keel_error **err)
-{
-        if (errnum == EACCES)
-                return keel_error_set(err, errnum, "load the seccomp filter "
-                                      "(no no_new_privs and no CAP_SYS_ADMIN)");
-        return keel_error_set(err, errnum, "load the seccomp filter");
-}
-
-/* The helper: unfiltered, as it exists before the filter, and sharing the
- * init's fd table, so the fd number the init publishes in *slot is valid
- * here, and its close of the socket closes it for the init too: the agent
- * sees the end of the state as soon as it is sent.  Waits at most about
- * 5 s; exits 0 or with an errno. */
-static void __attribute__((noreturn)) hand_off(int *slot, const struct keel_seccomp_listener *l)
-{
-        struct timespec pause = { .tv_sec = 0, .tv_nsec = 100 * 1000 };
-        int fd = SLOT_EMPTY, r = 0;
-
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        for (int i = 0; i < 50000; i++) {
-                fd = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-                if (fd != SLOT_EMPTY)
-                        break;
-                nanosleep(&pause, NULL);
-        }
-        if (fd == SLOT_EMPTY)
-                r = -ETIMEDOUT;
-        else if (fd >= 0)
-                r = send_state(l->sock, fd, l->state);
-        close(l->sock);
-        _exit(-r);
-}
-
-/* Returns the notify fd or a negative errno. */
-static int load_and_hand_off(const struct keel_seccomp_filter *f, struct sock_fprog *prog,
-                             const struct keel_seccomp_listener *l, struct keel_error **err)
-{
-        int *slot, fd, load_errno, wait_errno, status = 0;
-        pid_t helper, w;
-
-        slot = mmap(NULL, sizeof(*slot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        helper = slot == MAP_FAILED ? -1 : 0;
-        if (helper == 0) {
-                *slot = SLOT_EMPTY;
-                helper = (pid_t) syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
-        }
-        if (helper < 0) {
-                int e = errno;
-
-                if (slot != MAP_FAILED)
-                        munmap(slot, sizeof(*slot));
-                close(l->sock);
-                return keel_error_set(err, e, "start the seccomp notify fd helper");
-        }
-        if (helper == 0)
-                hand_off(slot, l);
-
-        fd = (int) sys_seccomp(SECCOMP_SET_MODE_FILTER, f->flags, prog);
-        load_errno = errno;
-        /* No syscall between the load and this store: nothing for the
-         * profile to deny or to hold for an agent without the fd. */
-        __atomic_store_n(slot, fd >= 0 ? fd : SLOT_FAILED, __ATOMIC_RELEASE);
-        do
-                w = waitpid(helper, &status, 0);
-        while (w < 0 && errno == EINTR);
-        wait_errno = errno;
-        munmap(slot, sizeof(*slot));
-        if (fd < 0)
-                return load_error(load_errno, err);
-        if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                close(fd);
-                if (w < 0)
-                        return keel_error_set(err, wait_errno,
-                                              "wait for the seccomp notify fd helper");
-                if (!WIFEXITED(status))
-                        return keel_error_setq(err, EIO,
-                                               "the seccomp notify fd helper died of signal %d",
-                                               WTERMSIG(status));
-                return keel_error_set(err, WEXITSTATUS(status),
-                                      "send the seccomp notify fd to linux.seccomp.listenerPath");
-        }
-        return fd;
-}
-
-int keel_seccomp_load(const struct keel_seccomp_filter *f,
-                      const struct keel_seccomp_listener *listener, int *notify_fd,
-                      struct keel_error **err)
-{
-        struct sock_fprog prog = {
-                .len = (unsigned short) f->n_insns,
-                .filter = f->insns,
-        };
-        int fd;
-
-        if (notify_fd != NULL)
-                *notify_fd = -1;
-        if (f->notify && listener != NULL) {
-                fd = load_and_hand_off(f, &prog, listener, err);
-        } else {
-                if (listener != NULL)
-                        close(listener->sock);
-                fd = (int) sys_seccomp(SECCOMP_SET_MODE_FILTER, f->flags, &prog);
-                if (fd < 0)
-                        fd = load_error(errno, err);
-        }
-        if (fd < 0)
-                return fd;
-        if (!f->notify)
-                return 0;
-        if (notify_fd != NULL)
-                *notify_fd = fd;
-        else
-                close(fd);
-        return 0;
 }

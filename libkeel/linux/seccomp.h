@@ -104,7 +104,7 @@ bool keel_seccomp_filter_needs_notify(const struct keel_seccomp_filter *f);
 void keel_seccomp_filter_free(struct keel_seccomp_filter *f);
 
 /* The stub keel_seccomp_compile puts in front of the program (see
- * "-ENOSYS for syscalls newer than the profile" in seccomp.c): *n
+ * "-ENOSYS for syscalls newer than the profile" in seccomp-enosys.c): *n
  * instructions (none when the profile needs no stub, *out NULL then);
  * falling off its end means "run the filter".  Pure; exposed for the unit
  * tests, which check it on architectures libseccomp will not mix into one

@@ -9,7 +9,54 @@
 
 /* The runtime and the container's init talk over a SOCK_SEQPACKET
  * socketpair: fixed-size messages, each optionally carrying one fd.  A
- * closed peer reads as EPIPE ("the other side died"), never as a hang. */
+ * closed peer reads as EPIPE ("the other side died"), never as a hang.
+ *
+ * create, in the order the messages go (R: the runtime, container-spawn.c;
+ * S1: stage 1 and I: the init, linux/init.c; [..]: only when):
+ *
+ *   from  to  message              payload             the receiver
+ *   R     S1  TRACED               -                   forks the init only now
+ *                                                      [a pid namespace is joined:
+ *                                                      R traces S1, ptrace-guard.h]
+ *   S1    R   USERNS_READY         -                   writes S1's uid_map, gid_map
+ *                                                      [a new user namespace]
+ *   R     S1  USERNS_MAPPED        -                   becomes root in it
+ *   S1    R   PID                  value: init's pid   adopts the init: pidfd, reaps
+ *                                                      S1, puts the init in the
+ *                                                      cgroup, records the state
+ *                                                      [no S1 (keel_init_direct):
+ *                                                      R forked the init itself]
+ *   R     I   CGROUP_JOINED        value: init's pid   makes its cgroup namespace
+ *                                  as R sees it
+ *   I     R   NET_DEVICES          fd: NETLINK_ROUTE   moves linux.netDevices in
+ *                                  socket of its       [linux.netDevices]
+ *                                  network namespace
+ *   R     I   NET_DEVICES_DONE     -                   goes on with its setup
+ *   I     R   MOUNT_SOURCES        -                   opens root.path and the bind
+ *                                                      sources in I's mount
+ *                                                      namespace [a user namespace,
+ *                                                      keel is root]
+ *   R     I   MOUNT_SOURCE  (n x)  fd: a source;       keeps it for its mount
+ *                                  value: index in
+ *                                  mounts, -1 root.path,
+ *                                  -2 the mount holding it
+ *   R     I   MOUNT_SOURCES        -                   that was all: mounts
+ *   I     R   CONSOLE              fd: pty master      sends it to --console-socket,
+ *                                                      or keeps it (run)
+ *                                                      [process.terminal]
+ *   I     R   CREATE_RUNTIME       -                   runs prestart, createRuntime
+ *                                                      hooks [there are some]
+ *   R     I   CREATE_RUNTIME_DONE  -                   runs createContainer hooks,
+ *                                                      pivots, ...
+ *   I     R   READY                -                   publishes the container
+ *   R     I   READY                -                   waits for start
+ *   any   any ERROR                value: errno,       fails with the peer's error
+ *                                  text: message
+ *
+ * exec (container-exec.c; S1: exec's helper, in keel's pid namespace):
+ *   R -> S1 CGROUP_JOINED (it is in the container's cgroup: join the
+ *   namespaces); S1 -> R CONSOLE [--tty]; S1 -> R PID (the process it
+ *   forked); then EOF once the process has executed (close-on-exec). */
 
 enum keel_sync_type {
         KEEL_SYNC_PID = 1,          /* child -> runtime: value = pid of the init */

@@ -610,6 +610,12 @@ int keel_config_parse(const char *data, size_t len, struct keel_config **out,
 int keel_config_load(int dirfd, const char *path, struct keel_config **out,
                      struct keel_error **err);
 void keel_config_free(struct keel_config *cfg);
+static inline void keel_config_freep(struct keel_config **cfg)
+{
+        keel_config_free(*cfg);
+        *cfg = NULL;
+}
+#define _cleanup_config_ __attribute__((cleanup(keel_config_freep)))
 
 /* A process object alone, as `exec --process process.json` gives it. */
 int keel_process_parse(const char *data, size_t len, struct keel_process **out,

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 
 #ifndef CLONE_NEWTIME
@@ -35,6 +36,26 @@ static inline int keel_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, un
 static inline int keel_openat2(int dirfd, const char *path, const struct open_how *how)
 {
         return (int) syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+/* capget(2): glibc declares none (libcap's <sys/capability.h> does). */
+static inline int keel_capget(struct __user_cap_header_struct *h, struct __user_cap_data_struct *d)
+{
+        return (int) syscall(SYS_capget, h, d);
+}
+
+/* A fork that shares what flags say (CLONE_FILES: the fd table) and runs
+ * the child on a copy of the caller's stack, as fork does; SIGCHLD in
+ * flags makes it a child waitpid reaps. */
+static inline pid_t keel_clone(unsigned long flags)
+{
+        return (pid_t) syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+/* seccomp(2): glibc 2.36 wraps only prctl's older interface. */
+static inline long keel_seccomp(unsigned int op, unsigned int flags, void *args)
+{
+        return syscall(SYS_seccomp, op, flags, args);
 }
 
 static inline int keel_close_range(unsigned int first, unsigned int last, unsigned int flags)
