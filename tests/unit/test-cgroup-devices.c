@@ -31,11 +31,6 @@
                 .has_minor = (mi) != ANY, .minor = (mi), .access = (acc)             \
         }
 
-static void tap_skip(const char *name, const char *why)
-{
-        printf("ok %d - %s # SKIP %s\n", ++tap_count, name, why);
-}
-
 /* ---- the reference: the rules read directly ---------------------------- */
 
 static int ref_access(const char *a)

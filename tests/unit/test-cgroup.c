@@ -23,11 +23,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static void tap_skip(const char *name, const char *why)
-{
-        printf("ok %d - %s # SKIP %s\n", ++tap_count, name, why);
-}
-
 /* ---- linux.cgroupsPath ---------------------------------------------------- */
 
 static void check_path(const char *in, const char *id, const char *want, const char *want_err,
