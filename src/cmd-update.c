@@ -215,7 +215,11 @@ int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error 
                                           "  --cpu-share, --cpu-quota, --cpu-period, --cpu-burst,\n"
                                           "  --cpu-rt-runtime, --cpu-rt-period, --cpu-idle N\n"
                                           "  --cpuset-cpus, --cpuset-mems LIST\n"
-                                          "  --pids-limit N   --blkio-weight N\n");
+                                          "  --pids-limit N   --blkio-weight N\n"
+                                          "  --l3-cache-schema, --mem-bw-schema SCHEMA "
+                                          "(linux.intelRdt: refused,\n"
+                                          "                         keel does not support "
+                                          "it)\n");
                         return 0;
                 }
                 if (opt == 'r') {
