@@ -124,6 +124,12 @@ class Bench:
         self.progress(f"run /bin/true x{self.a.n}")
         for i in range(self.a.n):
             for row in rows:
+                # A pause before each row's runs: the kernel finishes the
+                # teardown of the previous container (its network
+                # namespace is freed by a work queue) before the next row's
+                # starts.  Without it the row after crun measured 10 ms
+                # more than the same binary elsewhere in the order.
+                time.sleep(self.a.settle)
                 ns = self.r.timed(self.run_argv(row, f"perf-r{i}-{row}"))
                 self.record("run", row, ns / 1e6)
                 for k, v in self.r.usage(self.run_argv(row, f"perf-m{i}-{row}")).items():
@@ -164,10 +170,19 @@ class Bench:
             cid = f"perf-x-{row}"
             self.live[row].add(cid)
             self.r.timed(base + ["run", "--detach", "--bundle", self.bundle_sleep, cid])
+        # The exec floor (floor --exec): into the first row's container.
+        floor_argv = None
+        if self.floor:
+            row, base = next(iter(self.rows.items()))
+            st = json.loads(subprocess.run(base + ["state", f"perf-x-{row}"], check=True,
+                                           capture_output=True).stdout)
+            floor_argv = [self.a.floor, "--exec", str(st["pid"])]
         for i in range(self.a.n):
             for row, base in self.rows.items():
                 ns = self.r.timed(base + ["exec", f"perf-x-{row}", "/bin/true"])
                 self.record("exec", row, ns / 1e6)
+            if floor_argv:
+                self.record("exec", "floor", self.r.timed(floor_argv) / 1e6)
         for row in self.rows:
             self.remove(row, f"perf-x-{row}")
 
@@ -352,6 +367,8 @@ def main():
     p.add_argument("--seq", type=int, default=100)
     p.add_argument("--par", type=int, default=20)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--settle", type=float, default=0.05,
+                   help="seconds of pause before each row's `run` samples")
     p.add_argument("--only", default="run,lifecycle,exec,seq,par,footprint")
     p.add_argument("--rows", default="keel,keel-nocg,crun,runc,floor",
                    help="which of the standard rows to run (crun is the reference of every ratio)")

@@ -9,11 +9,19 @@
  *
  *   floor ROOTFS [PROGRAM [ARG...]]    (default PROGRAM: /bin/true)
  *
+ * And the kernel's share of an exec, as nsenter does it: one setns of a
+ * pidfd into every namespace of a running container's init, a fork (the
+ * pid namespace applies to children), then exec.  No config, no cgroup,
+ * no capabilities or seccomp set: a runtime's exec does those too.
+ *
+ *   floor --exec PID [PROGRAM [ARG...]]
+ *
  * Exits with the program's status.  Needs root.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -61,25 +69,48 @@ static void __attribute__((noreturn)) child(const char *rootfs, char **argv)
         fail(args[0]);
 }
 
+static pid_t enter(const char *target)
+{
+        int pidfd = (int) syscall(SYS_pidfd_open, (pid_t) atoi(target), 0);
+
+        if (pidfd < 0)
+                fail("pidfd_open");
+        if (setns(pidfd, FLOOR_NS_FLAGS) < 0)
+                fail("setns");
+        close(pidfd);
+        return fork();
+}
+
 int main(int argc, char **argv)
 {
+        static char *const true_argv[] = { "/bin/true", NULL };
+        bool exec = argc > 1 && strcmp(argv[1], "--exec") == 0;
         int status;
         pid_t pid;
 
-        if (argc < 2) {
-                fprintf(stderr, "usage: floor ROOTFS [PROGRAM [ARG...]]\n");
+        if (argc < 2 + exec) {
+                fprintf(stderr, "usage: floor ROOTFS [PROGRAM [ARG...]]\n"
+                        "       floor --exec PID [PROGRAM [ARG...]]\n");
                 return 2;
         }
-        /* The raw clone behaves as fork (no stack given): the child runs on
-         * a copy of ours, in its new namespaces, as pid 1 of the new pid
-         * namespace. */
-        pid = (pid_t) syscall(SYS_clone, FLOOR_NS_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (exec) {
+                pid = enter(argv[2]);
+                if (pid == 0) {
+                        execv(argv[3] ? argv[3] : true_argv[0], argv[3] ? argv + 3 : true_argv);
+                        fail("exec");
+                }
+        } else {
+                /* The raw clone behaves as fork (no stack given): the child
+                 * runs on a copy of ours, in its new namespaces, as pid 1
+                 * of the new pid namespace. */
+                pid = (pid_t) syscall(SYS_clone, FLOOR_NS_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+                if (pid == 0)
+                        child(argv[1], argv + 2);
+        }
         if (pid < 0) {
-                fprintf(stderr, "floor: clone: %s\n", strerror(errno));
+                fprintf(stderr, "floor: %s: %s\n", exec ? "fork" : "clone", strerror(errno));
                 return 127;
         }
-        if (pid == 0)
-                child(argv[1], argv + 2);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR) {
                         fprintf(stderr, "floor: waitpid: %s\n", strerror(errno));

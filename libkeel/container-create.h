@@ -109,6 +109,7 @@ struct create {
         pid_t stage1;
         pid_t init;
         int init_pidfd;
+        bool init_in_cgroup;            /* born there (clone3): no attach */
         int console;
         struct keel_image_rootfs *image;        /* the config names image layers */
         struct keel_phases phases;      /* --debug: where the time goes */

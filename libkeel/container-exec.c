@@ -425,6 +425,7 @@ static void unlock_for_frozen_cgroup(struct exec *ex)
 
 static int spawn(struct exec *ex, struct keel_error **err)
 {
+        bool in_cgroup;
         int fds[2], ret;
 
         const struct keel_seccomp *sc = ex->cfg->linux_cfg ? ex->cfg->linux_cfg->seccomp : NULL;
@@ -452,7 +453,12 @@ static int spawn(struct exec *ex, struct keel_error **err)
                 return ret;
         }
         unlock_for_frozen_cgroup(ex);
-        ex->stage1 = fork();
+        /* Born in the container's cgroup where the kernel can (no move:
+         * keel_fork_into_cgroup), else moved there below. */
+        ex->stage1 = ex->cg ? keel_fork_into_cgroup(ex->cg->dirfd) : -1;
+        in_cgroup = ex->stage1 >= 0;
+        if (ex->stage1 < 0)
+                ex->stage1 = fork();
         if (ex->stage1 < 0) {
                 ret = keel_error_set(err, errno, "fork");
                 close(fds[0]);
@@ -466,7 +472,7 @@ static int spawn(struct exec *ex, struct keel_error **err)
         close(fds[1]);
         closep(&ex->seccomp_listener);
         ex->sync_fd = fds[0];
-        if (ex->cg) {
+        if (ex->cg && !in_cgroup) {
                 ret = keel_cgroup_enter(ex->cg, ex->stage1, err);
                 if (ret < 0)
                         return ret;

@@ -47,7 +47,7 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         if (ret < 0)
                 return keel_error_setq(err, -ret, "container init exited during setup");
         cr->state->pid = pid;
-        ret = keel_create_cgroup_attach(&cr->cgroup, pid, err);
+        ret = cr->init_in_cgroup ? 0 : keel_create_cgroup_attach(&cr->cgroup, pid, err);
         if (ret == 0)
                 ret = keel_create_record_state(cr, err);
         if (ret < 0)
@@ -103,7 +103,13 @@ static pid_t fork_init_directly(struct create *cr, int fds[2], struct keel_error
                 return keel_error_set(err, errno, "open /proc/self/ns/pid");
         if (unshare(CLONE_NEWPID) < 0)
                 return keel_error_set(err, errno, "create namespaces");
-        pid = fork();
+        pid = -1;
+        if (cr->cgroup.driver == KEEL_CREATE_CGROUP_CGROUPFS && cr->cgroup.cg != NULL) {
+                pid = keel_fork_into_cgroup(cr->cgroup.cg->dirfd);
+                cr->init_in_cgroup = pid >= 0;
+        }
+        if (pid < 0)
+                pid = fork();
         if (pid == 0) {
                 close(own);
                 run_child(cr, fds, true);

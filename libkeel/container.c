@@ -20,6 +20,7 @@
 #include "linux/cgroup.h"
 #include "lib-log.h"
 #include "linux/cgroup-systemd.h"
+#include "linux/exe-guard.h"
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
 #include "util/syscall.h"
@@ -459,4 +460,25 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
         if (st->systemd_cgroup)
                 stop_systemd_unit(st);
         return keel_store_remove(store, steal_pointer(&c), err);
+}
+
+bool keel_exe_guard_needed_for_config(const char *config_path)
+{
+        _cleanup_config_ struct keel_config *cfg = NULL;
+
+        if (keel_config_load(AT_FDCWD, config_path, &cfg, NULL) < 0)
+                return true;
+        return keel_exe_reachable_from(cfg);
+}
+
+bool keel_exe_guard_needed_for_container(struct keel_store *store, const char *id)
+{
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
+        _cleanup_config_ struct keel_config *cfg = NULL;
+
+        if (keel_id_validate(id, NULL) < 0 || keel_store_open_container(store, id, false, &c, NULL) < 0)
+                return true;
+        if (keel_config_load(c->dirfd, KEEL_CONFIG_COPY, &cfg, NULL) < 0)
+                return true;
+        return keel_exe_reachable_from(cfg);
 }

@@ -508,6 +508,20 @@ KEEL_PUBLIC int keel_features_json(const struct keel_features_info *info, char *
  * the re-exec succeeds; returns a negative errno when neither way works. */
 KEEL_PUBLIC int keel_exe_guard(char *const argv[], struct keel_error **err);
 
+/* Whether the processes of a container could write the program's binary
+ * (the file behind /proc/self/exe), so keel_exe_guard is needed before
+ * entering it.  false only when provably not: the container has a user
+ * namespace of its own (not joined) whose uid mappings do not hold the
+ * binary's owner, and the binary is writable by its owner only (no group
+ * or other write bit, no ACL).  Its processes then have no right on the
+ * file, whatever their capabilities (the kernel grants a namespace's
+ * capabilities only over files whose owner and group it maps).  Any doubt
+ * (a config that cannot be read, a joined user namespace) says true.
+ * For create and run: the config.json at config_path (relative to the
+ * cwd); for exec: container id's (its state must say it is running). */
+KEEL_PUBLIC bool keel_exe_guard_needed_for_config(const char *config_path);
+KEEL_PUBLIC bool keel_exe_guard_needed_for_container(struct keel_store *store, const char *id);
+
 /* Relay a container's terminal (the master of keel_created or
  * keel_exec_result with keep_console) on the caller's stdin and stdout
  * until the container side hangs up, or stop_fd (if >= 0, e.g. a pidfd of

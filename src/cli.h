@@ -25,6 +25,7 @@ struct keel_globals {
         const char *criu;
         const char *command;    /* the subcommand being run, for messages */
         int fail_status;        /* the exit status of an error (runc's: 1, exec 255) */
+        char **argv;            /* main's, for the guard's re-exec */
 };
 
 struct keel_command {
@@ -44,6 +45,11 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
 int cmd_unimplemented(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 
+/* create, run and exec call it before anything they change: keel_exe_guard
+ * (keel.h) when needed is true, which may re-execute keel with main's argv
+ * (then it does not return).  needed: keel_exe_guard_needed_for_*. */
+int keel_cli_exe_guard(struct keel_globals *g, bool needed, struct keel_error **err);
+
 int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_kill(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
@@ -61,6 +67,11 @@ struct keel_run_opts {
 /* create's and run's options; returns 1 after --help. */
 int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool is_run,
                            struct keel_create_opts *o, struct keel_run_opts *r, struct keel_error **err);
+/* create's and run's guard (keel_cli_exe_guard), needed unless the bundle's
+ * config.json (or --config's) keeps keel's binary out of the container's
+ * reach; always for an image, whose config is written later. */
+int keel_cli_create_guard(struct keel_globals *g, const struct keel_create_opts *o,
+                          const struct keel_run_opts *r, struct keel_error **err);
 
 /* Attached run/exec: become subreaper, block the forwarded signals into a
  * signalfd; then wait for the process, forwarding them, and return its

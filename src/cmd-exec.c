@@ -207,12 +207,11 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
         o.additional_gids = gids;
         o.keep_console = !detach && o.console_socket == NULL;
 
-        if (!detach) {
-                ret = keel_cli_prepare_wait(&sigfd, err);
-                if (ret < 0)
-                        return ret;
-        }
         ret = keel_cli_open_store(g, o.id, &store, err);
+        if (ret == 0)
+                ret = keel_cli_exe_guard(g, keel_exe_guard_needed_for_container(store, o.id), err);
+        if (ret == 0 && !detach)
+                ret = keel_cli_prepare_wait(&sigfd, err);
         if (ret == 0)
                 ret = keel_container_exec(store, &o, &res, err);
         keel_store_close(store);

@@ -23,6 +23,9 @@ int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **e
         ret = keel_parse_create_opts(g, argc, argv, true, &o, &r, err);
         if (ret != 0)
                 return ret > 0 ? 0 : ret;
+        ret = keel_cli_create_guard(g, &o, &r, err);
+        if (ret < 0)
+                return ret;
         o.keep_console = !r.detach && o.console_socket == NULL;
         if (r.image != NULL) {
                 ret = keel_cli_image_bundle(g, &r, o.id, &o.bundle, &bundle, err);

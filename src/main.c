@@ -278,9 +278,14 @@ static bool stateless(const char *name)
 
 /* The commands whose processes enter a container (its init, an exec
  * helper) run from a binary the container cannot write (linux/exe-guard.h). */
-static bool enters_container(const char *name)
+int keel_cli_exe_guard(struct keel_globals *g, bool needed, struct keel_error **err)
 {
-        return strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0;
+        if (!needed) {
+                keel_log_debug("%s: keel's binary is out of the container's reach (a user "
+                               "namespace that maps no owner of it): not re-executed", g->command);
+                return 0;
+        }
+        return keel_exe_guard(g->argv, err);
 }
 
 /* runc's status for a command it does not know (urfave/cli's "No help
@@ -338,14 +343,10 @@ int main(int argc, char **argv)
                 goto fail;
         keel_set_log_handler(library_log);
         optind = 0; /* full getopt reset for the command's own parsing */
-        /* (The guard may re-execute keel: say what runs only after it.) */
-        ret = enters_container(cmd->name) ? keel_exe_guard(argv, &err) : 0;
-        if (ret == 0) {
-                keel_log_debug("%s: keel %s (commit %s), state root %s", cmd->name,
-                               PACKAGE_VERSION, KEEL_GIT_COMMIT,
-                               g.root ? g.root : "none (the command keeps no state)");
-                ret = cmd->run(&g, argc - first, argv + first, &err);
-        }
+        g.argv = argv;
+        keel_log_debug("%s: keel %s (commit %s), state root %s", cmd->name, PACKAGE_VERSION,
+                       KEEL_GIT_COMMIT, g.root ? g.root : "none (the command keeps no state)");
+        ret = cmd->run(&g, argc - first, argv + first, &err);
         if (ret < 0)
                 goto fail;
         keel_log_debug("%s: done, exit status %d", cmd->name, ret);

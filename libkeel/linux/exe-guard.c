@@ -10,11 +10,13 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "lib-log.h"
 #include "linux/exe-guard.h"
 #include "linux/mount.h"
+#include "spec/oci-config.h"
 #include "util/cleanup.h"
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
@@ -42,6 +44,38 @@ const char *keel_exe_protection(void)
         _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 
         return fd < 0 ? NULL : protection_of(fd);
+}
+
+static bool id_mapped(const struct keel_id_mapping *m, size_t n, uint32_t id)
+{
+        for (size_t i = 0; i < n; i++)
+                if (id >= m[i].host_id && id - m[i].host_id < m[i].size)
+                        return true;
+        return false;
+}
+
+bool keel_exe_reachable_from(const struct keel_config *cfg)
+{
+        _cleanup_close_ int fd = -1;
+        const struct keel_linux *l = cfg->linux_cfg;
+        bool own_userns = false;
+        struct stat st;
+
+        for (size_t i = 0; l != NULL && i < l->n_namespaces; i++)
+                if (l->namespaces[i].type == KEEL_NS_USER)
+                        own_userns = l->namespaces[i].path == NULL;
+        if (!own_userns)
+                return true;
+        fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return true;
+        /* Group and other bits: a process's supplementary groups may be
+         * host groups it kept (setgroups denied); an ACL may name anyone. */
+        if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+                return true;
+        if (fgetxattr(fd, "system.posix_acl_access", NULL, 0) >= 0 || errno != ENODATA)
+                return true;
+        return id_mapped(l->uid_mappings, l->n_uid_mappings, st.st_uid);
 }
 
 /* Exec the binary through a detached, read-only bind mount of it: no copy,

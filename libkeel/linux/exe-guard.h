@@ -2,6 +2,8 @@
 #ifndef KEEL_LINUX_EXE_GUARD_H
 #define KEEL_LINUX_EXE_GUARD_H
 
+#include <stdbool.h>
+
 #include "error.h"
 
 /* keel_exe_guard (keel.h, public) makes the binary behind /proc/self/exe
@@ -20,5 +22,10 @@
 /* How the running binary is protected: "read-only mount", "sealed memfd",
  * or NULL when it is writable (for features and tests). */
 const char *keel_exe_protection(void);
+
+/* The rule behind keel_exe_guard_needed_for_config (keel.h): can a process
+ * of a container made from cfg write the binary behind /proc/self/exe? */
+struct keel_config;
+bool keel_exe_reachable_from(const struct keel_config *cfg);
 
 #endif

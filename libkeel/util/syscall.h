@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -50,6 +51,28 @@ static inline int keel_capget(struct __user_cap_header_struct *h, struct __user_
 static inline pid_t keel_clone(unsigned long flags)
 {
         return (pid_t) syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+/* A fork whose child is born in the cgroup cgroup_fd names (clone3's
+ * CLONE_INTO_CGROUP, Linux 5.7): no later move, so none of the kernel's
+ * cost of a migration (cgroup.procs takes the cgroup_threadgroup_rwsem for
+ * writing, which waits for an RCU grace period).  Like keel_clone, the
+ * child runs on a copy of the caller's stack.  -1 with errno ENOSYS, E2BIG
+ * or EINVAL from a kernel without it. */
+struct keel_clone_args {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+        uint64_t set_tid, set_tid_size, cgroup;
+};
+#define KEEL_CLONE_INTO_CGROUP 0x200000000ULL
+
+static inline pid_t keel_fork_into_cgroup(int cgroup_fd)
+{
+        struct keel_clone_args a = {
+                .flags = KEEL_CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+                .cgroup = (uint64_t) cgroup_fd,
+        };
+
+        return (pid_t) syscall(SYS_clone3, &a, sizeof(a));
 }
 
 /* seccomp(2): glibc 2.36 wraps only prctl's older interface. */

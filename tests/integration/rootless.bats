@@ -113,16 +113,36 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
         [ -z "$(ls -A "$XDG/keel")" ]
 }
 
-@test "rootless_keel_runs_from_a_sealed_memfd_copy_of_its_binary" {
-        # Without CAP_SYS_ADMIN keel cannot bind its binary read-only
+@test "rootless_keel_of_its_own_runs_from_a_sealed_memfd_copy_of_its_binary" {
+        # A keel binary the user owns is the user's to write, and the
+        # rootless container maps the user: the guard applies.  Without
+        # CAP_SYS_ADMIN keel cannot bind its binary read-only
         # (linux/exe-guard.h): create re-executes it from a sealed memfd, so
         # the init waiting for start is not the user's writable file either.
+        cp "$KEEL" "$TEST_DIR/keel-own"
+        chown "$RL_USER:" "$TEST_DIR/keel-own"
+        chmod 755 "$TEST_DIR"
+        KEEL=$TEST_DIR/keel-own
         rootless_bundle /keel-checker uts
         (cd "$B" && as_user "$KEEL" create "$C")
         urk_ok state "$C"
         pid=$(echo "$output" | jq -r .pid)
         [[ $(readlink "/proc/$pid/exe") == "/memfd:keel (deleted)" ]]
         cmp "/proc/$pid/exe" "$KEEL"
+        urk_ok delete --force "$C"
+}
+
+@test "rootless_keel_owned_by_root_is_not_re_executed" {
+        # keel installed by root (root's file, mode 755): the rootless
+        # container's user namespace maps the user, not root, so nothing in
+        # it may write the binary (keel_exe_guard_needed_for_config) and
+        # keel skips the memfd copy.  Fails on a keel that re-executes.
+        [ "$(stat -c %u "$KEEL")" = 0 ]
+        rootless_bundle /keel-checker uts
+        (cd "$B" && as_user "$KEEL" create "$C")
+        urk_ok state "$C"
+        pid=$(echo "$output" | jq -r .pid)
+        [ "$(readlink "/proc/$pid/exe")" = "$(realpath "$KEEL")" ]
         urk_ok delete --force "$C"
 }
 

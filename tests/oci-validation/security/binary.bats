@@ -585,3 +585,86 @@ scan_done() {
         [ ! -e "$ROOT/${C}b" ]
         [ -z "$(pgrep -f "keel.*${C}b")" ]
 }
+
+# The guard's skip rule (keel_exe_guard_needed_for_config, keel.h): a
+# container with a user namespace of its own that maps no owner of keel's
+# binary, which only its owner may write, cannot write it whatever its
+# capabilities, and keel does not re-execute itself for it.
+
+@test "userns_mapping_no_owner_of_keel_skips_the_guard_and_still_cannot_write_keel" {
+        # Fails on a keel that skips the guard for a container that can
+        # write its binary (the write succeeds), or that never skips it (the
+        # created init runs from a read-only mount).
+        attack_bundle /exe-attack scan 20
+        userns_all_caps
+        rk_ok create --bundle "$B" "${C}i"
+        run "$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "${C}i" .pid)"
+        echo "$output"
+        [ "${lines[0]}" = "rdonly: no" ]
+        rk_ok delete --force "${C}i"
+
+        rk_ok run --detach --bundle "$B" "$C"
+        local scan=$RK_OUT i
+        wait_until 10 file_has "$scan" '^scan: ready'
+        for i in 1 2 3 4 5; do
+                rk exec "$C" /evil
+                wait_until 2 scan_done "$scan" 2>/dev/null && break
+        done
+        wait_until 5 scan_done "$scan" 2>/dev/null || true
+        cat "$scan" >&2
+        # Held, and refused by the file's permissions (not EROFS: no guard).
+        grep -q '^held: ' "$scan"
+        grep -q '^write: errno EACCES' "$scan"
+        keel_unchanged
+}
+
+@test "userns_mapping_keels_owner_keeps_the_guard" {
+        # The container's root is the host's root (the binary's owner): the
+        # skip rule does not apply.  Fails on a keel that skips it.
+        attack_bundle /bin/sleep 100
+        userns_all_caps
+        config_set "$B" '.linux.uidMappings = [{containerID: 0, hostID: 0, size: 65536}]'
+        rk_ok create --bundle "$B" "$C"
+        run "$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "$C" .pid)"
+        echo "$output"
+        [ "${lines[0]}" = "rdonly: yes" ]
+}
+
+@test "userns_keeps_the_guard_for_a_group_writable_keel" {
+        # Group write: the container's processes may hold a host group
+        # (setgroups denied keeps them).  Fails on a keel that skips it.
+        chmod g+w "$KEEL"
+        attack_bundle /bin/sleep 100
+        userns_all_caps
+        rk_ok create --bundle "$B" "$C"
+        run "$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "$C" .pid)"
+        echo "$output"
+        [ "${lines[0]}" = "rdonly: yes" ]
+}
+
+@test "joined_userns_keeps_the_guard" {
+        # A joined user namespace's mappings are not in the config: the
+        # guard, always.  Fails on a keel that skips it.
+        attack_bundle /bin/sleep 100
+        userns_all_caps
+        rk_ok run --detach --bundle "$B" "${C}a"
+        config_set "$B" '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)
+                | del(.linux.uidMappings, .linux.gidMappings)' \
+                --arg p "/proc/$(state_of "${C}a" .pid)/ns/user"
+        rk_ok create --bundle "$B" "$C"
+        run "$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "$C" .pid)"
+        echo "$output"
+        [ "${lines[0]}" = "rdonly: yes" ]
+}
+
+@test "exec_into_a_userns_container_mapping_no_owner_of_keel_skips_the_guard" {
+        # exec reads the container's config copy: the same rule.  The exec
+        # helper's exe is seen through the process it starts (sleep keeps
+        # the helper's pid).  Fails on a keel whose exec re-executes anyway.
+        attack_bundle /bin/sleep 100
+        userns_all_caps
+        rk_ok run --detach --bundle "$B" "$C"
+        rk_ok --debug --log "$TEST_DIR/exec.log" exec --detach "$C" /bin/sleep 5
+        grep -q "out of the container's reach" "$TEST_DIR/exec.log"
+        [ "$(grep -c 'exec: keel .* (commit' "$TEST_DIR/exec.log")" -eq 1 ]
+}
