@@ -97,16 +97,6 @@ int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_stor
 
 const struct keel_command *keel_find_command(const char *name);
 
-/* Whole files (io.c): read fd to EOF, or the file at path (relative to the
- * cwd), at most max_size bytes (EFBIG beyond), into a NUL-terminated *out
- * (the caller's; *len, when len is not NULL, excludes the NUL); write all
- * of buf to fd, retrying short writes and EINTR (a negative errno, no
- * message). */
-int keel_cli_read_fd(int fd, size_t max_size, char **out, size_t *len, struct keel_error **err);
-int keel_cli_read_file(const char *path, size_t max_size, char **out, size_t *len,
-                       struct keel_error **err);
-int keel_cli_write_all(int fd, const void *buf, size_t len);
-
 /* --rootless: true, false, or (auto) whether keel runs as a non-root user. */
 bool keel_cli_rootless(const struct keel_globals *g);
 

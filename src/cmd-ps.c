@@ -59,7 +59,7 @@ static int run_ps(char **args, char **out, struct keel_error **err)
         }
         close(p[1]);
         rfd = p[0];
-        ret = keel_cli_read_fd(rfd, PS_OUTPUT_MAX, out, NULL, err);
+        ret = keel_read_fd(rfd, PS_OUTPUT_MAX, out, NULL, err);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (ret < 0)

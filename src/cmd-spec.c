@@ -65,9 +65,9 @@ int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         return keel_error_set(err, 0, "%s/config.json exists: remove it first", bundle);
                 return keel_error_set(err, errno, "create %s/config.json", bundle);
         }
-        ret = keel_cli_write_all(fd, json, len);
+        ret = keel_write_all(fd, json, len);
         if (ret == 0)
-                ret = keel_cli_write_all(fd, "\n", 1);
+                ret = keel_write_all(fd, "\n", 1);
         if (ret < 0) {
                 unlinkat(dirfd, "config.json", 0);
                 return keel_error_set(err, -ret, "write %s/config.json", bundle);
