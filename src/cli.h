@@ -103,6 +103,11 @@ bool keel_cli_rootless(const struct keel_globals *g);
 /* Print "Usage: ..." and the summary of the command (for --help). */
 void keel_command_help(const struct keel_command *cmd, const char *options);
 
+/* The error for what getopt_long_only returned that a command does not
+ * take: ':' (with a leading ':' in the optstring) is an option missing its
+ * value, anything else an unknown option. */
+int keel_option_error(int opt, char **argv, struct keel_error **err);
+
 /* Exactly n positional arguments after the options, or a usage error. */
 int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
                    struct keel_error **err);

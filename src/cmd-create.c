@@ -128,7 +128,7 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                         return 1;
                 default:
                 unknown:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(opt, argv, err);
                 }
         }
         /* With --image, what follows the id is the command, as with

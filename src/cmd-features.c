@@ -30,7 +30,7 @@ int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_erro
                         keel_command_help(keel_find_command("features"), NULL);
                         return 0;
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(c, argv, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 0, "no arguments", err);

@@ -26,7 +26,7 @@ static int parse_id(int argc, char **argv, const char *shortopts, const struct o
                         *flag = true;
                         continue;
                 }
-                return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                return keel_option_error(opt, argv, err);
         }
         return 0;
 }

@@ -21,7 +21,7 @@ static int run_freeze_command(struct keel_globals *g, int argc, char **argv,
                         keel_command_help(keel_find_command(argv[0]), NULL);
                         return 0;
                 }
-                return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                return keel_option_error(opt, argv, err);
         }
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
         if (ret == 0)

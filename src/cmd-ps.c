@@ -198,10 +198,8 @@ int cmd_ps(struct keel_globals *g, int argc, char **argv, struct keel_error **er
                 case 'h':
                         keel_command_help(keel_find_command("ps"), ps_options);
                         return 0;
-                case ':':
-                        return keel_error_set(err, 0, "option %s needs a value", argv[optind - 1]);
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(c, argv, err);
                 }
         }
         if (optind >= argc)

@@ -42,10 +42,8 @@ int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 case 'h':
                         keel_command_help(keel_find_command("spec"), spec_options);
                         return 0;
-                case ':':
-                        return keel_error_set(err, 0, "option %s needs a value", argv[optind - 1]);
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(c, argv, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 0, "no arguments", err);

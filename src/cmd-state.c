@@ -27,7 +27,7 @@ int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error *
                         keel_command_help(keel_find_command("state"), NULL);
                         return 0;
                 }
-                return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                return keel_option_error(opt, argv, err);
         }
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
         if (ret < 0)

@@ -228,7 +228,7 @@ int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error 
                         values[opt - OPT_FLAG0] = optarg;
                         any_flag = true;
                 } else {
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(opt, argv, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);

@@ -81,6 +81,13 @@ void keel_command_help(const struct keel_command *cmd, const char *options)
                 printf("\nOptions:\n%s", options);
 }
 
+int keel_option_error(int opt, char **argv, struct keel_error **err)
+{
+        if (opt == ':')
+                return keel_error_set(err, 0, "option %s needs a value", argv[optind - 1]);
+        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+}
+
 int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
                    struct keel_error **err)
 {
