@@ -20,13 +20,6 @@
 #include "util/cleanup.h"
 #include "util/path.h"
 
-#ifndef MS_NOSYMFOLLOW
-#define MS_NOSYMFOLLOW 256
-#endif
-#ifndef MS_LAZYTIME
-#define MS_LAZYTIME (1 << 25)
-#endif
-
 /* tmpcopyup stops at this depth rather than recurse without bound. */
 #define COPYUP_MAX_DEPTH 64
 
