@@ -198,6 +198,24 @@ static int set_propagation(int mntfd, unsigned long propagation)
                                   propagation & MS_REC);
 }
 
+/* The r* options' attributes, applied to the whole detached tree. */
+static int set_recursive_attrs(const struct job *j, int mnt)
+{
+        if (!j->o.attr_set && !j->o.attr_clr)
+                return 0;
+        return keel_mount_setattr(mnt, j->o.attr_set, j->o.attr_clr, 0, true);
+}
+
+/* Attach the finished tree at target, then give it the propagation asked for. */
+static int attach_with_propagation(const struct job *j, int mnt, int target)
+{
+        int r = keel_mount_attach(mnt, target);
+
+        if (r == 0)
+                r = set_propagation(mnt, j->o.propagation);
+        return r;
+}
+
 /* Attach the detached tree mnt at the job's destination: target_fd when
  * the caller resolved it, else a directory, or an empty file when the tree
  * is not one. */
@@ -224,12 +242,10 @@ static int attach_tree(struct job *j, int mnt, int target_fd, bool plain_recursi
 
         flags_to_attr(j->o.flags, j->o.clear_flags, &set, &clr);
         r = set_plain_attrs(mnt, set, clr, plain_recursive);
-        if (r == 0 && (j->o.attr_set || j->o.attr_clr))
-                r = keel_mount_setattr(mnt, j->o.attr_set, j->o.attr_clr, 0, true);
         if (r == 0)
-                r = keel_mount_attach(mnt, target);
+                r = set_recursive_attrs(j, mnt);
         if (r == 0)
-                r = set_propagation(mnt, j->o.propagation);
+                r = attach_with_propagation(j, mnt, target);
         if (r < 0)
                 return job_error(j, err, r, NULL);
         return 0;
@@ -647,18 +663,14 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
         if (r < 0)
                 return err && *err ? r : job_error(j, err, r, NULL);
         mnt = r;
-        r = 0;
-        if (j->o.attr_set || j->o.attr_clr)
-                r = keel_mount_setattr(mnt, j->o.attr_set, j->o.attr_clr, 0, true);
+        r = set_recursive_attrs(j, mnt);
         if (r == 0 && strcmp(type, "tmpfs") == 0) {
                 r = tmpfs_like_dir(j, target, mnt, existed);
                 if (r < 0)
                         return job_error(j, err, r, j->o.tmpcopyup ? "tmpcopyup" : "mode");
         }
         if (r == 0)
-                r = keel_mount_attach(mnt, target);
-        if (r == 0)
-                r = set_propagation(mnt, j->o.propagation);
+                r = attach_with_propagation(j, mnt, target);
         if (r < 0)
                 return job_error(j, err, r, NULL);
         if (defer)
