@@ -107,6 +107,10 @@ void keel_command_help(const struct keel_command *cmd, const char *options);
  * take: ':' (with a leading ':' in the optstring) is an option missing its
  * value, anything else an unknown option. */
 int keel_option_error(int opt, char **argv, struct keel_error **err);
+/* What a command's option loop does with an option it does not handle
+ * itself: 'h' (--help) prints the command's help with options and returns
+ * 0, anything else is keel_option_error. */
+int keel_option_default(int opt, char **argv, const char *options, struct keel_error **err);
 
 /* Exactly n positional arguments after the options, or a usage error. */
 int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,

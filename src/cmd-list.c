@@ -57,11 +57,8 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 case 'q':
                         format = LIST_QUIET;
                         break;
-                case 'h':
-                        keel_command_help(keel_find_command("list"), list_options);
-                        return 0;
                 default:
-                        return keel_option_error(c, argv, err);
+                        return keel_option_default(c, argv, list_options, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 0, "no arguments", err);

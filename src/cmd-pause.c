@@ -16,13 +16,9 @@ static int run_freeze_command(struct keel_globals *g, int argc, char **argv,
         int opt, ret;
 
         opterr = 0;
-        while ((opt = getopt_long_only(argc, argv, "+h", opts, NULL)) != -1) {
-                if (opt == 'h') {
-                        keel_command_help(keel_find_command(argv[0]), NULL);
-                        return 0;
-                }
-                return keel_option_error(opt, argv, err);
-        }
+        opt = getopt_long_only(argc, argv, "+h", opts, NULL);
+        if (opt != -1)
+                return keel_option_default(opt, argv, NULL, err);
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
         if (ret == 0)
                 ret = keel_cli_open_store(g, argv[optind], &store, err);

@@ -195,11 +195,8 @@ int cmd_ps(struct keel_globals *g, int argc, char **argv, struct keel_error **er
                         else
                                 return keel_error_set(err, 0, "--format: unknown format \"%s\" (expected table or json)", optarg);
                         break;
-                case 'h':
-                        keel_command_help(keel_find_command("ps"), ps_options);
-                        return 0;
                 default:
-                        return keel_option_error(c, argv, err);
+                        return keel_option_default(c, argv, ps_options, err);
                 }
         }
         if (optind >= argc)

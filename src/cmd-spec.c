@@ -39,11 +39,8 @@ int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 case 'r':
                         rootless = true;
                         break;
-                case 'h':
-                        keel_command_help(keel_find_command("spec"), spec_options);
-                        return 0;
                 default:
-                        return keel_option_error(c, argv, err);
+                        return keel_option_default(c, argv, spec_options, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 0, "no arguments", err);

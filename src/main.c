@@ -88,6 +88,14 @@ int keel_option_error(int opt, char **argv, struct keel_error **err)
         return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
 }
 
+int keel_option_default(int opt, char **argv, const char *options, struct keel_error **err)
+{
+        if (opt != 'h')
+                return keel_option_error(opt, argv, err);
+        keel_command_help(keel_find_command(argv[0]), options);
+        return 0;
+}
+
 int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
                    struct keel_error **err)
 {
