@@ -116,4 +116,8 @@ int keel_option_default(int opt, char **argv, const char *options, struct keel_e
 int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
                    struct keel_error **err);
 
+/* A command whose one option is --help and whose one argument is a
+ * container id (argv[optind]): 1 after --help, 0, or a usage error. */
+int keel_parse_id_only(int argc, char **argv, struct keel_error **err);
+
 #endif

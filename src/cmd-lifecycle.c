@@ -33,16 +33,13 @@ static int parse_id(int argc, char **argv, const char *shortopts, const struct o
 
 int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
         struct keel_store *store = NULL;
         int ret;
 
-        ret = parse_id(argc, argv, "+h", opts, NULL, NULL, 0, err);
+        ret = keel_parse_id_only(argc, argv, err);
         if (ret != 0)
                 return ret > 0 ? 0 : ret;
-        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
-        if (ret == 0)
-                ret = keel_cli_open_store(g, argv[optind], &store, err);
+        ret = keel_cli_open_store(g, argv[optind], &store, err);
         if (ret == 0)
                 ret = keel_container_start(store, argv[optind], err);
         keel_store_close(store);

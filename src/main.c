@@ -109,6 +109,25 @@ int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
         return 0;
 }
 
+int keel_parse_id_only(int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        int opt;
+
+        opterr = 0;
+        opt = getopt_long_only(argc, argv, "+h", opts, NULL);
+        if (opt == 'h') {
+                keel_command_help(keel_find_command(argv[0]), NULL);
+                return 1;
+        }
+        if (opt != -1)
+                return keel_option_error(opt, argv, err);
+        return keel_want_args(argc, argv, optind, 1, "a container id", err);
+}
+
 int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_store **store,
                         struct keel_error **err)
 {
