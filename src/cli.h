@@ -119,5 +119,10 @@ int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
 /* A command whose one option is --help and whose one argument is a
  * container id (argv[optind]): 1 after --help, 0, or a usage error. */
 int keel_parse_id_only(int argc, char **argv, struct keel_error **err);
+/* A command that is one call on a container (start, pause, resume): parse
+ * as keel_parse_id_only, open the store and run op on the id. */
+int keel_cli_id_command(struct keel_globals *g, int argc, char **argv,
+                        int (*op)(struct keel_store *, const char *, struct keel_error **),
+                        struct keel_error **err);
 
 #endif

@@ -33,17 +33,7 @@ static int parse_id(int argc, char **argv, const char *shortopts, const struct o
 
 int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        struct keel_store *store = NULL;
-        int ret;
-
-        ret = keel_parse_id_only(argc, argv, err);
-        if (ret != 0)
-                return ret > 0 ? 0 : ret;
-        ret = keel_cli_open_store(g, argv[optind], &store, err);
-        if (ret == 0)
-                ret = keel_container_start(store, argv[optind], err);
-        keel_store_close(store);
-        return ret;
+        return keel_cli_id_command(g, argc, argv, keel_container_start, err);
 }
 
 int cmd_kill(struct keel_globals *g, int argc, char **argv, struct keel_error **err)

@@ -128,6 +128,23 @@ int keel_parse_id_only(int argc, char **argv, struct keel_error **err)
         return keel_want_args(argc, argv, optind, 1, "a container id", err);
 }
 
+int keel_cli_id_command(struct keel_globals *g, int argc, char **argv,
+                        int (*op)(struct keel_store *, const char *, struct keel_error **),
+                        struct keel_error **err)
+{
+        struct keel_store *store = NULL;
+        int ret;
+
+        ret = keel_parse_id_only(argc, argv, err);
+        if (ret != 0)
+                return ret > 0 ? 0 : ret;
+        ret = keel_cli_open_store(g, argv[optind], &store, err);
+        if (ret == 0)
+                ret = op(store, argv[optind], err);
+        keel_store_close(store);
+        return ret;
+}
+
 int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_store **store,
                         struct keel_error **err)
 {
