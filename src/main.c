@@ -338,33 +338,22 @@ static bool enters_container(const char *name)
  * topic"), which scripts probing for a command may see. */
 #define EXIT_UNKNOWN_COMMAND 3
 
-int main(int argc, char **argv)
+/* Everything main does but report a failure: the exit status, or a
+ * negative errno with *err set. */
+static int dispatch(struct keel_globals *g, int argc, char **argv, char **root,
+                    struct keel_error **err)
 {
-        struct keel_globals g = {
-                .rootless = KEEL_ROOTLESS_AUTO,
-                .cgroup_manager = KEEL_CGROUP_CGROUPFS,
-                .fail_status = EXIT_FAILURE,
-        };
-        _cleanup_error_ struct keel_error *err = NULL;
-        _cleanup_free_ char *root = NULL;
         const struct keel_command *cmd;
         int first, ret;
 
-        /* keel waits for what it forks (the container's process, hooks,
-         * helpers): with SIGCHLD ignored by its caller the kernel would
-         * reap them first, and an attached run would wait forever. */
-        signal(SIGCHLD, SIG_DFL);
-        first = parse_globals(&g, argc, argv, &err);
+        first = parse_globals(g, argc, argv, err);
         if (first < 0)
-                goto fail;
-        if (keel_log_open(g.log_path, g.log_json, g.debug) < 0) {
-                keel_error_set(&err, errno, "open log %s", g.log_path);
-                goto fail;
-        }
+                return first;
+        if (keel_log_open(g->log_path, g->log_json, g->debug) < 0)
+                return keel_error_set(err, errno, "open log %s", g->log_path);
         if (first >= argc) {
                 usage(stderr);
-                keel_error_set(&err, 0, "no command given");
-                goto fail;
+                return keel_error_set(err, 0, "no command given");
         }
         if (strcmp(argv[first], "help") == 0) {
                 if (first + 1 >= argc) {
@@ -380,32 +369,52 @@ int main(int argc, char **argv)
         }
         cmd = keel_find_command(argv[first]);
         if (cmd == NULL) {
-                keel_error_set(&err, 0, "unknown command \"%s\" (see keel --help)", argv[first]);
-                g.fail_status = EXIT_UNKNOWN_COMMAND;
-                goto fail;
+                g->fail_status = EXIT_UNKNOWN_COMMAND;
+                return keel_error_set(err, 0, "unknown command \"%s\" (see keel --help)",
+                                      argv[first]);
         }
-        g.command = cmd->name;
-        if (!stateless(cmd->name) && default_root(&g, &root, &err) < 0)
-                goto fail;
+        g->command = cmd->name;
+        if (!stateless(cmd->name)) {
+                ret = default_root(g, root, err);
+                if (ret < 0)
+                        return ret;
+        }
         keel_set_log_handler(library_log);
         optind = 0; /* full getopt reset for the command's own parsing */
         /* (The guard may re-execute keel: say what runs only after it.) */
-        ret = enters_container(cmd->name) ? keel_exe_guard(argv, &err) : 0;
-        if (ret == 0) {
-                keel_log_debug("%s: keel %s (commit %s), state root %s", cmd->name,
-                               PACKAGE_VERSION, KEEL_GIT_COMMIT,
-                               g.root ? g.root : "none (the command keeps no state)");
-                ret = cmd->run(&g, argc - first, argv + first, &err);
-        }
+        ret = enters_container(cmd->name) ? keel_exe_guard(argv, err) : 0;
         if (ret < 0)
-                goto fail;
-        keel_log_debug("%s: done, exit status %d", cmd->name, ret);
+                return ret;
+        keel_log_debug("%s: keel %s (commit %s), state root %s", cmd->name, PACKAGE_VERSION,
+                       KEEL_GIT_COMMIT, g->root ? g->root : "none (the command keeps no state)");
+        ret = cmd->run(g, argc - first, argv + first, err);
+        if (ret >= 0)
+                keel_log_debug("%s: done, exit status %d", cmd->name, ret);
+        return ret;
+}
+
+int main(int argc, char **argv)
+{
+        struct keel_globals g = {
+                .rootless = KEEL_ROOTLESS_AUTO,
+                .cgroup_manager = KEEL_CGROUP_CGROUPFS,
+                .fail_status = EXIT_FAILURE,
+        };
+        _cleanup_error_ struct keel_error *err = NULL;
+        _cleanup_free_ char *root = NULL;
+        int ret;
+
+        /* keel waits for what it forks (the container's process, hooks,
+         * helpers): with SIGCHLD ignored by its caller the kernel would
+         * reap them first, and an attached run would wait forever. */
+        signal(SIGCHLD, SIG_DFL);
+        ret = dispatch(&g, argc, argv, &root, &err);
+        if (ret < 0) {
+                keel_log_error(g.command, err ? err->msg : "unknown error");
+                keel_log_debug("%s: failed, exit status %d", g.command ? g.command : "keel",
+                               g.fail_status);
+                ret = g.fail_status;
+        }
         keel_log_close();
         return ret;
-
-fail:
-        keel_log_error(g.command, err ? err->msg : "unknown error");
-        keel_log_debug("%s: failed, exit status %d", g.command ? g.command : "keel", g.fail_status);
-        keel_log_close();
-        return g.fail_status;
 }
