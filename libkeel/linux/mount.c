@@ -126,6 +126,7 @@ static void job_clear(struct job *j)
         keel_mount_opts_clear(&j->o);
         free(j->dest);
 }
+#define _cleanup_job_ __attribute__((cleanup(job_clear)))
 
 static int job_error(const struct job *j, struct keel_error **err, int ret, const char *detail)
 {
@@ -681,10 +682,10 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
 int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *m, size_t index,
                      int idmapped, int source, int *deferred_ro, struct keel_error **err)
 {
-        struct job j = { .rootfd = ctx->rootfd, .rootfs = ctx->rootfs, .bundle = ctx->bundle,
-                         .self = ctx->self, .m = m, .index = index, .idmapped = idmapped,
-                         .source = source, .label = ctx->label,
-                         .cgroup_root = ctx->cgroup_root };
+        _cleanup_job_ struct job j = { .rootfd = ctx->rootfd, .rootfs = ctx->rootfs,
+                                       .bundle = ctx->bundle, .self = ctx->self, .m = m,
+                                       .index = index, .idmapped = idmapped, .source = source,
+                                       .label = ctx->label, .cgroup_root = ctx->cgroup_root };
         int r;
 
         *deferred_ro = -1;
@@ -692,37 +693,24 @@ int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *
         if (r < 0)
                 return keel_error_prefix(err, "mounts[%zu]: options", index);
         j.what = m->type ? m->type : "bind";
-        if ((j.o.idmap || m->n_uid_mappings) != (idmapped >= 0)) {
-                r = keel_error_setq(err, EINVAL, "mounts[%zu]: idmap: the runtime made no "
-                                    "idmapped mount for it", index);
-                goto out;
-        }
-        if (j.o.flags & MS_REMOUNT) {
-                r = keel_error_setq(err, ENOTSUP, "mounts[%zu]: remount: not supported", index);
-                goto out;
-        }
-        if (j.o.copy_symlink) {
-                r = keel_error_setq(err, ENOTSUP, "mounts[%zu]: copy-symlink: not supported", index);
-                goto out;
-        }
+        if ((j.o.idmap || m->n_uid_mappings) != (idmapped >= 0))
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: idmap: the runtime made no "
+                                       "idmapped mount for it", index);
+        if (j.o.flags & MS_REMOUNT)
+                return keel_error_setq(err, ENOTSUP, "mounts[%zu]: remount: not supported", index);
+        if (j.o.copy_symlink)
+                return keel_error_setq(err, ENOTSUP, "mounts[%zu]: copy-symlink: not supported",
+                                       index);
         j.dest = keel_path_clean(m->destination);
-        if (j.dest == NULL) {
-                r = keel_error_set(err, errno, "mounts[%zu]: destination", index);
-                goto out;
-        }
-        if (is_dest(&j, "/")) {
-                r = keel_error_setq(err, EINVAL, "mounts[%zu]: destination: a mount over / is not "
-                                    "supported (use root.path)", index);
-                goto out;
-        }
+        if (j.dest == NULL)
+                return keel_error_set(err, errno, "mounts[%zu]: destination", index);
+        if (is_dest(&j, "/"))
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: destination: a mount over / is "
+                                       "not supported (use root.path)", index);
         if (j.o.bind || (m->type && strcmp(m->type, "bind") == 0))
-                r = mount_bind(&j, err);
-        else if (m->type == NULL)
-                r = keel_error_setq(err, EINVAL, "mounts[%zu]: type: required unless the mount is a "
-                                    "bind mount", index);
-        else
-                r = mount_fs(&j, deferred_ro, err);
-out:
-        job_clear(&j);
-        return r;
+                return mount_bind(&j, err);
+        if (m->type == NULL)
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: type: required unless the mount "
+                                       "is a bind mount", index);
+        return mount_fs(&j, deferred_ro, err);
 }
