@@ -3,13 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "linux/lsm.h"
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 
 bool keel_apparmor_enabled(void)
@@ -75,7 +74,6 @@ static int attr_open(int procfd, const char *file, const char *fallback, const c
         const char *name = fallback ? fallback : file;
         _cleanup_close_ int fd = -1;
         char path[64];
-        struct statfs sf;
 
         snprintf(path, sizeof(path), "thread-self/attr/%s", file);
         fd = openat(procfd, path, O_WRONLY | O_CLOEXEC);
@@ -85,7 +83,7 @@ static int attr_open(int procfd, const char *file, const char *fallback, const c
         }
         if (fd < 0)
                 return keel_error_set(err, errno, "%s: open attr/%s", field, name);
-        if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+        if (!keel_procfs_is(fd))
                 return keel_error_setq(err, EPERM, "%s: attr/%s is not on procfs", field, name);
         return take_fd(&fd);
 }
