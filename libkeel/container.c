@@ -109,14 +109,13 @@ int keel_container_read_state(struct keel_container_dir *c, struct keel_state **
 int keel_container_state(struct keel_store *store, const char *id, struct keel_state **out,
                          struct keel_error **err)
 {
-        struct keel_container_dir *c = NULL;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
         int ret;
 
         ret = keel_store_open_container(store, id, false, &c, err);
         if (ret < 0)
                 return ret;
         ret = keel_container_read_state(c, out, err);
-        keel_container_dir_close(c);
         /* -ENOENT says the container does not exist: one whose state.json
          * is missing exists, damaged. */
         if (ret == -ENOENT) {
@@ -237,10 +236,8 @@ int keel_container_open_state(struct keel_store *store, const char *id, bool exc
         if (ret < 0)
                 return ret;
         ret = keel_container_read_state(*c, st, err);
-        if (ret < 0) {
-                keel_container_dir_close(*c);
-                *c = NULL;
-        }
+        if (ret < 0)
+                keel_container_dir_closep(c);
         return ret;
 }
 

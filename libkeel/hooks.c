@@ -155,6 +155,16 @@ static void cloexec_from_3(void)
         close(dfd);
 }
 
+/* The hook's exec failed: tell the parent why. */
+static void __attribute__((noreturn)) hook_child_fail(int errpipe)
+{
+        int e = errno;
+
+        if (write(errpipe, &e, sizeof(e)) < 0)
+                _exit(127);
+        _exit(127);
+}
+
 /* Runs in the forked child: only async-signal-safe calls from here on. */
 static void __attribute__((noreturn))
 hook_child_exec(const char *path, char *const *argv, char *const *envp, int in_r, int out_w,
@@ -162,7 +172,7 @@ hook_child_exec(const char *path, char *const *argv, char *const *envp, int in_r
 {
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         sigset_t none;
-        int e, sig;
+        int sig;
 
         setpgid(0, 0);
         for (sig = 1; sig < NSIG; sig++)
@@ -172,7 +182,7 @@ hook_child_exec(const char *path, char *const *argv, char *const *envp, int in_r
 
         /* Before the dup2s below, which could close cwd if it is 0-2. */
         if (cwd >= 0 && fchdir(cwd) < 0)
-                goto fail;
+                hook_child_fail(errpipe);
         /* An fd we are about to dup2 over must not be one of 0-2 itself. */
         if (in_r < 3)
                 in_r = fcntl(in_r, F_DUPFD_CLOEXEC, 3);
@@ -182,14 +192,10 @@ hook_child_exec(const char *path, char *const *argv, char *const *envp, int in_r
                 errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, 3);
         if (in_r < 0 || out_w < 0 || errpipe < 0 || dup2(in_r, 0) < 0 || dup2(out_w, 1) < 0 ||
             dup2(out_w, 2) < 0)
-                goto fail;
+                hook_child_fail(errpipe);
         cloexec_from_3();
         execve(path, argv, envp);
-fail:
-        e = errno;
-        if (write(errpipe, &e, sizeof(e)) < 0)
-                _exit(127);
-        _exit(127);
+        hook_child_fail(errpipe);
 }
 
 /* Fork and exec the hook; on success c holds the child and our pipe ends. */

@@ -535,6 +535,21 @@ KEEL_PUBLIC bool keel_exe_guard_needed_for_container(struct keel_store *store, c
  * Errors: -EPIPE; the errno of a failed read, write or poll. */
 KEEL_PUBLIC int keel_terminal_relay(int master, int stop_fd, struct keel_error **err);
 
+/* ==== whole files ======================================================== */
+
+/* Read fd to end of file, or the file at path (relative to dirfd, which may
+ * be AT_FDCWD), at most max_size bytes, into a NUL-terminated *out (the
+ * caller's, free(3)); *len, when len is not NULL, excludes the NUL.
+ * Errors: -EFBIG beyond max_size; -ENOMEM; the errno of open or read. */
+KEEL_PUBLIC int keel_read_fd(int fd, size_t max_size, char **out, size_t *len,
+                             struct keel_error **err);
+KEEL_PUBLIC int keel_read_file_at(int dirfd, const char *path, size_t max_size, char **out,
+                                  size_t *len, struct keel_error **err);
+
+/* Write all of buf to fd, retrying short writes and EINTR.
+ * Errors: the errno of write (no message). */
+KEEL_PUBLIC int keel_write_all(int fd, const void *buf, size_t len);
+
 /* Parse a signal as `keel kill` takes it: a decimal number 0 to 64 (0
  * checks that the process exists), or a name with or without SIG in any
  * case ("KILL", "SigTerm", the aliases IOT, CLD and POLL), or RTMIN,

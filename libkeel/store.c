@@ -56,7 +56,7 @@ int keel_id_validate(const char *id, struct keel_error **err)
 
 int keel_store_open(const char *root, bool create, struct keel_store **out, struct keel_error **err)
 {
-        _cleanup_free_ struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         struct stat st;
         int ret;
 
@@ -73,16 +73,11 @@ int keel_store_open(const char *root, bool create, struct keel_store **out, stru
         store->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (store->rootfd < 0)
                 return keel_error_set(err, errno, "open state root %s", root);
-        if (fstat(store->rootfd, &st) < 0) {
-                ret = keel_error_set(err, errno, "stat state root %s", root);
-                close(store->rootfd);
-                return ret;
-        }
+        if (fstat(store->rootfd, &st) < 0)
+                return keel_error_set(err, errno, "stat state root %s", root);
         store->root = strdup(root);
-        if (store->root == NULL) {
-                close(store->rootfd);
+        if (store->root == NULL)
                 return keel_error_set(err, ENOMEM, "state root");
-        }
         *out = steal_pointer(&store);
         return 0;
 }
@@ -126,11 +121,12 @@ static int lock_dir(int fd, bool exclusive, bool wait)
         return 0;
 }
 
-int keel_store_reserve(struct keel_store *store, const char *id, struct keel_container_dir **out,
-                       struct keel_error **err)
+/* A handle for container id (validated), its directory not open yet; what
+ * names the operation in the messages. */
+static int container_dir_new(const char *id, const char *what, struct keel_container_dir **out,
+                             struct keel_error **err)
 {
-        struct keel_container_dir *c;
-        char *excl = NULL;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
         int ret;
 
         ret = keel_id_validate(id, err);
@@ -138,18 +134,28 @@ int keel_store_reserve(struct keel_store *store, const char *id, struct keel_con
                 return ret;
         c = calloc(1, sizeof(*c));
         if (c == NULL)
-                return keel_error_set(err, ENOMEM, "reserve %s", id);
+                return keel_error_set(err, ENOMEM, "%s %s", what, id);
         c->dirfd = -1;
         c->id = strdup(id);
-        if (c->id == NULL) {
-                keel_container_dir_close(c);
-                return keel_error_set(err, ENOMEM, "reserve %s", id);
-        }
+        if (c->id == NULL)
+                return keel_error_set(err, ENOMEM, "%s %s", what, id);
+        *out = steal_pointer(&c);
+        return 0;
+}
+
+int keel_store_reserve(struct keel_store *store, const char *id, struct keel_container_dir **out,
+                       struct keel_error **err)
+{
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
+        char *excl = NULL;
+        int ret;
+
+        ret = container_dir_new(id, "reserve", &c, err);
+        if (ret < 0)
+                return ret;
         /* A cheap early answer; publish() is what decides. */
-        if (faccessat(store->rootfd, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-                keel_container_dir_close(c);
+        if (faccessat(store->rootfd, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return keel_error_setq(err, EEXIST, "container %s already exists", id);
-        }
         /* Made and locked under a private name, then renamed to the one
          * name of ID's reservation: two creates of one id cannot both hold
          * it (the loser gets EEXIST, before it touches any cgroup).  A
@@ -162,29 +168,22 @@ int keel_store_reserve(struct keel_store *store, const char *id, struct keel_con
                 free(c->tmp_name);
                 if (asprintf(&c->tmp_name, PRIVATE_PREFIX "%s.%d.%d", id, (int) getpid(), tries) < 0) {
                         c->tmp_name = NULL;
-                        keel_container_dir_close(c);
                         return keel_error_set(err, ENOMEM, "reserve %s", id);
                 }
-                if (mkdirat(store->rootfd, c->tmp_name, 0700) < 0) {
-                        ret = keel_error_set(err, errno, "create state dir for %s", id);
-                        keel_container_dir_close(c);
-                        return ret;
-                }
+                if (mkdirat(store->rootfd, c->tmp_name, 0700) < 0)
+                        return keel_error_set(err, errno, "create state dir for %s", id);
                 c->dirfd = openat(store->rootfd, c->tmp_name,
                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (c->dirfd >= 0 && lock_dir(c->dirfd, true, false) == 0 &&
                     fstatat(store->rootfd, c->tmp_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
                         break;
                 closep(&c->dirfd);
-                if (tries >= 10) {
-                        keel_container_dir_close(c);
+                if (tries >= 10)
                         return keel_error_setq(err, EAGAIN, "lock state dir for %s: raced %d "
                                                "times", id, tries + 1);
-                }
         }
         if (asprintf(&excl, RESERVE_PREFIX "%s", id) < 0) {
                 unlinkat(store->rootfd, c->tmp_name, AT_REMOVEDIR);
-                keel_container_dir_close(c);
                 return keel_error_set(err, ENOMEM, "reserve %s", id);
         }
         if (renameat2(store->rootfd, c->tmp_name, store->rootfd, excl, RENAME_NOREPLACE) < 0) {
@@ -192,14 +191,13 @@ int keel_store_reserve(struct keel_store *store, const char *id, struct keel_con
 
                 free(excl);
                 unlinkat(store->rootfd, c->tmp_name, AT_REMOVEDIR);
-                keel_container_dir_close(c);
                 if (e == EEXIST)
                         return keel_error_setq(err, EEXIST, "container %s already exists", id);
                 return keel_error_set(err, e, "reserve %s", id);
         }
         free(c->tmp_name);
         c->tmp_name = excl;
-        *out = c;
+        *out = steal_pointer(&c);
         return 0;
 }
 
@@ -228,58 +226,50 @@ static bool same_dir(int rootfd, const char *name, int dirfd)
 int keel_store_open_container(struct keel_store *store, const char *id, bool exclusive,
                               struct keel_container_dir **out, struct keel_error **err)
 {
-        struct keel_container_dir *c;
+        _cleanup_container_dir_ struct keel_container_dir *c = NULL;
         int ret;
 
-        ret = keel_id_validate(id, err);
+        ret = container_dir_new(id, "open container", &c, err);
         if (ret < 0)
                 return ret;
-        c = calloc(1, sizeof(*c));
-        if (c == NULL)
-                return keel_error_set(err, ENOMEM, "open container %s", id);
-        c->id = strdup(id);
         c->dirfd = openat(store->rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (c->id == NULL || c->dirfd < 0) {
-                if (c->id != NULL && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
-                        ret = keel_error_setq(err, ENOENT, "container %s does not exist", id);
-                else
-                        ret = keel_error_set(err, errno, "open container %s", id);
-                keel_container_dir_close(c);
-                return ret;
+        if (c->dirfd < 0) {
+                if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+                        return keel_error_setq(err, ENOENT, "container %s does not exist", id);
+                return keel_error_set(err, errno, "open container %s", id);
         }
         ret = lock_dir(c->dirfd, exclusive, true);
-        if (ret < 0) {
-                keel_container_dir_close(c);
+        if (ret < 0)
                 return keel_error_set(err, -ret, "lock container %s", id);
-        }
         /* A delete may have removed the directory while we waited for its
          * lock: then the container does not exist (any more). */
-        if (!same_dir(store->rootfd, id, c->dirfd)) {
-                keel_container_dir_close(c);
+        if (!same_dir(store->rootfd, id, c->dirfd))
                 return keel_error_setq(err, ENOENT, "container %s does not exist", id);
-        }
-        *out = c;
+        *out = steal_pointer(&c);
         return 0;
 }
 
-int keel_store_remove(struct keel_store *store, struct keel_container_dir *c, struct keel_error **err)
+int keel_store_remove(struct keel_store *store, struct keel_container_dir *dir,
+                      struct keel_error **err)
 {
+        _cleanup_container_dir_ struct keel_container_dir *c = dir;
         const char *name = c->tmp_name ? c->tmp_name : c->id;
         int ret;
 
         ret = keel_remove_tree_at(c->dirfd, err);
         if (ret < 0) {
                 keel_error_prefix(err, "remove state of %s", c->id);
-                keel_container_dir_close(c);
                 return ret;
         }
-        if (unlinkat(store->rootfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
-                ret = keel_error_set(err, errno, "remove state dir of %s", c->id);
-                keel_container_dir_close(c);
-                return ret;
-        }
-        keel_container_dir_close(c);
+        if (unlinkat(store->rootfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return keel_error_set(err, errno, "remove state dir of %s", c->id);
         return 0;
+}
+
+static bool is_reservation(const char *name)
+{
+        return strncmp(name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0 ||
+               strncmp(name, PRIVATE_PREFIX, strlen(PRIVATE_PREFIX)) == 0;
 }
 
 /* A reservation whose lock nobody holds belongs to a create that died. */
@@ -300,23 +290,29 @@ static void sweep_reservation(struct keel_store *store, const char *name)
                 unlinkat(store->rootfd, name, AT_REMOVEDIR);
 }
 
+/* The state root to read, on an fd of its own: NULL with errno. */
+static DIR *open_root_dir(struct keel_store *store)
+{
+        int fd = openat(store->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *dir;
+
+        if (fd < 0)
+                return NULL;
+        dir = fdopendir(fd);
+        if (dir == NULL)
+                closep(&fd);
+        return dir;
+}
+
 void keel_store_sweep(struct keel_store *store)
 {
-        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_closedir_ DIR *dir = open_root_dir(store);
         struct dirent *de;
-        int fd;
 
-        fd = openat(store->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        if (dir == NULL)
                 return;
-        dir = fdopendir(fd);
-        if (dir == NULL) {
-                close(fd);
-                return;
-        }
         while ((de = readdir(dir)) != NULL)
-                if (strncmp(de->d_name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0 ||
-                    strncmp(de->d_name, PRIVATE_PREFIX, strlen(PRIVATE_PREFIX)) == 0)
+                if (is_reservation(de->d_name))
                         sweep_reservation(store, de->d_name);
 }
 
@@ -327,23 +323,15 @@ static int cmp_str(const void *a, const void *b)
 
 int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct keel_error **err)
 {
-        _cleanup_closedir_ DIR *dir = NULL;
-        char **v = NULL;
-        size_t count = 0, cap = 0;
+        _cleanup_closedir_ DIR *dir = open_root_dir(store);
+        _cleanup_strv_ char **v = NULL;
+        size_t count = 0;
         struct dirent *de;
-        int fd;
 
-        fd = openat(store->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        if (dir == NULL)
                 return keel_error_set(err, errno, "list %s", store->root);
-        dir = fdopendir(fd);
-        if (dir == NULL) {
-                close(fd);
-                return keel_error_set(err, errno, "list %s", store->root);
-        }
         while ((errno = 0, de = readdir(dir)) != NULL) {
-                if (strncmp(de->d_name, RESERVE_PREFIX, strlen(RESERVE_PREFIX)) == 0 ||
-                    strncmp(de->d_name, PRIVATE_PREFIX, strlen(PRIVATE_PREFIX)) == 0) {
+                if (is_reservation(de->d_name)) {
                         sweep_reservation(store, de->d_name);
                         continue;
                 }
@@ -351,30 +339,14 @@ int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct kee
                         continue;
                 if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
                         continue;
-                if (count + 1 >= cap) {
-                        char **nv;
-
-                        cap = cap ? cap * 2 : 16;
-                        nv = realloc(v, cap * sizeof(*v));
-                        if (nv == NULL)
-                                goto oom;
-                        v = nv;
-                }
-                v[count] = strdup(de->d_name);
-                if (v[count] == NULL)
-                        goto oom;
-                v[++count] = NULL;
+                if (keel_strv_append(&v, &count, de->d_name) < 0)
+                        return keel_error_set(err, ENOMEM, "list %s", store->root);
         }
         if (v == NULL && (v = calloc(1, sizeof(*v))) == NULL)
-                goto oom;
+                return keel_error_set(err, ENOMEM, "list %s", store->root);
         qsort(v, count, sizeof(*v), cmp_str);
-        *ids = v;
+        *ids = steal_pointer(&v);
         if (n)
                 *n = count;
         return 0;
-oom:
-        if (v)
-                v[count] = NULL;
-        keel_strv_free(v);
-        return keel_error_set(err, ENOMEM, "list %s", store->root);
 }

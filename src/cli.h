@@ -108,24 +108,32 @@ int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_stor
 
 const struct keel_command *keel_find_command(const char *name);
 
-/* Whole files (io.c): read fd to EOF, or the file at path (relative to the
- * cwd), at most max_size bytes (EFBIG beyond), into a NUL-terminated *out
- * (the caller's; *len, when len is not NULL, excludes the NUL); write all
- * of buf to fd, retrying short writes and EINTR (a negative errno, no
- * message). */
-int keel_cli_read_fd(int fd, size_t max_size, char **out, size_t *len, struct keel_error **err);
-int keel_cli_read_file(const char *path, size_t max_size, char **out, size_t *len,
-                       struct keel_error **err);
-int keel_cli_write_all(int fd, const void *buf, size_t len);
-
 /* --rootless: true, false, or (auto) whether keel runs as a non-root user. */
 bool keel_cli_rootless(const struct keel_globals *g);
 
 /* Print "Usage: ..." and the summary of the command (for --help). */
 void keel_command_help(const struct keel_command *cmd, const char *options);
 
+/* The error for what getopt_long_only returned that a command does not
+ * take: ':' (with a leading ':' in the optstring) is an option missing its
+ * value, anything else an unknown option. */
+int keel_option_error(int opt, char **argv, struct keel_error **err);
+/* What a command's option loop does with an option it does not handle
+ * itself: 'h' (--help) prints the command's help with options and returns
+ * 0, anything else is keel_option_error. */
+int keel_option_default(int opt, char **argv, const char *options, struct keel_error **err);
+
 /* Exactly n positional arguments after the options, or a usage error. */
 int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
                    struct keel_error **err);
+
+/* A command whose one option is --help and whose one argument is a
+ * container id (argv[optind]): 1 after --help, 0, or a usage error. */
+int keel_parse_id_only(int argc, char **argv, struct keel_error **err);
+/* A command that is one call on a container (start, pause, resume): parse
+ * as keel_parse_id_only, open the store and run op on the id. */
+int keel_cli_id_command(struct keel_globals *g, int argc, char **argv,
+                        int (*op)(struct keel_store *, const char *, struct keel_error **),
+                        struct keel_error **err);
 
 #endif

@@ -180,7 +180,7 @@ static int parse(struct keel_globals *g, int argc, char **argv, bool restore, st
                         c->help = true;
                         return 1;
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(opt, argv, err);
                 }
         }
         if (c->o.image_path == NULL)

@@ -108,12 +108,12 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                         break;
                 case 'd':
                         if (!is_run)
-                                goto unknown;
+                                return keel_option_error(opt, argv, err);
                         r->detach = true;
                         break;
                 case OPT_KEEP:
                         if (!is_run)
-                                goto unknown;
+                                return keel_option_error(opt, argv, err);
                         r->keep = true;
                         break;
                 case OPT_IMAGE:
@@ -127,8 +127,7 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
                                           is_run ? run_options : create_options);
                         return 1;
                 default:
-                unknown:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(opt, argv, err);
                 }
         }
         /* With --image, what follows the id is the command, as with

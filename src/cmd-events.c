@@ -158,7 +158,7 @@ int cmd_events(struct keel_globals *g, int argc, char **argv, struct keel_error 
                                                        "a duration like 5s or 500ms", optarg);
                         break;
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(opt, argv, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);

@@ -189,8 +189,7 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         keel_command_help(keel_find_command("exec"), exec_options);
                         return 0;
                 default:
-                        return usage_error(g, keel_error_set(err, 0, "unknown option %s",
-                                                             argv[optind - 1]));
+                        return usage_error(g, keel_option_error(opt, argv, err));
                 }
         }
         if (optind >= argc)

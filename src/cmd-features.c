@@ -26,11 +26,8 @@ int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_erro
         opterr = 0;
         while ((c = getopt_long_only(argc, argv, "+:h", opts, NULL)) != -1) {
                 switch (c) {
-                case 'h':
-                        keel_command_help(keel_find_command("features"), NULL);
-                        return 0;
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_default(c, argv, NULL, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 0, "no arguments", err);

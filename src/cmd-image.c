@@ -94,7 +94,7 @@ static int image_unpack(struct keel_globals *g, int argc, char **argv, struct ke
                         keel_command_help(keel_find_command("image"), image_options);
                         return 1;
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(c, argv, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 2, "oci:DIR[:TAG] and a bundle directory", err);

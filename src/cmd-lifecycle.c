@@ -26,27 +26,14 @@ static int parse_id(int argc, char **argv, const char *shortopts, const struct o
                         *flag = true;
                         continue;
                 }
-                return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                return keel_option_error(opt, argv, err);
         }
         return 0;
 }
 
 int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-        struct keel_store *store = NULL;
-        int ret;
-
-        ret = parse_id(argc, argv, "+h", opts, NULL, NULL, 0, err);
-        if (ret != 0)
-                return ret > 0 ? 0 : ret;
-        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
-        if (ret == 0)
-                ret = keel_cli_open_store(g, argv[optind], &store, err);
-        if (ret == 0)
-                ret = keel_container_start(store, argv[optind], err);
-        keel_store_close(store);
-        return ret;
+        return keel_cli_id_command(g, argc, argv, keel_container_start, err);
 }
 
 int cmd_kill(struct keel_globals *g, int argc, char **argv, struct keel_error **err)

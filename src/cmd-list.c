@@ -57,13 +57,8 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 case 'q':
                         format = LIST_QUIET;
                         break;
-                case 'h':
-                        keel_command_help(keel_find_command("list"), list_options);
-                        return 0;
-                case ':':
-                        return keel_error_set(err, 0, "option %s needs a value", argv[optind - 1]);
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_default(c, argv, list_options, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 0, "no arguments", err);

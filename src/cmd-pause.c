@@ -1,43 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <stdio.h>
-
 #include "cli.h"
-
-static int run_freeze_command(struct keel_globals *g, int argc, char **argv,
-                              int (*op)(struct keel_store *, const char *, struct keel_error **),
-                              struct keel_error **err)
-{
-        static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-        struct keel_store *store = NULL;
-        int opt, ret;
-
-        opterr = 0;
-        while ((opt = getopt_long_only(argc, argv, "+h", opts, NULL)) != -1) {
-                if (opt == 'h') {
-                        keel_command_help(keel_find_command(argv[0]), NULL);
-                        return 0;
-                }
-                return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
-        }
-        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
-        if (ret == 0)
-                ret = keel_cli_open_store(g, argv[optind], &store, err);
-        if (ret == 0)
-                ret = op(store, argv[optind], err);
-        keel_store_close(store);
-        return ret;
-}
 
 int cmd_pause(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        return run_freeze_command(g, argc, argv, keel_container_pause, err);
+        return keel_cli_id_command(g, argc, argv, keel_container_pause, err);
 }
 
 int cmd_resume(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        return run_freeze_command(g, argc, argv, keel_container_resume, err);
+        return keel_cli_id_command(g, argc, argv, keel_container_resume, err);
 }

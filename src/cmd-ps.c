@@ -59,7 +59,7 @@ static int run_ps(char **args, char **out, struct keel_error **err)
         }
         close(p[1]);
         rfd = p[0];
-        ret = keel_cli_read_fd(rfd, PS_OUTPUT_MAX, out, NULL, err);
+        ret = keel_read_fd(rfd, PS_OUTPUT_MAX, out, NULL, err);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (ret < 0)
@@ -195,13 +195,8 @@ int cmd_ps(struct keel_globals *g, int argc, char **argv, struct keel_error **er
                         else
                                 return keel_error_set(err, 0, "--format: unknown format \"%s\" (expected table or json)", optarg);
                         break;
-                case 'h':
-                        keel_command_help(keel_find_command("ps"), ps_options);
-                        return 0;
-                case ':':
-                        return keel_error_set(err, 0, "option %s needs a value", argv[optind - 1]);
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_default(c, argv, ps_options, err);
                 }
         }
         if (optind >= argc)

@@ -39,13 +39,8 @@ int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 case 'r':
                         rootless = true;
                         break;
-                case 'h':
-                        keel_command_help(keel_find_command("spec"), spec_options);
-                        return 0;
-                case ':':
-                        return keel_error_set(err, 0, "option %s needs a value", argv[optind - 1]);
                 default:
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_default(c, argv, spec_options, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 0, "no arguments", err);
@@ -65,9 +60,9 @@ int cmd_spec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                         return keel_error_set(err, 0, "%s/config.json exists: remove it first", bundle);
                 return keel_error_set(err, errno, "create %s/config.json", bundle);
         }
-        ret = keel_cli_write_all(fd, json, len);
+        ret = keel_write_all(fd, json, len);
         if (ret == 0)
-                ret = keel_cli_write_all(fd, "\n", 1);
+                ret = keel_write_all(fd, "\n", 1);
         if (ret < 0) {
                 unlinkat(dirfd, "config.json", 0);
                 return keel_error_set(err, -ret, "write %s/config.json", bundle);

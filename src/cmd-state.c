@@ -11,27 +11,15 @@
 
 int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        static const struct option opts[] = {
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
         struct keel_store *store = NULL;
         struct keel_state *st = NULL;
         _cleanup_free_ char *json = NULL;
         size_t len;
-        int opt, ret;
+        int ret;
 
-        opterr = 0;
-        while ((opt = getopt_long_only(argc, argv, "+h", opts, NULL)) != -1) {
-                if (opt == 'h') {
-                        keel_command_help(keel_find_command("state"), NULL);
-                        return 0;
-                }
-                return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
-        }
-        ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
-        if (ret < 0)
-                return ret;
+        ret = keel_parse_id_only(argc, argv, err);
+        if (ret != 0)
+                return ret > 0 ? 0 : ret;
 
         ret = keel_store_open(g->root, false, &store, err);
         if (ret < 0) {

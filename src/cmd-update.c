@@ -232,7 +232,7 @@ int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error 
                         values[opt - OPT_FLAG0] = optarg;
                         any_flag = true;
                 } else {
-                        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+                        return keel_option_error(opt, argv, err);
                 }
         }
         ret = keel_want_args(argc, argv, optind, 1, "a container id", err);
@@ -247,9 +247,10 @@ int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error 
         if (file) {
                 size_t len = 0;
 
-                ret = strcmp(file, "-") == 0
-                              ? keel_cli_read_fd(STDIN_FILENO, RESOURCES_MAX, &json.s, &len, err)
-                              : keel_cli_read_file(file, RESOURCES_MAX, &json.s, &len, err);
+                if (strcmp(file, "-") == 0)
+                        ret = keel_read_fd(STDIN_FILENO, RESOURCES_MAX, &json.s, &len, err);
+                else
+                        ret = keel_read_file_at(AT_FDCWD, file, RESOURCES_MAX, &json.s, &len, err);
                 json.len = len;
                 if (ret < 0)
                         keel_error_prefix(err, "--resources %s", file);

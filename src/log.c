@@ -121,7 +121,7 @@ static void log_record(int fd, const char *level, const char *msg)
 
         format_time(timebuf, sizeof(timebuf));
         if ((log_json ? json_line : text_line)(timebuf, level, msg, &line, &len) == 0)
-                keel_cli_write_all(fd, line, len);
+                keel_write_all(fd, line, len);
 }
 
 void keel_log_error(const char *command, const char *msg)

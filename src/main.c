@@ -81,6 +81,21 @@ void keel_command_help(const struct keel_command *cmd, const char *options)
                 printf("\nOptions:\n%s", options);
 }
 
+int keel_option_error(int opt, char **argv, struct keel_error **err)
+{
+        if (opt == ':')
+                return keel_error_set(err, 0, "option %s needs a value", argv[optind - 1]);
+        return keel_error_set(err, 0, "unknown option %s", argv[optind - 1]);
+}
+
+int keel_option_default(int opt, char **argv, const char *options, struct keel_error **err)
+{
+        if (opt != 'h')
+                return keel_option_error(opt, argv, err);
+        keel_command_help(keel_find_command(argv[0]), options);
+        return 0;
+}
+
 int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
                    struct keel_error **err)
 {
@@ -92,6 +107,42 @@ int keel_want_args(int argc, char **argv, int optind_, int n, const char *what,
                 return keel_error_set(err, 0, "unexpected argument \"%s\" (expected %s)",
                                       argv[optind_ + n], what);
         return 0;
+}
+
+int keel_parse_id_only(int argc, char **argv, struct keel_error **err)
+{
+        static const struct option opts[] = {
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        int opt;
+
+        opterr = 0;
+        opt = getopt_long_only(argc, argv, "+h", opts, NULL);
+        if (opt == 'h') {
+                keel_command_help(keel_find_command(argv[0]), NULL);
+                return 1;
+        }
+        if (opt != -1)
+                return keel_option_error(opt, argv, err);
+        return keel_want_args(argc, argv, optind, 1, "a container id", err);
+}
+
+int keel_cli_id_command(struct keel_globals *g, int argc, char **argv,
+                        int (*op)(struct keel_store *, const char *, struct keel_error **),
+                        struct keel_error **err)
+{
+        struct keel_store *store = NULL;
+        int ret;
+
+        ret = keel_parse_id_only(argc, argv, err);
+        if (ret != 0)
+                return ret > 0 ? 0 : ret;
+        ret = keel_cli_open_store(g, argv[optind], &store, err);
+        if (ret == 0)
+                ret = op(store, argv[optind], err);
+        keel_store_close(store);
+        return ret;
 }
 
 int keel_cli_open_store(struct keel_globals *g, const char *id, struct keel_store **store,
@@ -292,33 +343,22 @@ int keel_cli_exe_guard(struct keel_globals *g, bool needed, struct keel_error **
  * topic"), which scripts probing for a command may see. */
 #define EXIT_UNKNOWN_COMMAND 3
 
-int main(int argc, char **argv)
+/* Everything main does but report a failure: the exit status, or a
+ * negative errno with *err set. */
+static int dispatch(struct keel_globals *g, int argc, char **argv, char **root,
+                    struct keel_error **err)
 {
-        struct keel_globals g = {
-                .rootless = KEEL_ROOTLESS_AUTO,
-                .cgroup_manager = KEEL_CGROUP_CGROUPFS,
-                .fail_status = EXIT_FAILURE,
-        };
-        _cleanup_error_ struct keel_error *err = NULL;
-        _cleanup_free_ char *root = NULL;
         const struct keel_command *cmd;
         int first, ret;
 
-        /* keel waits for what it forks (the container's process, hooks,
-         * helpers): with SIGCHLD ignored by its caller the kernel would
-         * reap them first, and an attached run would wait forever. */
-        signal(SIGCHLD, SIG_DFL);
-        first = parse_globals(&g, argc, argv, &err);
+        first = parse_globals(g, argc, argv, err);
         if (first < 0)
-                goto fail;
-        if (keel_log_open(g.log_path, g.log_json, g.debug) < 0) {
-                keel_error_set(&err, errno, "open log %s", g.log_path);
-                goto fail;
-        }
+                return first;
+        if (keel_log_open(g->log_path, g->log_json, g->debug) < 0)
+                return keel_error_set(err, errno, "open log %s", g->log_path);
         if (first >= argc) {
                 usage(stderr);
-                keel_error_set(&err, 0, "no command given");
-                goto fail;
+                return keel_error_set(err, 0, "no command given");
         }
         if (strcmp(argv[first], "help") == 0) {
                 if (first + 1 >= argc) {
@@ -334,28 +374,49 @@ int main(int argc, char **argv)
         }
         cmd = keel_find_command(argv[first]);
         if (cmd == NULL) {
-                keel_error_set(&err, 0, "unknown command \"%s\" (see keel --help)", argv[first]);
-                g.fail_status = EXIT_UNKNOWN_COMMAND;
-                goto fail;
+                g->fail_status = EXIT_UNKNOWN_COMMAND;
+                return keel_error_set(err, 0, "unknown command \"%s\" (see keel --help)",
+                                      argv[first]);
         }
-        g.command = cmd->name;
-        if (!stateless(cmd->name) && default_root(&g, &root, &err) < 0)
-                goto fail;
+        g->command = cmd->name;
+        if (!stateless(cmd->name)) {
+                ret = default_root(g, root, err);
+                if (ret < 0)
+                        return ret;
+        }
         keel_set_log_handler(library_log);
         optind = 0; /* full getopt reset for the command's own parsing */
-        g.argv = argv;
+        g->argv = argv;
         keel_log_debug("%s: keel %s (commit %s), state root %s", cmd->name, PACKAGE_VERSION,
-                       KEEL_GIT_COMMIT, g.root ? g.root : "none (the command keeps no state)");
-        ret = cmd->run(&g, argc - first, argv + first, &err);
-        if (ret < 0)
-                goto fail;
-        keel_log_debug("%s: done, exit status %d", cmd->name, ret);
+                       KEEL_GIT_COMMIT, g->root ? g->root : "none (the command keeps no state)");
+        ret = cmd->run(g, argc - first, argv + first, err);
+        if (ret >= 0)
+                keel_log_debug("%s: done, exit status %d", cmd->name, ret);
+        return ret;
+}
+
+int main(int argc, char **argv)
+{
+        struct keel_globals g = {
+                .rootless = KEEL_ROOTLESS_AUTO,
+                .cgroup_manager = KEEL_CGROUP_CGROUPFS,
+                .fail_status = EXIT_FAILURE,
+        };
+        _cleanup_error_ struct keel_error *err = NULL;
+        _cleanup_free_ char *root = NULL;
+        int ret;
+
+        /* keel waits for what it forks (the container's process, hooks,
+         * helpers): with SIGCHLD ignored by its caller the kernel would
+         * reap them first, and an attached run would wait forever. */
+        signal(SIGCHLD, SIG_DFL);
+        ret = dispatch(&g, argc, argv, &root, &err);
+        if (ret < 0) {
+                keel_log_error(g.command, err ? err->msg : "unknown error");
+                keel_log_debug("%s: failed, exit status %d", g.command ? g.command : "keel",
+                               g.fail_status);
+                ret = g.fail_status;
+        }
         keel_log_close();
         return ret;
-
-fail:
-        keel_log_error(g.command, err ? err->msg : "unknown error");
-        keel_log_debug("%s: failed, exit status %d", g.command ? g.command : "keel", g.fail_status);
-        keel_log_close();
-        return g.fail_status;
 }

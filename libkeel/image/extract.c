@@ -22,15 +22,23 @@
 #define OVERLAY_WHITEOUT "trusted.overlay.whiteout"
 #define OVERLAY_WHITEOUTS "trusted.overlay.whiteouts"
 
+/* NULL with errno EINVAL (free(3) leaves errno alone: POSIX.1-2024). */
+static char *invalid_name(void)
+{
+        errno = EINVAL;
+        return NULL;
+}
+
 char *keel_extract_clean_name(const char *name)
 {
-        char *out = malloc(strlen(name) + 1), *o = out;
+        _cleanup_free_ char *out = malloc(strlen(name) + 1);
         const char *p = name;
+        char *o = out;
 
         if (out == NULL)
                 return NULL;
         if (*name == '/')
-                goto invalid;
+                return invalid_name();
         while (*p != '\0') {
                 const char *start = p;
                 size_t len;
@@ -43,18 +51,14 @@ char *keel_extract_clean_name(const char *name)
                 if (len == 0 || (len == 1 && start[0] == '.'))
                         continue;
                 if (len == 2 && start[0] == '.' && start[1] == '.')
-                        goto invalid;
+                        return invalid_name();
                 if (o != out)
                         *o++ = '/';
                 memcpy(o, start, len);
                 o += len;
         }
         *o = '\0';
-        return out;
-invalid:
-        free(out);
-        errno = EINVAL;
-        return NULL;
+        return steal_pointer(&out);
 }
 
 /* The directory that will hold clean (created inside the layer as

@@ -20,24 +20,25 @@
 
 /* ---- the conversions ----------------------------------------------------- */
 
+/* v clamped to [lo, hi], then onto cgroup v2's weights [1, 10000], linearly,
+ * as runc does. */
+static uint64_t clamp_onto_weight(uint64_t v, uint64_t lo, uint64_t hi)
+{
+        if (v < lo)
+                v = lo;
+        if (v > hi)
+                v = hi;
+        return 1 + ((v - lo) * 9999) / (hi - lo);
+}
+
 uint64_t keel_cgroup_shares_to_weight(uint64_t shares)
 {
-        /* [2, 262144] onto [1, 10000], linearly, as runc does. */
-        if (shares < 2)
-                shares = 2;
-        if (shares > 262144)
-                shares = 262144;
-        return 1 + ((shares - 2) * 9999) / 262142;
+        return clamp_onto_weight(shares, 2, 262144);
 }
 
 uint64_t keel_cgroup_blkio_to_io_weight(uint64_t weight)
 {
-        /* blkio's [10, 1000] onto io.weight's [1, 10000]. */
-        if (weight < 10)
-                weight = 10;
-        if (weight > 1000)
-                weight = 1000;
-        return 1 + ((weight - 10) * 9999) / 990;
+        return clamp_onto_weight(weight, 10, 1000);
 }
 
 int keel_cgroup_swap_max(bool has_swap, int64_t swap, bool has_limit, int64_t limit,

@@ -170,7 +170,7 @@ static int parse_u64(const char *s, bool max_ok, uint64_t *out)
 /* "0-3,8" -> bytes with bits 0..3 and 8 set. */
 static int parse_mask(const char *s, uint8_t **mask, size_t *len)
 {
-        uint8_t *m = NULL;
+        _cleanup_free_ uint8_t *m = NULL;
         size_t n = 0;
 
         while (*s) {
@@ -178,22 +178,20 @@ static int parse_mask(const char *s, uint8_t **mask, size_t *len)
                 char *end;
 
                 if (*s < '0' || *s > '9')
-                        goto bad;
+                        return -EINVAL;
                 a = b = strtoul(s, &end, 10);
                 if (*end == '-') {
                         if (end[1] < '0' || end[1] > '9')
-                                goto bad;
+                                return -EINVAL;
                         b = strtoul(end + 1, &end, 10);
                 }
                 if (b < a || b >= 8192 || (*end != ',' && *end != '\0'))
-                        goto bad;
+                        return -EINVAL;
                 if (b / 8 + 1 > n) {
                         uint8_t *nm = realloc(m, b / 8 + 1);
 
-                        if (nm == NULL) {
-                                free(m);
+                        if (nm == NULL)
                                 return -ENOMEM;
-                        }
                         memset(nm + n, 0, b / 8 + 1 - n);
                         m = nm;
                         n = b / 8 + 1;
@@ -202,12 +200,9 @@ static int parse_mask(const char *s, uint8_t **mask, size_t *len)
                         m[i / 8] |= (uint8_t) (1u << (i % 8));
                 s = *end ? end + 1 : end;
         }
-        *mask = m;
+        *mask = steal_pointer(&m);
         *len = n;
         return 0;
-bad:
-        free(m);
-        return -EINVAL;
 }
 
 static int set_prop(struct keel_systemd_props *props, const char *name, uint64_t value,

@@ -3,13 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "linux/lsm.h"
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 
 bool keel_apparmor_enabled(void)
@@ -66,23 +65,40 @@ int keel_lsm_check(const struct keel_process *p, const struct keel_linux *lx,
         return r;
 }
 
+/* thread-self/attr/<file> of the trusted procfs, opened for writing, or
+ * attr/<fallback> where the kernel has no <file>.  It must be on procfs: a
+ * fake attr file would swallow the label (CVE-2019-16884). */
+static int attr_open(int procfd, const char *file, const char *fallback, const char *field,
+                     struct keel_error **err)
+{
+        const char *name = fallback ? fallback : file;
+        _cleanup_close_ int fd = -1;
+        char path[64];
+
+        snprintf(path, sizeof(path), "thread-self/attr/%s", file);
+        fd = openat(procfd, path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && fallback != NULL) {
+                snprintf(path, sizeof(path), "thread-self/attr/%s", fallback);
+                fd = openat(procfd, path, O_WRONLY | O_CLOEXEC);
+        }
+        if (fd < 0)
+                return keel_error_set(err, errno, "%s: open attr/%s", field, name);
+        if (!keel_procfs_is(fd))
+                return keel_error_setq(err, EPERM, "%s: attr/%s is not on procfs", field, name);
+        return take_fd(&fd);
+}
+
 int keel_apparmor_exec(int procfd, const char *profile, struct keel_error **err)
 {
         _cleanup_close_ int fd = -1;
         char buf[4200];
-        struct statfs sf;
         int n;
 
         if (profile == NULL || *profile == '\0')
                 return 0;
-        fd = openat(procfd, "thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 && errno == ENOENT)
-                fd = openat(procfd, "thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+        fd = attr_open(procfd, "apparmor/exec", "exec", "process.apparmorProfile", err);
         if (fd < 0)
-                return keel_error_set(err, errno, "process.apparmorProfile: open attr/exec");
-        if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-                return keel_error_setq(err, EPERM, "process.apparmorProfile: attr/exec is not "
-                                       "on procfs");
+                return fd;
         n = snprintf(buf, sizeof(buf), "exec %s", profile);
         if (n < 0 || (size_t) n >= sizeof(buf) || write(fd, buf, (size_t) n) != n)
                 return keel_error_set(err, errno, "process.apparmorProfile: %s", profile);
@@ -93,20 +109,15 @@ int keel_selinux_set(int procfd, const char *file, const char *label, const char
                      struct keel_error **err)
 {
         _cleanup_close_ int fd = -1;
-        char path[64];
-        struct statfs sf;
         size_t len;
 
         if (label == NULL || *label == '\0')
                 return 0;
         if (procfd < 0)
                 return keel_error_setq(err, EBADF, "%s: no trusted procfs", field);
-        snprintf(path, sizeof(path), "thread-self/attr/%s", file);
-        fd = openat(procfd, path, O_WRONLY | O_CLOEXEC);
+        fd = attr_open(procfd, file, NULL, field, err);
         if (fd < 0)
-                return keel_error_set(err, errno, "%s: open attr/%s", field, file);
-        if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-                return keel_error_setq(err, EPERM, "%s: attr/%s is not on procfs", field, file);
+                return fd;
         len = strlen(label);
         if (write(fd, label, len) != (ssize_t) len)
                 return keel_error_set(err, errno, "%s: %s", field, label);

@@ -9,12 +9,6 @@
 #include "linux/mount-options.h"
 #include "util/cleanup.h"
 
-#ifndef MS_NOSYMFOLLOW
-#define MS_NOSYMFOLLOW 256
-#endif
-#ifndef MS_LAZYTIME
-#define MS_LAZYTIME (1 << 25)
-#endif
 #ifndef MOUNT_ATTR_RDONLY
 #define MOUNT_ATTR_RDONLY 0x00000001
 #define MOUNT_ATTR_NOSUID 0x00000002

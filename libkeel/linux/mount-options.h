@@ -5,8 +5,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mount.h>
 
 #include "error.h"
+
+/* Flags newer than some libc headers. */
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef MS_LAZYTIME
+#define MS_LAZYTIME (1 << 25)
+#endif
 
 /* What an OCI mount's "options" array (config.md "Mounts", mount(8)'s
  * filesystem-independent options) asks of mount(2) and mount_setattr(2).

@@ -76,6 +76,34 @@ static int open_source(const struct keel_config *cfg, const char *bundle, const 
         return 0;
 }
 
+static int open_all(const struct keel_config *cfg, const char *bundle, const char *rootfs,
+                    int hostroot, const struct keel_path_self *self, struct keel_mount_sources *s,
+                    struct keel_error **err)
+{
+        s->root = keel_path_open_host(hostroot, rootfs, self, O_PATH | O_DIRECTORY, err);
+        if (s->root < 0)
+                return keel_error_prefix(err, "root.path");
+        s->root_mount = keel_mount_root_of(s->root);
+        if (s->root_mount < 0)
+                return keel_error_set(err, -s->root_mount, "root.path: the mount holding %s",
+                                      rootfs);
+        if (cfg->n_mounts == 0)
+                return 0;
+        s->fds = malloc(cfg->n_mounts * sizeof(*s->fds));
+        if (s->fds == NULL)
+                return keel_error_set(err, ENOMEM, "mounts");
+        s->n = cfg->n_mounts;
+        for (size_t i = 0; i < s->n; i++)
+                s->fds[i] = -1;
+        for (size_t i = 0; i < s->n; i++) {
+                int r = open_source(cfg, bundle, rootfs, hostroot, self, i, &s->fds[i], err);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int keel_mount_sources_open(const struct keel_config *cfg, const char *bundle, const char *rootfs,
                             int hostroot, const struct keel_path_self *self,
                             struct keel_mount_sources *s, struct keel_error **err)
@@ -83,32 +111,9 @@ int keel_mount_sources_open(const struct keel_config *cfg, const char *bundle, c
         int r;
 
         *s = (struct keel_mount_sources) KEEL_MOUNT_SOURCES_INIT;
-        s->root = keel_path_open_host(hostroot, rootfs, self, O_PATH | O_DIRECTORY, err);
-        if (s->root < 0)
-                return keel_error_prefix(err, "root.path");
-        s->root_mount = keel_mount_root_of(s->root);
-        if (s->root_mount < 0) {
-                r = keel_error_set(err, -s->root_mount, "root.path: the mount holding %s", rootfs);
-                goto fail;
-        }
-        if (cfg->n_mounts == 0)
-                return 0;
-        s->fds = malloc(cfg->n_mounts * sizeof(*s->fds));
-        if (s->fds == NULL) {
-                r = keel_error_set(err, ENOMEM, "mounts");
-                goto fail;
-        }
-        s->n = cfg->n_mounts;
-        for (size_t i = 0; i < s->n; i++)
-                s->fds[i] = -1;
-        for (size_t i = 0; i < s->n; i++) {
-                r = open_source(cfg, bundle, rootfs, hostroot, self, i, &s->fds[i], err);
-                if (r < 0)
-                        goto fail;
-        }
-        return 0;
-fail:
-        keel_mount_sources_close(s);
+        r = open_all(cfg, bundle, rootfs, hostroot, self, s, err);
+        if (r < 0)
+                keel_mount_sources_close(s);
         return r;
 }
 

@@ -20,13 +20,6 @@
 #include "util/cleanup.h"
 #include "util/path.h"
 
-#ifndef MS_NOSYMFOLLOW
-#define MS_NOSYMFOLLOW 256
-#endif
-#ifndef MS_LAZYTIME
-#define MS_LAZYTIME (1 << 25)
-#endif
-
 /* tmpcopyup stops at this depth rather than recurse without bound. */
 #define COPYUP_MAX_DEPTH 64
 
@@ -133,6 +126,7 @@ static void job_clear(struct job *j)
         keel_mount_opts_clear(&j->o);
         free(j->dest);
 }
+#define _cleanup_job_ __attribute__((cleanup(job_clear)))
 
 static int job_error(const struct job *j, struct keel_error **err, int ret, const char *detail)
 {
@@ -205,6 +199,24 @@ static int set_propagation(int mntfd, unsigned long propagation)
                                   propagation & MS_REC);
 }
 
+/* The r* options' attributes, applied to the whole detached tree. */
+static int set_recursive_attrs(const struct job *j, int mnt)
+{
+        if (!j->o.attr_set && !j->o.attr_clr)
+                return 0;
+        return keel_mount_setattr(mnt, j->o.attr_set, j->o.attr_clr, 0, true);
+}
+
+/* Attach the finished tree at target, then give it the propagation asked for. */
+static int attach_with_propagation(const struct job *j, int mnt, int target)
+{
+        int r = keel_mount_attach(mnt, target);
+
+        if (r == 0)
+                r = set_propagation(mnt, j->o.propagation);
+        return r;
+}
+
 /* Attach the detached tree mnt at the job's destination: target_fd when
  * the caller resolved it, else a directory, or an empty file when the tree
  * is not one. */
@@ -231,12 +243,10 @@ static int attach_tree(struct job *j, int mnt, int target_fd, bool plain_recursi
 
         flags_to_attr(j->o.flags, j->o.clear_flags, &set, &clr);
         r = set_plain_attrs(mnt, set, clr, plain_recursive);
-        if (r == 0 && (j->o.attr_set || j->o.attr_clr))
-                r = keel_mount_setattr(mnt, j->o.attr_set, j->o.attr_clr, 0, true);
         if (r == 0)
-                r = keel_mount_attach(mnt, target);
+                r = set_recursive_attrs(j, mnt);
         if (r == 0)
-                r = set_propagation(mnt, j->o.propagation);
+                r = attach_with_propagation(j, mnt, target);
         if (r < 0)
                 return job_error(j, err, r, NULL);
         return 0;
@@ -654,18 +664,14 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
         if (r < 0)
                 return err && *err ? r : job_error(j, err, r, NULL);
         mnt = r;
-        r = 0;
-        if (j->o.attr_set || j->o.attr_clr)
-                r = keel_mount_setattr(mnt, j->o.attr_set, j->o.attr_clr, 0, true);
+        r = set_recursive_attrs(j, mnt);
         if (r == 0 && strcmp(type, "tmpfs") == 0) {
                 r = tmpfs_like_dir(j, target, mnt, existed);
                 if (r < 0)
                         return job_error(j, err, r, j->o.tmpcopyup ? "tmpcopyup" : "mode");
         }
         if (r == 0)
-                r = keel_mount_attach(mnt, target);
-        if (r == 0)
-                r = set_propagation(mnt, j->o.propagation);
+                r = attach_with_propagation(j, mnt, target);
         if (r < 0)
                 return job_error(j, err, r, NULL);
         if (defer)
@@ -676,10 +682,10 @@ static int mount_fs(struct job *j, int *deferred_ro, struct keel_error **err)
 int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *m, size_t index,
                      int idmapped, int source, int *deferred_ro, struct keel_error **err)
 {
-        struct job j = { .rootfd = ctx->rootfd, .rootfs = ctx->rootfs, .bundle = ctx->bundle,
-                         .self = ctx->self, .m = m, .index = index, .idmapped = idmapped,
-                         .source = source, .label = ctx->label,
-                         .cgroup_root = ctx->cgroup_root };
+        _cleanup_job_ struct job j = { .rootfd = ctx->rootfd, .rootfs = ctx->rootfs,
+                                       .bundle = ctx->bundle, .self = ctx->self, .m = m,
+                                       .index = index, .idmapped = idmapped, .source = source,
+                                       .label = ctx->label, .cgroup_root = ctx->cgroup_root };
         int r;
 
         *deferred_ro = -1;
@@ -687,37 +693,24 @@ int keel_mount_apply(const struct keel_mount_ctx *ctx, const struct keel_mount *
         if (r < 0)
                 return keel_error_prefix(err, "mounts[%zu]: options", index);
         j.what = m->type ? m->type : "bind";
-        if ((j.o.idmap || m->n_uid_mappings) != (idmapped >= 0)) {
-                r = keel_error_setq(err, EINVAL, "mounts[%zu]: idmap: the runtime made no "
-                                    "idmapped mount for it", index);
-                goto out;
-        }
-        if (j.o.flags & MS_REMOUNT) {
-                r = keel_error_setq(err, ENOTSUP, "mounts[%zu]: remount: not supported", index);
-                goto out;
-        }
-        if (j.o.copy_symlink) {
-                r = keel_error_setq(err, ENOTSUP, "mounts[%zu]: copy-symlink: not supported", index);
-                goto out;
-        }
+        if ((j.o.idmap || m->n_uid_mappings) != (idmapped >= 0))
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: idmap: the runtime made no "
+                                       "idmapped mount for it", index);
+        if (j.o.flags & MS_REMOUNT)
+                return keel_error_setq(err, ENOTSUP, "mounts[%zu]: remount: not supported", index);
+        if (j.o.copy_symlink)
+                return keel_error_setq(err, ENOTSUP, "mounts[%zu]: copy-symlink: not supported",
+                                       index);
         j.dest = keel_path_clean(m->destination);
-        if (j.dest == NULL) {
-                r = keel_error_set(err, errno, "mounts[%zu]: destination", index);
-                goto out;
-        }
-        if (is_dest(&j, "/")) {
-                r = keel_error_setq(err, EINVAL, "mounts[%zu]: destination: a mount over / is not "
-                                    "supported (use root.path)", index);
-                goto out;
-        }
+        if (j.dest == NULL)
+                return keel_error_set(err, errno, "mounts[%zu]: destination", index);
+        if (is_dest(&j, "/"))
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: destination: a mount over / is "
+                                       "not supported (use root.path)", index);
         if (j.o.bind || (m->type && strcmp(m->type, "bind") == 0))
-                r = mount_bind(&j, err);
-        else if (m->type == NULL)
-                r = keel_error_setq(err, EINVAL, "mounts[%zu]: type: required unless the mount is a "
-                                    "bind mount", index);
-        else
-                r = mount_fs(&j, deferred_ro, err);
-out:
-        job_clear(&j);
-        return r;
+                return mount_bind(&j, err);
+        if (m->type == NULL)
+                return keel_error_setq(err, EINVAL, "mounts[%zu]: type: required unless the mount "
+                                       "is a bind mount", index);
+        return mount_fs(&j, deferred_ro, err);
 }

@@ -17,11 +17,16 @@
 #include "util/cleanup.h"
 #include "util/syscall.h"
 
+bool keel_procfs_is(int fd)
+{
+        struct statfs sfs;
+
+        return fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+}
+
 int keel_procfs_open(struct keel_error **err)
 {
-        _cleanup_close_ int fs = -1;
-        struct statfs sfs;
-        int fd;
+        _cleanup_close_ int fs = -1, fd = -1;
 
         fs = fsopen("proc", FSOPEN_CLOEXEC);
         if (fs < 0)
@@ -31,25 +36,20 @@ int keel_procfs_open(struct keel_error **err)
         fd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (fd < 0)
                 return keel_error_set(err, errno, "mount a private procfs");
-        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-                close(fd);
+        if (!keel_procfs_is(fd))
                 return keel_error_setq(err, EXDEV, "private procfs: not a procfs");
-        }
-        return fd;
+        return take_fd(&fd);
 }
 
 int keel_procfs_open_own(struct keel_error **err)
 {
-        struct statfs sfs;
-        int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0)
                 return keel_error_set(err, errno, "open keel's /proc");
-        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-                close(fd);
+        if (!keel_procfs_is(fd))
                 return keel_error_setq(err, EXDEV, "keel's /proc is not procfs");
-        }
-        return fd;
+        return take_fd(&fd);
 }
 
 int keel_procfs_self(int procfd, pid_t *pid, struct keel_error **err)
@@ -77,19 +77,16 @@ int keel_procfs_open_file(int procfd, const char *path, int flags, const char *w
                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
                            RESOLVE_NO_XDEV,
         };
-        struct statfs sfs;
-        int fd;
+        _cleanup_close_ int fd = -1;
 
         fd = keel_openat2(procfd, path, &how);
         if (fd < 0 && (errno == ENOSYS || errno == EPERM))
                 fd = openat(procfd, path, flags | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return keel_error_set(err, errno, "%s: open /proc/%s", what, path);
-        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-                close(fd);
+        if (!keel_procfs_is(fd))
                 return keel_error_setq(err, EXDEV, "%s: /proc/%s is not on procfs", what, path);
-        }
-        return fd;
+        return take_fd(&fd);
 }
 
 int keel_procfs_write(int procfd, const char *path, const char *value, const char *what,

@@ -2,6 +2,7 @@
 #ifndef KEEL_LINUX_PROCFS_H
 #define KEEL_LINUX_PROCFS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -21,6 +22,10 @@
  *
  * Below a handle, files are opened with openat2 beneath it, following no
  * symlink, and checked to be on procfs. */
+
+/* Whether fd is on a procfs: the check behind every handle and file below
+ * (a bind mount or a fake file in its place is not). */
+bool keel_procfs_is(int fd);
 
 /* A fresh instance from fsopen("proc"), never attached to any path the
  * container can reach, checked to be procfs.  Open it early in the init,

@@ -30,6 +30,13 @@ struct sched_attr_v1 {
 #define IOPRIO_WHO_PROCESS 1
 #define IOPRIO_CLASS_SHIFT 13
 
+static int bad_list(const char *list, unsigned long limit, const char *field,
+                    struct keel_error **err)
+{
+        return keel_error_setq(err, EINVAL, "%s: \"%s\" is not a list like 0-3,7 (each below %lu)",
+                               field, list, limit);
+}
+
 /* "0-3,7": ranges and single numbers, each below limit. */
 static int parse_list(const char *list, unsigned long limit, void (*set)(unsigned long, void *),
                       void *data, const char *field, struct keel_error **err)
@@ -43,29 +50,26 @@ static int parse_list(const char *list, unsigned long limit, void (*set)(unsigne
                 unsigned long a, b;
 
                 if (*p < '0' || *p > '9')
-                        goto bad;
+                        return bad_list(list, limit, field, err);
                 a = strtoul(p, &end, 10);
                 b = a;
                 if (*end == '-') {
                         p = end + 1;
                         if (*p < '0' || *p > '9')
-                                goto bad;
+                                return bad_list(list, limit, field, err);
                         b = strtoul(p, &end, 10);
                 }
                 if (a > b || b >= limit)
-                        goto bad;
+                        return bad_list(list, limit, field, err);
                 for (unsigned long i = a; i <= b; i++)
                         set(i, data);
                 p = end;
                 if (*p == ',' && p[1] != '\0')
                         p++;
                 else if (*p != '\0')
-                        goto bad;
+                        return bad_list(list, limit, field, err);
         }
         return 0;
-bad:
-        return keel_error_setq(err, EINVAL, "%s: \"%s\" is not a list like 0-3,7 (each below %lu)",
-                               field, list, limit);
 }
 
 static void set_cpu(unsigned long i, void *data)

@@ -110,6 +110,12 @@ static int refuse(struct builder *b, int errnum, const struct keel_json_path *p,
         return 0;
 }
 
+static int builder_oom(struct builder *b, yajl_val v)
+{
+        keel_json_free(v);
+        return refuse(b, ENOMEM, NULL, "out of memory");
+}
+
 static int builder_add(struct builder *b, yajl_val v)
 {
         yajl_val parent;
@@ -126,7 +132,7 @@ static int builder_add(struct builder *b, yajl_val v)
 
                 if (grow((void **) &parent->u.object.keys, n, sizeof(char *)) < 0 ||
                     grow((void **) &parent->u.object.values, n, sizeof(yajl_val)) < 0)
-                        goto oom;
+                        return builder_oom(b, v);
                 parent->u.object.keys[n] = steal_pointer(&b->pending_key[d]);
                 parent->u.object.values[n] = v;
                 parent->u.object.len = n + 1;
@@ -134,14 +140,11 @@ static int builder_add(struct builder *b, yajl_val v)
                 size_t n = parent->u.array.len;
 
                 if (grow((void **) &parent->u.array.values, n, sizeof(yajl_val)) < 0)
-                        goto oom;
+                        return builder_oom(b, v);
                 parent->u.array.values[n] = v;
                 parent->u.array.len = n + 1;
         }
         return 1;
-oom:
-        keel_json_free(v);
-        return refuse(b, ENOMEM, NULL, "out of memory");
 }
 
 static yajl_val new_value(struct builder *b, yajl_type type)

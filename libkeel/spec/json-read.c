@@ -295,8 +295,8 @@ static int value_array_ref(yajl_val v, const struct keel_json_path *p, yajl_val 
 static int value_string_array(yajl_val arr, struct keel_json_path *p, char ***out, size_t *n,
                               struct keel_error **err)
 {
+        _cleanup_strv_ char **v = NULL;
         size_t len, i;
-        char **v;
         int r = keel_json_value_array(arr, p, err);
 
         if (r < 0)
@@ -309,13 +309,11 @@ static int value_string_array(yajl_val arr, struct keel_json_path *p, char ***ou
                 keel_json_path_push_index(p, i);
                 r = keel_json_value_string(arr->u.array.values[i], p, &v[i], err);
                 keel_json_path_pop(p);
-                if (r < 0) {
-                        keel_strv_free(v);
+                if (r < 0)
                         return r;
-                }
         }
         keel_strv_free(*out);
-        *out = v;
+        *out = steal_pointer(&v);
         *n = len;
         return 0;
 }
@@ -323,8 +321,8 @@ static int value_string_array(yajl_val arr, struct keel_json_path *p, char ***ou
 static int value_string_map(yajl_val o, struct keel_json_path *p, char ***keys, char ***values,
                             size_t *n, struct keel_error **err)
 {
+        _cleanup_strv_ char **k = NULL, **v = NULL;
         size_t len, i;
-        char **k = NULL, **v = NULL;
         int r = keel_json_value_object(o, p, err);
 
         if (r < 0)
@@ -332,33 +330,26 @@ static int value_string_map(yajl_val o, struct keel_json_path *p, char ***keys, 
         len = o->u.object.len;
         k = calloc(len + 1, sizeof(*k));
         v = calloc(len + 1, sizeof(*v));
-        if (k == NULL || v == NULL) {
-                r = keel_json_oom(p, err);
-                goto fail;
-        }
+        /* Both NULL-terminated at the first slot not filled, on every
+         * return. */
+        if (k == NULL || v == NULL)
+                return keel_json_oom(p, err);
         for (i = 0; i < len; i++) {
                 keel_json_path_push_key(p, o->u.object.keys[i]);
                 r = keel_json_value_string(o->u.object.values[i], p, &v[i], err);
                 keel_json_path_pop(p);
                 if (r < 0)
-                        goto fail;
+                        return r;
                 k[i] = strdup(o->u.object.keys[i]);
-                if (k[i] == NULL) {
-                        r = keel_json_oom(p, err);
-                        goto fail;
-                }
+                if (k[i] == NULL)
+                        return keel_json_oom(p, err);
         }
         keel_strv_free(*keys);
         keel_strv_free(*values);
-        *keys = k;
-        *values = v;
+        *keys = steal_pointer(&k);
+        *values = steal_pointer(&v);
         *n = len;
         return 0;
-fail:
-        /* k and v are NULL-terminated at the first slot not filled. */
-        keel_strv_free(k);
-        keel_strv_free(v);
-        return r;
 }
 
 int keel_json_get_string(yajl_val obj, const char *key, bool required, struct keel_json_path *p,

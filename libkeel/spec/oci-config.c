@@ -157,37 +157,44 @@ static bool is_semver_number(const char **s)
         return true;
 }
 
+/* SemVer 2.0.0: MAJOR.MINOR.PATCH, then a pre-release or build suffix;
+ * *major_end gets the end of MAJOR. */
+static bool is_semver(const char *v, const char **major_end)
+{
+        const char *c = v;
+
+        if (!is_semver_number(&c))
+                return false;
+        *major_end = c;
+        if (*c++ != '.' || !is_semver_number(&c) || *c++ != '.' || !is_semver_number(&c))
+                return false;
+        if (*c == '-' || *c == '+') {
+                if (c[1] == '\0')
+                        return false;
+                for (c++; *c; c++)
+                        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+                              (*c >= 'A' && *c <= 'Z') || *c == '.' || *c == '-' || *c == '+'))
+                                return false;
+        }
+        return *c == '\0';
+}
+
 /* ociVersion is SemVer 2.0.0; configs of another major version are not
  * ones keel understands. */
 static int check_oci_version(const char *v, path_t *p, err_t err)
 {
-        const char *c = v, *major_end;
+        const char *major_end;
         char q[96];
 
-        if (!is_semver_number(&c))
-                goto bad;
-        major_end = c;
-        if (*c++ != '.' || !is_semver_number(&c) || *c++ != '.' || !is_semver_number(&c))
-                goto bad;
-        if (*c == '-' || *c == '+') {
-                if (c[1] == '\0')
-                        goto bad;
-                for (c++; *c; c++)
-                        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
-                              (*c >= 'A' && *c <= 'Z') || *c == '.' || *c == '-' || *c == '+'))
-                                goto bad;
-        }
-        if (*c != '\0')
-                goto bad;
+        if (!is_semver(v, &major_end))
+                return keel_json_member_error(p, "ociVersion", err,
+                                              "%s is not a SemVer version like 1.3.0",
+                                              keel_json_quote(v, q, sizeof(q)));
         if (major_end - v != 1 || v[0] != '1')
                 return keel_json_member_error(p, "ociVersion", err,
                                               "unsupported version %s (keel supports 1.x)",
                                               keel_json_quote(v, q, sizeof(q)));
         return 0;
-bad:
-        return keel_json_member_error(p, "ociVersion", err,
-                                      "%s is not a SemVer version like 1.3.0",
-                                      keel_json_quote(v, q, sizeof(q)));
 }
 
 int keel_config_parse_id_mapping(yajl_val v, path_t *p, void *elem, err_t err)

@@ -7,20 +7,14 @@
 
 #include "error.h"
 
-/* Read a whole file (at most max_size bytes) relative to dirfd.  The
- * buffer is NUL-terminated for convenience; *len excludes the NUL. */
-int keel_read_file_at(int dirfd, const char *path, size_t max_size, char **out, size_t *len,
-                      struct keel_error **err);
-int keel_read_fd(int fd, size_t max_size, char **out, size_t *len, struct keel_error **err);
+/* keel_read_fd, keel_read_file_at (a whole file, at most max_size bytes,
+ * NUL-terminated) and keel_write_all are public: keel.h. */
 
 /* Write name in dirfd atomically: a temporary file in the same directory,
  * fsync'd, then renamed over name.  Readers see the old or the new file,
  * never a torn one. */
 int keel_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len,
                               mode_t mode, struct keel_error **err);
-
-/* Write all of buf to fd, retrying short writes and EINTR. */
-int keel_write_all(int fd, const void *buf, size_t len);
 
 /* mkdir -p, each component created with mode. */
 int keel_mkdir_p(const char *path, mode_t mode, struct keel_error **err);

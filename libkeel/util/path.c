@@ -75,6 +75,27 @@ struct walk {
         char refused[NAME_MAX + 1];
 };
 
+static void walk_done(struct walk *w)
+{
+        closep(&w->cur);
+        free(w->todo);
+        w->todo = NULL;
+}
+#define _cleanup_walk_ __attribute__((cleanup(walk_done)))
+
+/* Stand at the root (a fresh fd of it) with all of path still to resolve. */
+static int walk_start(struct walk *w, const char *path)
+{
+        w->cur = openat(w->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (w->cur < 0 || fstat(w->cur, &w->root) < 0)
+                return -errno;
+        w->todo = strdup(path);
+        if (w->todo == NULL)
+                return -ENOMEM;
+        w->p = w->todo;
+        return 0;
+}
+
 static bool same_inode(const struct stat *a, const struct stat *b)
 {
         return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
@@ -337,27 +358,14 @@ static int walk_run(struct walk *w, int flags, mode_t mode)
 int keel_path_open_in_root_fallback(int rootfd, const char *path, int flags, mode_t mode,
                                     struct keel_error **err)
 {
-        struct walk w = { .rootfd = rootfd, .cur = -1 };
+        _cleanup_walk_ struct walk w = { .rootfd = rootfd, .cur = -1 };
         int r;
 
         if (path == NULL || *path == '\0')
                 return path_error(err, -ENOENT, "open", path ? path : "(null)");
-        w.cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (w.cur < 0 || fstat(w.cur, &w.root) < 0) {
-                r = -errno;
-                goto out;
-        }
-        w.todo = strdup(path);
-        if (w.todo == NULL) {
-                r = -ENOMEM;
-                goto out;
-        }
-        w.p = w.todo;
-        r = walk_run(&w, flags, mode);
-out:
-        if (w.cur >= 0)
-                close(w.cur);
-        free(w.todo);
+        r = walk_start(&w, path);
+        if (r == 0)
+                r = walk_run(&w, flags, mode);
         if (r < 0)
                 return path_error(err, r, "open", path);
         return r;
@@ -366,28 +374,15 @@ out:
 int keel_path_open_host(int rootfd, const char *path, const struct keel_path_self *self, int flags,
                         struct keel_error **err)
 {
-        struct walk w = { .rootfd = rootfd, .cur = -1, .self = self };
+        _cleanup_walk_ struct walk w = { .rootfd = rootfd, .cur = -1, .self = self };
         int r;
 
         if (path == NULL || path[0] != '/')
                 return keel_error_setq(err, EINVAL, "%s: not an absolute path",
                                        path ? path : "(null)");
-        w.cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (w.cur < 0 || fstat(w.cur, &w.root) < 0) {
-                r = -errno;
-                goto out;
-        }
-        w.todo = strdup(path);
-        if (w.todo == NULL) {
-                r = -ENOMEM;
-                goto out;
-        }
-        w.p = w.todo;
-        r = walk_run(&w, flags, 0);
-out:
-        if (w.cur >= 0)
-                close(w.cur);
-        free(w.todo);
+        r = walk_start(&w, path);
+        if (r == 0)
+                r = walk_run(&w, flags, 0);
         if (r == -EPERM && w.refused[0] != '\0')
                 return keel_error_setq(err, EPERM, "%s: leads into /proc/%s, which is keel's own "
                                        "process, not the caller's (refused)", path, w.refused);
@@ -466,21 +461,15 @@ static int open_dir_in_root(int rootfd, const char *path)
  * the whole path exists).  A non-directory on the way is ENOTDIR. */
 static int walk_existing(int rootfd, const char *path, int *dirfd, char **missing)
 {
-        struct walk w = { .rootfd = rootfd, .cur = -1 };
+        _cleanup_walk_ struct walk w = { .rootfd = rootfd, .cur = -1 };
         char name[NAME_MAX + 1];
         bool last, dir_wanted;
-        int r = -ENOMEM;
+        int r;
 
         *missing = NULL;
-        w.cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (w.cur < 0 || fstat(w.cur, &w.root) < 0) {
-                r = -errno;
-                goto out;
-        }
-        w.todo = strdup(path);
-        if (w.todo == NULL)
-                goto out;
-        w.p = w.todo;
+        r = walk_start(&w, path);
+        if (r < 0)
+                return r;
         while ((r = walk_next(&w, name, &last, &dir_wanted)) > 0) {
                 _cleanup_close_ int fd = -1;
                 struct stat st;
@@ -490,7 +479,7 @@ static int walk_existing(int rootfd, const char *path, int *dirfd, char **missin
                 if (strcmp(name, "..") == 0) {
                         r = walk_dotdot(&w);
                         if (r < 0)
-                                goto out;
+                                return r;
                         continue;
                 }
                 fd = openat(w.cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -499,10 +488,8 @@ static int walk_existing(int rootfd, const char *path, int *dirfd, char **missin
                         r = *missing ? 0 : -ENOMEM;
                         break;
                 }
-                if (fd < 0 || fstat(fd, &st) < 0) {
-                        r = -errno;
-                        goto out;
-                }
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        return -errno;
                 if (S_ISLNK(st.st_mode))
                         r = walk_follow(&w, fd);
                 else if (S_ISDIR(st.st_mode))
@@ -510,16 +497,10 @@ static int walk_existing(int rootfd, const char *path, int *dirfd, char **missin
                 else
                         r = -ENOTDIR;
                 if (r < 0)
-                        goto out;
+                        return r;
         }
-        if (r == 0) {
-                *dirfd = w.cur;
-                w.cur = -1;
-        }
-out:
-        if (w.cur >= 0)
-                close(w.cur);
-        free(w.todo);
+        if (r == 0)
+                *dirfd = take_fd(&w.cur);
         return r;
 }
 

@@ -10,6 +10,12 @@
  * store listings, exec's adjusted args and env). */
 
 /* keel_strv_free (each string and the vector) is public: keel.h. */
+static inline void keel_strv_freep(char ***v)
+{
+        keel_strv_free(*v);
+        *v = NULL;
+}
+#define _cleanup_strv_ __attribute__((cleanup(keel_strv_freep)))
 
 /* A deep copy of src (NULL reads as empty); *n gets its length when n is
  * not NULL.  -ENOMEM. */
