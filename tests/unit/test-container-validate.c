@@ -16,13 +16,14 @@
 #include "tap.h"
 
 #define HEAD "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
-#define MAPS "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]," \
-             "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]"
+#define MAPS                                                                \
+        "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]," \
+        "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]"
 #define USERNS_MOUNTNS "\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}]"
 
 /* A config a user may create: its own user and mount namespaces. */
 static const char good[] = HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                           "\"linux\":{" USERNS_MOUNTNS "," MAPS "}}";
+                                "\"linux\":{" USERNS_MOUNTNS "," MAPS "}}";
 
 static struct keel_config *parse(const char *json)
 {
@@ -79,36 +80,42 @@ static void config_checks(void)
         int r;
 
         r = check_config(good, NULL, &msg, &n);
-        tap_ok(r == 0 && msg == NULL && n == 0, "config_with_user_and_mount_namespaces_is_accepted");
+        tap_ok(r == 0 && msg == NULL && n == 0,
+               "config_with_user_and_mount_namespaces_is_accepted");
         free(msg);
         refused(HEAD "\"linux\":{" USERNS_MOUNTNS "," MAPS "}}", NULL, EINVAL,
                 "process: required by create", "config_without_process_is_refused");
         refused(HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]}}", NULL, EINVAL,
                 "linux: required by create", "config_without_linux_is_refused");
         refused(HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                "\"linux\":{\"namespaces\":[{\"type\":\"user\"}]," MAPS "}}", NULL, EINVAL,
-                "a user namespace needs a mount namespace", "user_namespace_without_mount_namespace_is_refused");
+                     "\"linux\":{\"namespaces\":[{\"type\":\"user\"}]," MAPS "}}",
+                NULL, EINVAL, "a user namespace needs a mount namespace",
+                "user_namespace_without_mount_namespace_is_refused");
         refused(HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],\"maskedPaths\":[\"/proc/kcore\"]}}",
+                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],\"maskedPaths\":[\"/proc/"
+                     "kcore\"]}}",
                 NULL, EINVAL, "linux.maskedPaths: needs a mount namespace",
                 "masked_paths_without_mount_namespace_are_refused");
         refused(HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],\"readonlyPaths\":[\"/proc/sys\"]}}",
+                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],\"readonlyPaths\":[\"/proc/"
+                     "sys\"]}}",
                 NULL, EINVAL, "linux.readonlyPaths: needs a mount namespace",
                 "readonly_paths_without_mount_namespace_are_refused");
         refused(HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                "\"linux\":{" USERNS_MOUNTNS "," MAPS ",\"intelRdt\":{\"closID\":\"x\"}}}", NULL,
-                0, "linux.intelRdt", "intel_rdt_is_refused");
+                     "\"linux\":{" USERNS_MOUNTNS "," MAPS ",\"intelRdt\":{\"closID\":\"x\"}}}",
+                NULL, 0, "linux.intelRdt", "intel_rdt_is_refused");
         refused(HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                "\"linux\":{" USERNS_MOUNTNS "," MAPS ",\"personality\":{\"domain\":\"LINUX\","
-                "\"flags\":[\"MAGIC\"]}}}", NULL, EINVAL, "\"MAGIC\" is not a flag keel knows",
+                     "\"linux\":{" USERNS_MOUNTNS "," MAPS ",\"personality\":{\"domain\":\"LINUX\","
+                     "\"flags\":[\"MAGIC\"]}}}",
+                NULL, EINVAL, "\"MAGIC\" is not a flag keel knows",
                 "personality_flags_are_refused");
 }
 
 static void cgroup_limits(void)
 {
         static const char json[] = HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                "\"linux\":{" USERNS_MOUNTNS "," MAPS ",\"resources\":{\"pids\":{\"limit\":10}}}}";
+                                        "\"linux\":{" USERNS_MOUNTNS "," MAPS
+                                        ",\"resources\":{\"pids\":{\"limit\":10}}}}";
         struct keel_create_opts o = { .no_cgroup = true };
         size_t n = 0;
         int r;
@@ -125,7 +132,7 @@ static void cgroup_limits(void)
 static void rootless(void)
 {
         static const char json[] = HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}";
+                                        "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}";
         int status = 0;
         pid_t pid = fork();
 
@@ -136,7 +143,10 @@ static void rootless(void)
                 if (geteuid() == 0 && setresuid(65534, 65534, 65534) < 0)
                         _exit(2);
                 r = check_config(json, NULL, &msg, NULL);
-                _exit(r == -EPERM && msg && strstr(msg, "a rootless container needs a user namespace") ? 0 : 1);
+                _exit(r == -EPERM && msg &&
+                                      strstr(msg, "a rootless container needs a user namespace")
+                              ? 0
+                              : 1);
         }
         waitpid(pid, &status, 0);
         tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -153,8 +163,9 @@ static void rootless(void)
 static void restore(void)
 {
         static const struct keel_criu_opts criu;
-        static const char tty[] = HEAD "\"process\":{\"terminal\":true,\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                "\"linux\":{" USERNS_MOUNTNS "," MAPS "}}";
+        static const char tty[] =
+                HEAD "\"process\":{\"terminal\":true,\"cwd\":\"/\",\"args\":[\"sh\"]},"
+                     "\"linux\":{" USERNS_MOUNTNS "," MAPS "}}";
         struct keel_create_opts o = { .restore = &criu };
 
         refused(tty, &o, EINVAL, "process.terminal needs --console-socket",
@@ -197,7 +208,8 @@ static void plan_checks(void)
                "plan_mappings_without_new_user_namespace_are_refused");
         free(msg);
         r = check_plan(HEAD "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
-                       "\"linux\":{" USERNS_MOUNTNS "}}", CLONE_NEWUSER | CLONE_NEWNS, &msg);
+                            "\"linux\":{" USERNS_MOUNTNS "}}",
+                       CLONE_NEWUSER | CLONE_NEWNS, &msg);
         tap_ok(r == -EINVAL && msg && strstr(msg, "needs uidMappings and gidMappings"),
                "plan_new_user_namespace_without_mappings_is_refused");
         free(msg);

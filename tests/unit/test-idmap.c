@@ -82,33 +82,42 @@ static void which_mounts(void)
         int r;
 
         r = prepare(HEAD "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"@\","
-                    "\"options\":[\"rbind\"]}]}", NULL, &fds, &n);
+                         "\"options\":[\"rbind\"]}]}",
+                    NULL, &fds, &n);
         tap_ok(r == 0 && fds == NULL, "prepare_without_idmapped_mounts_makes_nothing");
 
         refused(HEAD "{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-                "\"options\":[\"idmap\"]}]}", ENOTSUP, "mounts[0]: idmap: keel idmaps bind mounts only",
+                     "\"options\":[\"idmap\"]}]}",
+                ENOTSUP, "mounts[0]: idmap: keel idmaps bind mounts only",
                 "idmap_of_a_tmpfs_is_refused");
         refused(HEAD "{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"@\","
-                "\"uidMappings\":" MAP "}]}", EINVAL, "uidMappings and gidMappings go together",
+                     "\"uidMappings\":" MAP "}]}",
+                EINVAL, "uidMappings and gidMappings go together",
                 "idmap_uid_mappings_without_gid_mappings_are_refused");
         refused(HEAD "{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"@\","
-                "\"options\":[\"bind\",\"idmap\"]}]}", EINVAL, "no user namespace mappings to take them from",
+                     "\"options\":[\"bind\",\"idmap\"]}]}",
+                EINVAL, "no user namespace mappings to take them from",
                 "idmap_without_any_mapping_is_refused");
         refused(HEAD "{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"@/missing\","
-                "\"options\":[\"bind\",\"idmap\"],\"uidMappings\":" MAP ",\"gidMappings\":" MAP "}]}",
+                     "\"options\":[\"bind\",\"idmap\"],\"uidMappings\":" MAP ",\"gidMappings\":" MAP
+                     "}]}",
                 ENOENT, "mounts[0]", "idmap_of_a_missing_source_is_refused");
 }
 
 static void mapping_userns(void)
 {
         _cleanup_error_ struct keel_error *err = NULL;
-        struct keel_id_mapping m = { .container_id = 0, .host_id = (unsigned) geteuid(), .size = 1 };
+        struct keel_id_mapping m = { .container_id = 0,
+                                     .host_id = (unsigned) geteuid(),
+                                     .size = 1 };
         int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         int fd = keel_idmap_userns(procfd, &m, 1, NULL, 0, &err);
 
-        tap_ok(fd >= 0 && ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWUSER, "idmap_userns_is_a_user_namespace");
+        tap_ok(fd >= 0 && ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWUSER,
+               "idmap_userns_is_a_user_namespace");
         tap_ok(fd >= 0 && ioctl(fd, NS_GET_OWNER_UID, &m.container_id) == 0 &&
-               m.container_id == (unsigned) geteuid(), "idmap_userns_is_owned_by_the_caller");
+                       m.container_id == (unsigned) geteuid(),
+               "idmap_userns_is_owned_by_the_caller");
         if (fd >= 0)
                 close(fd);
         close(procfd);
@@ -129,9 +138,12 @@ static void host_directory(void)
                          "needs root: idmapping a host file system needs CAP_SYS_ADMIN over it");
                 return;
         }
-        r = prepare(HEAD "{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"@\",\"options\":[\"bind\"]},"
-                    "{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"@\",\"options\":[\"bind\",\"idmap\"],"
-                    "\"uidMappings\":" MAP ",\"gidMappings\":" MAP "}]}", &msg, &fds, &n);
+        r = prepare(HEAD "{\"destination\":\"/"
+                         "a\",\"type\":\"bind\",\"source\":\"@\",\"options\":[\"bind\"]},"
+                         "{\"destination\":\"/"
+                         "d\",\"type\":\"bind\",\"source\":\"@\",\"options\":[\"bind\",\"idmap\"],"
+                         "\"uidMappings\":" MAP ",\"gidMappings\":" MAP "}]}",
+                    &msg, &fds, &n);
         tap_ok(r == 0 && fds && fds[1] >= 0 && fstat(fds[1], &st) == 0 && S_ISDIR(st.st_mode),
                "idmap_of_a_host_directory_gives_a_detached_mount");
         if (r < 0)

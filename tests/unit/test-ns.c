@@ -37,9 +37,9 @@ static void clone_flags(void)
                 enum keel_namespace_type t;
                 int flag;
         } want[] = {
-                { KEEL_NS_MOUNT, CLONE_NEWNS },     { KEEL_NS_PID, CLONE_NEWPID },
-                { KEEL_NS_NETWORK, CLONE_NEWNET },  { KEEL_NS_UTS, CLONE_NEWUTS },
-                { KEEL_NS_IPC, CLONE_NEWIPC },      { KEEL_NS_USER, CLONE_NEWUSER },
+                { KEEL_NS_MOUNT, CLONE_NEWNS },      { KEEL_NS_PID, CLONE_NEWPID },
+                { KEEL_NS_NETWORK, CLONE_NEWNET },   { KEEL_NS_UTS, CLONE_NEWUTS },
+                { KEEL_NS_IPC, CLONE_NEWIPC },       { KEEL_NS_USER, CLONE_NEWUSER },
                 { KEEL_NS_CGROUP, CLONE_NEWCGROUP }, { KEEL_NS_TIME, CLONE_NEWTIME },
         };
 
@@ -79,41 +79,54 @@ static void plans(void)
         int r;
 
         tap_ok(keel_ns_plan_open(NULL, &plan, NULL) == 0 && plan.new_flags == 0 &&
-               plan.join_flags == 0 && no_fds(&plan), "plan_without_linux_is_empty");
+                       plan.join_flags == 0 && no_fds(&plan),
+               "plan_without_linux_is_empty");
 
-        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":["
-                    "{\"type\":\"mount\"},{\"type\":\"pid\"},{\"type\":\"user\"}]}}", &plan, NULL);
+        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":"
+                    "["
+                    "{\"type\":\"mount\"},{\"type\":\"pid\"},{\"type\":\"user\"}]}}",
+                    &plan, NULL);
         tap_ok(r == 0 && plan.new_flags == (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUSER) &&
-               plan.join_flags == 0 && no_fds(&plan), "plan_new_namespaces_are_unshare_flags");
+                       plan.join_flags == 0 && no_fds(&plan),
+               "plan_new_namespaces_are_unshare_flags");
         tap_ok(keel_ns_plan_has(&plan, KEEL_NS_PID) && !keel_ns_plan_has(&plan, KEEL_NS_NETWORK),
                "plan_has_says_which_types_are_in");
         keel_ns_plan_close(&plan);
 
-        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":["
+        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":"
+                    "["
                     "{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
                     &plan, NULL);
         tap_ok(r == 0 && plan.new_flags == CLONE_NEWNS && plan.join_flags == CLONE_NEWNET &&
-               plan.join_fd[KEEL_NS_NETWORK] >= 0, "plan_joined_namespace_is_an_open_fd");
+                       plan.join_fd[KEEL_NS_NETWORK] >= 0,
+               "plan_joined_namespace_is_an_open_fd");
         tap_ok(keel_ns_plan_has(&plan, KEEL_NS_NETWORK), "plan_has_counts_a_joined_type");
         keel_ns_plan_close(&plan);
         tap_ok(no_fds(&plan), "plan_close_closes_every_fd");
 
-        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":["
+        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":"
+                    "["
                     "{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
-                    "{\"type\":\"uts\",\"path\":\"/proc/self/ns/ipc\"}]}}", &plan, &msg);
-        tap_ok(r == -EINVAL && msg && strstr(msg, "linux.namespaces[1]: /proc/self/ns/ipc is not a uts"),
+                    "{\"type\":\"uts\",\"path\":\"/proc/self/ns/ipc\"}]}}",
+                    &plan, &msg);
+        tap_ok(r == -EINVAL && msg &&
+                       strstr(msg, "linux.namespaces[1]: /proc/self/ns/ipc is not a uts"),
                "plan_path_of_another_type_is_refused");
         tap_ok(no_fds(&plan), "plan_refused_closes_what_it_opened");
         free(msg);
 
-        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":["
-                    "{\"type\":\"uts\",\"path\":\"/nonexistent/ns/uts\"}]}}", &plan, &msg);
+        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":"
+                    "["
+                    "{\"type\":\"uts\",\"path\":\"/nonexistent/ns/uts\"}]}}",
+                    &plan, &msg);
         tap_ok(r == -ENOENT && msg && strstr(msg, "linux.namespaces[0]: open /nonexistent/ns/uts"),
                "plan_missing_path_is_refused_naming_it");
         free(msg);
 
-        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":["
-                    "{\"type\":\"uts\",\"path\":\"/etc/hostname\"}]}}", &plan, &msg);
+        r = plan_of("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":"
+                    "["
+                    "{\"type\":\"uts\",\"path\":\"/etc/hostname\"}]}}",
+                    &plan, &msg);
         tap_ok(r == -EINVAL && msg && strstr(msg, "is not a uts namespace"),
                "plan_path_that_is_no_namespace_is_refused");
         free(msg);
@@ -123,7 +136,9 @@ static void plans(void)
 static void id_maps(void)
 {
         _cleanup_error_ struct keel_error *err = NULL;
-        struct keel_id_mapping m = { .container_id = 0, .host_id = (unsigned) geteuid(), .size = 1 };
+        struct keel_id_mapping m = { .container_id = 0,
+                                     .host_id = (unsigned) geteuid(),
+                                     .size = 1 };
         char path[64], buf[128] = "", c = 0;
         int ready[2], go[2], procfd, fd, r, status;
         unsigned a = 9, b = 9, n = 9;
@@ -159,7 +174,8 @@ static void id_maps(void)
                         close(fd);
                 }
                 tap_ok(r == 0 && sscanf(buf, "%u %u %u", &a, &b, &n) == 3 && a == 0 &&
-                       b == (unsigned) geteuid() && n == 1, "write_id_map_writes_the_map_in_one_go");
+                               b == (unsigned) geteuid() && n == 1,
+                       "write_id_map_writes_the_map_in_one_go");
         }
         close(go[1]);
         waitpid(pid, &status, 0);

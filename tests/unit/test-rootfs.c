@@ -105,7 +105,8 @@ static void scenario_full(void)
         struct keel_rootfs r = { .rootfd = -1 };
         int ret, master = -1, slave;
 
-        if (asprintf(&json, full_config, tmpdir, unit_in_userns ? "" : full_custom_device) < 0 || asprintf(&bundle, "%s/b1", tmpdir) < 0 ||
+        if (asprintf(&json, full_config, tmpdir, unit_in_userns ? "" : full_custom_device) < 0 ||
+            asprintf(&bundle, "%s/b1", tmpdir) < 0 ||
             asprintf(&rootfs, "%s/b1/rootfs", tmpdir) < 0)
                 _exit(1);
         cfg = load_config(json);

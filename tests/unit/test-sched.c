@@ -30,7 +30,8 @@ static void cpu_lists(void)
 
         r = cpus("0-3,7", &set, NULL);
         tap_ok(r == 0 && CPU_COUNT(&set) == 5 && CPU_ISSET(0, &set) && CPU_ISSET(3, &set) &&
-               CPU_ISSET(7, &set) && !CPU_ISSET(4, &set), "cpu_list_range_and_single_cpu");
+                       CPU_ISSET(7, &set) && !CPU_ISSET(4, &set),
+               "cpu_list_range_and_single_cpu");
         r = cpus("5", &set, NULL);
         tap_ok(r == 0 && CPU_COUNT(&set) == 1 && CPU_ISSET(5, &set), "cpu_list_single_cpu");
         r = cpus("2-2", &set, NULL);
@@ -48,7 +49,8 @@ static void cpu_lists(void)
         tap_ok(cpus("a", &set, NULL) == -EINVAL, "cpu_list_word_is_refused");
         r = cpus("0-1024", &set, &msg);
         tap_ok(r == -EINVAL && msg && strstr(msg, "process.execCPUAffinity.initial") &&
-               strstr(msg, "below 1024"), "cpu_list_past_cpu_setsize_is_refused_naming_field");
+                       strstr(msg, "below 1024"),
+               "cpu_list_past_cpu_setsize_is_refused_naming_field");
         free(msg);
         r = cpus("1023", &set, NULL);
         tap_ok(r == 0 && CPU_ISSET(1023, &set), "cpu_list_last_cpu_of_the_set");

@@ -86,7 +86,8 @@ static void text_and_fd_travel(void)
         r = r == 0 ? keel_sync_recv(sv[1], KEEL_SYNC_CONSOLE, &msg, &fd, &err) : r;
         tap_ok(r == 0 && strcmp(msg.text, "a text") == 0, "sync_text_arrives");
         tap_ok(fd >= 0 && fd != p[1] && write(fd, "x", 1) == 1 && read(p[0], buf, 1) == 1 &&
-               buf[0] == 'x', "sync_attached_fd_arrives_and_works");
+                       buf[0] == 'x',
+               "sync_attached_fd_arrives_and_works");
         tap_ok(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC), "sync_received_fd_is_close_on_exec");
         if (fd >= 0)
                 close(fd);
@@ -125,7 +126,8 @@ static void failures_say_what_happened(void)
                 keel_sync_send_error(sv[0], sent);
                 r = keel_sync_recv(sv[1], KEEL_SYNC_READY, &msg, NULL, &err);
                 tap_ok(r == -EACCES && err && strcmp(err->msg, sent->msg) == 0 &&
-                       err->errnum == EACCES, "sync_peer_error_becomes_its_errno_and_message");
+                               err->errnum == EACCES,
+                       "sync_peer_error_becomes_its_errno_and_message");
         }
         {
                 _cleanup_error_ struct keel_error *err = NULL;
