@@ -529,6 +529,11 @@ static void names_and_links_out_are_refused(void)
         drop_layer();
 }
 
+/* Only root may set a trusted.* xattr or make a device node: as a user
+ * those points are skipped by name, the rest of the archive still runs. */
+#define NEEDS_SYS_ADMIN "needs root: trusted.* xattrs need CAP_SYS_ADMIN"
+#define NEEDS_MKNOD "needs root: mknod of a device node needs CAP_MKNOD"
+
 static void whiteouts_and_xattrs(void)
 {
         static struct archive a;
@@ -539,8 +544,6 @@ static void whiteouts_and_xattrs(void)
 
         a.len = 0;
         add_entry(&a, "etc/.wh.gone", '0', NULL);
-        add_entry(&a, "data/", '5', NULL);
-        add_entry(&a, "data/.wh..wh..opq", '0', NULL);
         add_pax(&a, rec, sizeof(rec) - 1);
         add_entry(&a, "faked/", '5', NULL);
         add_entry(&a, "fifo", '6', NULL);
@@ -550,13 +553,24 @@ static void whiteouts_and_xattrs(void)
         tap_ok(exists_in_layer("etc/gone", &st) && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0),
                "extract_whiteout_becomes_a_0_0_char_device");
         tap_ok(!exists_in_layer("etc/.wh.gone", NULL), "extract_whiteout_file_itself_is_not_written");
-        snprintf(path, sizeof(path), "%s/data", layer_dir);
-        tap_ok(getxattr(path, "trusted.overlay.opaque", val, sizeof(val)) == 1 && val[0] == 'y',
-               "extract_opaque_marker_becomes_the_overlay_xattr");
         snprintf(path, sizeof(path), "%s/faked", layer_dir);
         tap_ok(getxattr(path, "trusted.overlay.opaque", val, sizeof(val)) < 0,
                "extract_trusted_xattr_from_the_archive_is_not_applied");
         tap_ok(exists_in_layer("fifo", &st) && S_ISFIFO(st.st_mode), "extract_fifo_is_made");
+        drop_layer();
+
+        if (geteuid() != 0) {
+                tap_skip("extract_opaque_marker_becomes_the_overlay_xattr", NEEDS_SYS_ADMIN);
+                return;
+        }
+        a.len = 0;
+        add_entry(&a, "data/", '5', NULL);
+        add_entry(&a, "data/.wh..wh..opq", '0', NULL);
+        add_end(&a);
+        r = extract(&a, false, NULL);
+        snprintf(path, sizeof(path), "%s/data", layer_dir);
+        tap_ok(r == 0 && getxattr(path, "trusted.overlay.opaque", val, sizeof(val)) == 1 &&
+               val[0] == 'y', "extract_opaque_marker_becomes_the_overlay_xattr");
         drop_layer();
 }
 
@@ -578,6 +592,10 @@ static void device_nodes(void)
         tap_ok(r < 0 && msg && strstr(msg, "device nodes"), "extract_device_node_refused_unless_allowed");
         free(msg);
         drop_layer();
+        if (geteuid() != 0) {
+                tap_skip("extract_device_node_made_when_allowed", NEEDS_MKNOD);
+                return;
+        }
         r = extract(&a, true, NULL);
         tap_ok(r == 0 && exists_in_layer("null", &st) && S_ISCHR(st.st_mode) &&
                st.st_rdev == makedev(1, 3), "extract_device_node_made_when_allowed");
