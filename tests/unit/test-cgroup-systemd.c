@@ -19,11 +19,17 @@ static void check_unit(const char *path, const char *id, const char *want_slice,
         struct keel_error *err = NULL;
         int r = keel_systemd_unit_parse(path, id, &u, &err);
 
+        char name[3][160];
+        const char *shown = path == NULL ? "no cgroupsPath" : *path ? path : "empty cgroupsPath";
+
         if (r < 0)
                 tap_diag("%s", err->msg);
-        tap_is_str(u.slice, want_slice, path ? path : "(null) slice");
-        tap_is_str(u.unit, want_unit, path ? path : "(null) unit");
-        tap_is_str(u.path, want_path, path ? path : "(null) path");
+        snprintf(name[0], sizeof(name[0]), "%s: its slice", shown);
+        snprintf(name[1], sizeof(name[1]), "%s: its unit", shown);
+        snprintf(name[2], sizeof(name[2]), "%s: its cgroup path", shown);
+        tap_is_str(u.slice, want_slice, name[0]);
+        tap_is_str(u.unit, want_unit, name[1]);
+        tap_is_str(u.path, want_path, name[2]);
         keel_systemd_unit_clear(&u);
         keel_error_free(err);
 }
@@ -34,8 +40,11 @@ static void check_unit_err(const char *path, const char *want)
         struct keel_error *err = NULL;
         int r = keel_systemd_unit_parse(path, "c1", &u, &err);
 
+        char name[160];
+
+        snprintf(name, sizeof(name), "%s: the error says why", path);
         tap_ok(r < 0 && u.unit == NULL, "%s refused", path);
-        tap_is_str(err ? err->msg : NULL, want, path);
+        tap_is_str(err ? err->msg : NULL, want, name);
         keel_error_free(err);
 }
 
