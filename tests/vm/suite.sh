@@ -77,7 +77,14 @@ leftovers() {
         if [ -d /run/systemd/system ]; then
                 for u in $(timeout 30 systemctl list-units --all --plain --no-legend '*vmsd-*.scope' |
                         awk '{ print $1 }'); do
-                        state=$(timeout 30 systemctl show -P ActiveState "$u" 2>/dev/null)
+                        # A scope whose processes are gone is stopped by
+                        # systemd after the fact: "deactivating" for a
+                        # while on a loaded VM.  Give it 10 s to finish.
+                        for _ in $(seq 50); do
+                                state=$(timeout 30 systemctl show -P ActiveState "$u" 2>/dev/null)
+                                [ "$state" = deactivating ] || break
+                                sleep 0.2
+                        done
                         [ "$state" = inactive ] && continue
                         left="$left unit:$u($state)"
                         timeout 30 systemctl stop "$u" >/dev/null 2>&1
