@@ -129,8 +129,14 @@ KEEL_PUBLIC int keel_id_validate(const char *id, struct keel_error **err);
  * of mkdir/open otherwise. */
 KEEL_PUBLIC int keel_store_open(const char *root, bool create, struct keel_store **out,
                                 struct keel_error **err);
-/* Close a store (NULL is nothing). */
+/* Close a store (NULL is nothing); keel_store_closep closes *store, for
+ * __attribute__((cleanup)). */
 KEEL_PUBLIC void keel_store_close(struct keel_store *store);
+static inline void keel_store_closep(struct keel_store **store)
+{
+        keel_store_close(*store);
+        *store = NULL;
+}
 
 /* The ids of all containers in the store, sorted; *ids is a NULL-terminated
  * vector the caller frees with keel_strv_free (empty when there are none);
@@ -225,8 +231,14 @@ KEEL_PUBLIC int keel_state_to_json(const struct keel_state *st, bool private_fie
 KEEL_PUBLIC int keel_state_to_json_flags(const struct keel_state *st, unsigned flags, char **out,
                                          size_t *len, struct keel_error **err);
 
-/* Free a state and everything it holds (NULL is nothing). */
+/* Free a state and everything it holds (NULL is nothing); keel_state_freep
+ * frees *st, for __attribute__((cleanup)). */
 KEEL_PUBLIC void keel_state_free(struct keel_state *st);
+static inline void keel_state_freep(struct keel_state **st)
+{
+        keel_state_free(*st);
+        *st = NULL;
+}
 
 /* ==== the lifecycle (runtime-spec runtime.md "Operations") =============== */
 

@@ -34,14 +34,8 @@ struct keel_container_dir {
         char *tmp_name;     /* set until keel_store_publish() */
 };
 
-/* keel_id_validate, keel_store_open, keel_store_close, keel_store_list and
- * keel_strv_free are public: keel.h. */
-static inline void keel_store_closep(struct keel_store **store)
-{
-        keel_store_close(*store);
-        *store = NULL;
-}
-#define _cleanup_store_ __attribute__((cleanup(keel_store_closep)))
+/* keel_id_validate, keel_store_open, keel_store_close[p], keel_store_list
+ * and keel_strv_free are public: keel.h. */
 
 /* Reserve a new container: a locked, hidden directory.  Nothing is visible
  * under the id until keel_store_publish(). */

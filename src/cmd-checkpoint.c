@@ -214,7 +214,7 @@ static int help(struct keel_globals *g, const char *cmd, const char *options,
 int cmd_checkpoint(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
         _cleanup_free_ char *image = NULL, *work = NULL;
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         struct criu_cli c;
         int ret;
 
@@ -229,7 +229,6 @@ int cmd_checkpoint(struct keel_globals *g, int argc, char **argv, struct keel_er
                 ret = keel_cli_open_store(g, argv[argc - 1], &store, err);
         if (ret == 0)
                 ret = keel_container_checkpoint(store, argv[argc - 1], &c.o, err);
-        keel_store_close(store);
         return ret;
 }
 
@@ -238,8 +237,8 @@ int cmd_restore(struct keel_globals *g, int argc, char **argv, struct keel_error
         _cleanup_free_ char *image = NULL, *work = NULL;
         struct keel_created created = { .pid = 0, .console_master = -1 };
         struct keel_create_opts o;
-        struct keel_store *store = NULL;
         _cleanup_close_ int sigfd = -1;
+        _cleanup_store_ struct keel_store *store = NULL;
         struct criu_cli c;
         int ret, code;
 
@@ -271,13 +270,11 @@ int cmd_restore(struct keel_globals *g, int argc, char **argv, struct keel_error
                 ret = keel_container_create(store, &o, &created, err);
         if (ret < 0 || c.detach) {
                 closep(&created.console_master);
-                keel_store_close(store);
                 return ret;
         }
         /* Attached, as run: relay the terminal, wait for the restored init,
          * then delete. */
         code = keel_cli_attach(&created, sigfd, err);
         ret = code < 0 ? code : keel_container_delete(store, o.id, true, err);
-        keel_store_close(store);
         return ret < 0 ? ret : code;
 }

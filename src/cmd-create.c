@@ -171,7 +171,7 @@ int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error 
         struct keel_run_opts r = { .image = NULL };
         _cleanup_free_ char *bundle = NULL;
         struct keel_create_opts o;
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         int ret;
 
         ret = keel_parse_create_opts(g, argc, argv, false, &o, &r, err);
@@ -188,6 +188,5 @@ int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error 
         ret = keel_store_open(g->root, true, &store, err);
         if (ret == 0)
                 ret = keel_container_create(store, &o, NULL, err);
-        keel_store_close(store);
         return ret;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/cleanup.h"
 
 /* A Go-style duration as runc takes it: "5s", "250ms", "1m30s". */
 static int parse_duration_ms(const char *s, long long *out)
@@ -136,7 +137,7 @@ int cmd_events(struct keel_globals *g, int argc, char **argv, struct keel_error 
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         long long interval = 5000;
         bool stats = false;
         int opt, ret;
@@ -167,6 +168,5 @@ int cmd_events(struct keel_globals *g, int argc, char **argv, struct keel_error 
         if (ret == 0)
                 ret = stats ? print_stats(store, argv[optind], err)
                             : follow(store, argv[optind], interval, err);
-        keel_store_close(store);
         return ret;
 }

@@ -213,6 +213,7 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 ret = keel_cli_prepare_wait(&sigfd, err);
         if (ret == 0)
                 ret = keel_container_exec(store, &o, &res, err);
+        /* Not held while the process runs, which can be long. */
         keel_store_close(store);
         if (ret < 0 || detach)
                 return ret;

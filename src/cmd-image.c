@@ -50,7 +50,7 @@ static int unpack_to_bundle(struct keel_store *store, const char *ref, const str
 int keel_cli_image_bundle(struct keel_globals *g, const struct keel_run_opts *r, const char *id,
                           const char **bundle, char **owned, struct keel_error **err)
 {
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         bool own_dir = *bundle == NULL;
         int ret;
 
@@ -66,7 +66,6 @@ int keel_cli_image_bundle(struct keel_globals *g, const struct keel_run_opts *r,
         }
         if (ret == 0)
                 ret = unpack_to_bundle(store, r->image, r, *bundle, own_dir, err);
-        keel_store_close(store);
         if (ret < 0)
                 return keel_error_prefix(err, "image");
         return 0;
@@ -79,7 +78,7 @@ static int image_unpack(struct keel_globals *g, int argc, char **argv, struct ke
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         bool replace = false;
         int c, ret;
 
@@ -102,13 +101,12 @@ static int image_unpack(struct keel_globals *g, int argc, char **argv, struct ke
                 ret = keel_store_open(g->root, true, &store, err);
         if (ret == 0)
                 ret = unpack_to_bundle(store, argv[optind], NULL, argv[optind + 1], replace, err);
-        keel_store_close(store);
         return ret;
 }
 
 static int image_prune(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         size_t removed = 0;
         int ret;
 
@@ -119,7 +117,6 @@ static int image_prune(struct keel_globals *g, int argc, char **argv, struct kee
                 ret = keel_image_prune(store, &removed, err);
         if (ret == 0)
                 printf("removed %zu layer%s\n", removed, removed == 1 ? "" : "s");
-        keel_store_close(store);
         return ret;
 }
 

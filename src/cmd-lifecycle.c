@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/cleanup.h"
 
 /* Commands that take only a container id and a few flags. */
 static int parse_id(int argc, char **argv, const char *shortopts, const struct option *opts,
@@ -43,7 +44,7 @@ int cmd_kill(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         bool all = false;
         int sig = 15, ret;
 
@@ -63,7 +64,6 @@ int cmd_kill(struct keel_globals *g, int argc, char **argv, struct keel_error **
         ret = keel_cli_open_store(g, argv[optind], &store, err);
         if (ret == 0)
                 ret = keel_container_kill(store, argv[optind], sig, all, err);
-        keel_store_close(store);
         return ret;
 }
 
@@ -74,7 +74,7 @@ int cmd_delete(struct keel_globals *g, int argc, char **argv, struct keel_error 
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         bool force = false;
         int ret;
 
@@ -93,6 +93,5 @@ int cmd_delete(struct keel_globals *g, int argc, char **argv, struct keel_error 
         }
         if (ret == 0)
                 ret = keel_container_delete(store, argv[optind], force, err);
-        keel_store_close(store);
         return ret;
 }

@@ -39,7 +39,7 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
                 { NULL, 0, NULL, 0 },
         };
         enum list_format format = LIST_TABLE;
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         char **ids = NULL;
         bool first = true;
         size_t i, n = 0;
@@ -75,10 +75,8 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
         } else {
                 keel_container_sweep(store);
                 ret = keel_store_list(store, &ids, &n, err);
-                if (ret < 0) {
-                        keel_store_close(store);
+                if (ret < 0)
                         return ret;
-                }
         }
 
         if (format == LIST_TABLE)
@@ -86,7 +84,7 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
         else if (format == LIST_JSON)
                 fputc('[', stdout);
         for (i = 0; i < n; i++) {
-                struct keel_state *st = NULL;
+                _cleanup_state_ struct keel_state *st = NULL;
                 struct keel_error *rerr = NULL;
                 _cleanup_free_ char *json = NULL;
                 size_t len;
@@ -115,11 +113,9 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
                                 first = false;
                         }
                 }
-                keel_state_free(st);
         }
         if (format == LIST_JSON)
                 fputs("]\n", stdout);
         keel_strv_free(ids);
-        keel_store_close(store);
         return 0;
 }

@@ -212,6 +212,7 @@ int cmd_ps(struct keel_globals *g, int argc, char **argv, struct keel_error **er
         ret = keel_cli_open_store(g, id, &store, err);
         if (ret == 0)
                 ret = keel_container_pids(store, id, &pids, &n, err);
+        /* Not held while ps(1) runs. */
         keel_store_close(store);
         if (ret < 0)
                 return ret;

@@ -16,8 +16,8 @@ int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **e
         struct keel_run_opts r = { .detach = false };
         _cleanup_free_ char *bundle = NULL;
         struct keel_create_opts o;
-        struct keel_store *store = NULL;
         _cleanup_close_ int sigfd = -1;
+        _cleanup_store_ struct keel_store *store = NULL;
         int ret, code = 0;
 
         ret = keel_parse_create_opts(g, argc, argv, true, &o, &r, err);
@@ -48,7 +48,6 @@ int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **e
                 if (ret < 0 && created.pid > 0)
                         keel_container_delete(store, o.id, true, NULL);
                 closep(&created.console_master);
-                keel_store_close(store);
                 return ret;
         }
         code = keel_cli_attach(&created, sigfd, err);
@@ -56,6 +55,5 @@ int cmd_run(struct keel_globals *g, int argc, char **argv, struct keel_error **e
                 ret = code;
         else if (!r.keep)
                 ret = keel_container_delete(store, o.id, true, err);
-        keel_store_close(store);
         return ret < 0 ? ret : code;
 }

@@ -11,8 +11,8 @@
 
 int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
-        struct keel_store *store = NULL;
-        struct keel_state *st = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
+        _cleanup_state_ struct keel_state *st = NULL;
         _cleanup_free_ char *json = NULL;
         size_t len;
         int ret;
@@ -42,7 +42,5 @@ int cmd_state(struct keel_globals *g, int argc, char **argv, struct keel_error *
         }
         if (ret == 0)
                 printf("%s\n", json);
-        keel_state_free(st);
-        keel_store_close(store);
         return ret;
 }

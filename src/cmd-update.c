@@ -195,7 +195,7 @@ int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error 
         };
         char *values[N_FLAGS] = { 0 };
         const char *file = NULL;
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         struct json_buf json = { 0 };
         bool any_flag = false;
         int opt, ret;
@@ -261,7 +261,6 @@ int cmd_update(struct keel_globals *g, int argc, char **argv, struct keel_error 
                 ret = keel_cli_open_store(g, argv[optind], &store, err);
         if (ret == 0)
                 ret = keel_container_update(store, argv[optind], json.s, json.len, err);
-        keel_store_close(store);
         free(json.s);
         return ret;
 }

@@ -132,7 +132,7 @@ int keel_cli_id_command(struct keel_globals *g, int argc, char **argv,
                         int (*op)(struct keel_store *, const char *, struct keel_error **),
                         struct keel_error **err)
 {
-        struct keel_store *store = NULL;
+        _cleanup_store_ struct keel_store *store = NULL;
         int ret;
 
         ret = keel_parse_id_only(argc, argv, err);
@@ -141,7 +141,6 @@ int keel_cli_id_command(struct keel_globals *g, int argc, char **argv,
         ret = keel_cli_open_store(g, argv[optind], &store, err);
         if (ret == 0)
                 ret = op(store, argv[optind], err);
-        keel_store_close(store);
         return ret;
 }
 

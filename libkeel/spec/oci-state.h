@@ -14,11 +14,4 @@
 int keel_container_process_state_json(const struct keel_state *st, const char *metadata,
                                       char **out, struct keel_error **err);
 
-static inline void keel_state_freep(struct keel_state **st)
-{
-        keel_state_free(*st);
-        *st = NULL;
-}
-#define _cleanup_state_ __attribute__((cleanup(keel_state_freep)))
-
 #endif
