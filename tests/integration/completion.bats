@@ -32,7 +32,7 @@ complete_words() {
 
 @test "completion_offers_every_option_each_command_documents" {
         for cmd in create run delete kill exec list ps spec update events; do
-                for opt in $("$KEEL" "$cmd" --help | grep -oE '^ +(-[a-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
+                for opt in $("$KEEL" "$cmd" --help | grep -oE '^ +(-[a-z], )?--[a-z0-9-]+' | grep -oE -- '--[a-z0-9-]+'); do
                         [ "$opt" = --help ] && continue
                         complete_words keel "$cmd" -- | grep -qx -- "$opt" ||
                                 { echo "keel $cmd: $opt not completed" >&2; return 1; }
