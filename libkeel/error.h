@@ -4,7 +4,6 @@
 
 /* The error value and its calls are public: keel.h. */
 #include "keel.h"
-
-#define _cleanup_error_ __attribute__((cleanup(keel_error_freep)))
+#include "util/cleanup.h"   /* _cleanup_error_ */
 
 #endif

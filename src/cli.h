@@ -6,10 +6,10 @@
 #include <sys/types.h>
 
 #include "keel.h"
+#include "util/cleanup.h"   /* _cleanup_error_ */
 
 /* src/ uses libkeel's public API (keel.h) and util/cleanup.h, nothing else
  * of the library's. */
-#define _cleanup_error_ __attribute__((cleanup(keel_error_freep)))
 
 enum keel_rootless_mode { KEEL_ROOTLESS_AUTO, KEEL_ROOTLESS_TRUE, KEEL_ROOTLESS_FALSE };
 enum keel_cgroup_manager { KEEL_CGROUP_CGROUPFS, KEEL_CGROUP_SYSTEMD, KEEL_CGROUP_DISABLED };

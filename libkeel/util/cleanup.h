@@ -44,8 +44,9 @@ static inline void closedirp(DIR **d)
 #define _cleanup_close_ __attribute__((cleanup(closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(fclosep)))
 #define _cleanup_closedir_ __attribute__((cleanup(closedirp)))
-/* keel_store_closep and keel_state_freep are keel.h's, which the user of
- * these includes. */
+/* keel_error_freep, keel_store_closep and keel_state_freep are keel.h's,
+ * which the user of these includes. */
+#define _cleanup_error_ __attribute__((cleanup(keel_error_freep)))
 #define _cleanup_store_ __attribute__((cleanup(keel_store_closep)))
 #define _cleanup_state_ __attribute__((cleanup(keel_state_freep)))
 
