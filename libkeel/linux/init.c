@@ -508,8 +508,12 @@ static int become_userns_root(int sock, struct keel_error **err)
 
 bool keel_init_can_skip_stage1(const struct keel_ns_plan *plan)
 {
+        /* A pid, time or user namespace applies to children only or
+         * changes who we are: joined, it takes stage 1.  The others the
+         * init joins itself (keel_init_direct), as stage 1 would. */
         return geteuid() == 0 && (plan->new_flags & CLONE_NEWPID) &&
-               !(plan->new_flags & (CLONE_NEWUSER | CLONE_NEWTIME)) && plan->join_flags == 0;
+               !(plan->new_flags & (CLONE_NEWUSER | CLONE_NEWTIME)) &&
+               !(plan->join_flags & (CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWTIME));
 }
 
 void keel_init_direct(struct keel_init_args *a)
@@ -525,6 +529,9 @@ void keel_init_direct(struct keel_init_args *a)
                 die(sock, err);
         /* keel's /proc is not for the container's process. */
         closep(&a->runtime_procfd);
+        /* Joined ones first (a pod's network, ipc, uts), then the new. */
+        if (keel_ns_join_others(&a->plan, &err) < 0)
+                die(sock, err);
         if (unshare(a->plan.new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWPID)) < 0) {
                 keel_error_set(&err, errno, "create namespaces");
                 die(sock, err);

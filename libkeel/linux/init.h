@@ -58,8 +58,10 @@ void keel_init_stage1(struct keel_init_args *a) __attribute__((noreturn));
 /* Whether the init can skip stage 1: the runtime, root, makes the pid
  * namespace itself (unshare CLONE_NEWPID, fork: the child is pid 1) when
  * the plan asks for a new pid namespace and nothing stage 1 alone can do:
- * no user namespace (new or joined), no namespace joined by path, no time
- * namespace.  One fork, one process exit and one message fewer. */
+ * no user or time namespace (new or joined), no pid namespace joined by
+ * path; the init joins the other namespaces given by path itself (a pod's
+ * network, ipc, uts).  One fork, one process exit and one message fewer,
+ * and the init is born in its cgroup (container-spawn.c). */
 bool keel_init_can_skip_stage1(const struct keel_ns_plan *plan);
 
 /* The init forked straight into the new pid namespace; makes the other
