@@ -33,7 +33,7 @@ void do_writes(const struct opts *opt)
 		}
 		emit(&o, "write.%s: %s", esc_str(w->file), e ? errstr(e) : "ok");
 	}
-	out_flush(&o, SOURCE_ORDER);
+	out_flush(&o, 0);	/* in the order given */
 }
 
 /* Memory that is really used: every page written, and held until exit, so
