@@ -184,6 +184,17 @@ static int open_own_procfs(struct create *cr, struct keel_error **err)
         return 0;
 }
 
+/* Stage 1 and the init it forks live in the cgroup together for a moment:
+ * not where linux.resources.pids.limit is 1, which the second would break. */
+static bool stage1_in_cgroup(const struct create *cr)
+{
+        const struct keel_resources *r = cr->cfg->linux_cfg ? cr->cfg->linux_cfg->resources : NULL;
+
+        if (cr->cgroup.driver != KEEL_CREATE_CGROUP_CGROUPFS || cr->cgroup.cg == NULL)
+                return false;
+        return r == NULL || r->pids == NULL || r->pids->limit <= 0 || r->pids->limit >= 2;
+}
+
 static int spawn_stage1(struct create *cr, struct keel_error **err)
 {
         int fds[2];
@@ -242,7 +253,15 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 cr->sync_fd = fds[0];
                 return pid < 0 ? (int) pid : adopt_init(cr, pid, err);
         }
-        cr->stage1 = fork();
+        /* Stage 1 is born in the container's cgroup where it can be (the
+         * direct path's reason: no move), and the init it forks with it. */
+        cr->stage1 = -1;
+        if (stage1_in_cgroup(cr)) {
+                cr->stage1 = keel_fork_into_cgroup(cr->cgroup.cg->dirfd);
+                cr->init_in_cgroup = cr->stage1 >= 0;
+        }
+        if (cr->stage1 < 0)
+                cr->stage1 = fork();
         if (cr->stage1 < 0) {
                 ret = keel_error_set(err, errno, "fork");
                 close(fds[0]);
