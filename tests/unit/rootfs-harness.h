@@ -145,6 +145,24 @@ static inline int count_entries(const char *path)
         return n;
 }
 
+/* Every step of a container's rootfs, as the init takes them, stopping at
+ * the first failure; r is cleared either way. */
+static inline int rootfs_all_steps(struct keel_rootfs *r, struct keel_error **err)
+{
+        int ret = keel_rootfs_prepare(r, err);
+
+        if (ret == 0)
+                ret = keel_rootfs_mount_all(r, err);
+        if (ret == 0)
+                ret = keel_rootfs_setup_dev(r, err);
+        if (ret == 0)
+                ret = keel_rootfs_pivot(r, err);
+        if (ret == 0)
+                ret = keel_rootfs_finish(r, err);
+        keel_rootfs_clear(r);
+        return ret;
+}
+
 static inline struct keel_config *load_config(const char *json)
 {
         struct keel_config *cfg = NULL;

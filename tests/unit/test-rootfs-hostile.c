@@ -30,16 +30,7 @@ static void scenario_hostile_dev(void)
         r.cfg = cfg;
         r.rootfs = rootfs;
         r.bundle = bundle;
-        ret = keel_rootfs_prepare(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_mount_all(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_setup_dev(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_pivot(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_finish(&r, &err);
-        keel_rootfs_clear(&r);
+        ret = rootfs_all_steps(&r, &err);
         report_err(ret, err, "hostile /dev: all steps succeed");
         if (ret == 0) {
                 check_chardev("/dev/null", 1, 3, 0666);

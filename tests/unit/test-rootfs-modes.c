@@ -28,16 +28,7 @@ static void scenario_no_pivot(void)
         r.cfg = cfg;
         r.rootfs = rootfs;
         r.bundle = tmpdir;
-        ret = keel_rootfs_prepare(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_mount_all(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_setup_dev(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_pivot(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_finish(&r, &err);
-        keel_rootfs_clear(&r);
+        ret = rootfs_all_steps(&r, &err);
         report_err(ret, err, "no-pivot: all steps succeed");
         if (ret == 0) {
                 report(getcwd(cwd, sizeof(cwd)) != NULL && strcmp(cwd, "/") == 0, "no-pivot: cwd is /");
@@ -84,16 +75,7 @@ static void scenario_userns(void)
         r.cfg = cfg;
         r.rootfs = rootfs;
         r.bundle = tmpdir;
-        ret = keel_rootfs_prepare(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_mount_all(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_setup_dev(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_pivot(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_finish(&r, &err);
-        keel_rootfs_clear(&r);
+        ret = rootfs_all_steps(&r, &err);
         report_err(ret, err, "userns: all steps succeed");
         if (ret == 0) {
                 check_chardev("/dev/null", 1, 3, 0);
@@ -150,16 +132,7 @@ static void container_on_shared_host(const char *propagation)
         r.bundle = tmpdir;
         if (unshare(CLONE_NEWNS) < 0)
                 _exit(1);
-        ret = keel_rootfs_prepare(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_mount_all(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_setup_dev(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_pivot(&r, &err);
-        if (ret == 0)
-                ret = keel_rootfs_finish(&r, &err);
-        keel_rootfs_clear(&r);
+        ret = rootfs_all_steps(&r, &err);
         report(ret == 0, "rootfsPropagation %s on a shared host: all steps succeed%s%s",
                propagation ? propagation : "(unset)", err ? ": " : "", err ? err->msg : "");
         keel_config_free(cfg);
