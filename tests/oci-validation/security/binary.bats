@@ -394,6 +394,14 @@ refute_line() {
         fi
 }
 
+# assert_init_rdonly ID yes|no: the created init of ID runs keel's binary
+# from a read-only mount (the guard re-executed keel) or not.
+assert_init_rdonly() {
+        local got
+        got=$("$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "$1" .pid)" | head -1)
+        [ "$got" = "rdonly: $2" ] || { echo "init of $1: '$got', want 'rdonly: $2'" >&2; return 1; }
+}
+
 # scan_done FILE: the scanner reported the end of its attempt.
 scan_done() {
         grep -q '^write: ' "$1"
@@ -598,9 +606,7 @@ scan_done() {
         attack_bundle /exe-attack scan 20
         userns_all_caps
         rk_ok create --bundle "$B" "${C}i"
-        run "$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "${C}i" .pid)"
-        echo "$output"
-        [ "${lines[0]}" = "rdonly: no" ]
+        assert_init_rdonly "${C}i" no
         rk_ok delete --force "${C}i"
 
         rk_ok run --detach --bundle "$B" "$C"
@@ -625,9 +631,7 @@ scan_done() {
         userns_all_caps
         config_set "$B" '.linux.uidMappings = [{containerID: 0, hostID: 0, size: 65536}]'
         rk_ok create --bundle "$B" "$C"
-        run "$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "$C" .pid)"
-        echo "$output"
-        [ "${lines[0]}" = "rdonly: yes" ]
+        assert_init_rdonly "$C" yes
 }
 
 @test "userns_keeps_the_guard_for_a_group_writable_keel" {
@@ -637,9 +641,7 @@ scan_done() {
         attack_bundle /bin/sleep 100
         userns_all_caps
         rk_ok create --bundle "$B" "$C"
-        run "$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "$C" .pid)"
-        echo "$output"
-        [ "${lines[0]}" = "rdonly: yes" ]
+        assert_init_rdonly "$C" yes
 }
 
 @test "joined_userns_keeps_the_guard" {
@@ -652,9 +654,7 @@ scan_done() {
                 | del(.linux.uidMappings, .linux.gidMappings)' \
                 --arg p "/proc/$(state_of "${C}a" .pid)/ns/user"
         rk_ok create --bundle "$B" "$C"
-        run "$BATS_FILE_TMPDIR/exe-attack" protect "$(state_of "$C" .pid)"
-        echo "$output"
-        [ "${lines[0]}" = "rdonly: yes" ]
+        assert_init_rdonly "$C" yes
 }
 
 @test "exec_into_a_userns_container_mapping_no_owner_of_keel_skips_the_guard" {
