@@ -21,6 +21,7 @@
 #include "linux/rootfs.h"
 #include "linux/seccomp.h"
 #include "linux/sync.h"
+#include "linux/exe-guard.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/path.h"
@@ -106,6 +107,37 @@ static int resolve_root_path(struct create *cr, struct keel_error **err)
         return 0;
 }
 
+/* The config.json create reads: the bundle's (bfd, named bundle in
+ * errors), or crun's --config, a file that replaces it (root.path still
+ * starts from the bundle). */
+static int read_config(const struct keel_create_opts *o, int bfd, const char *bundle,
+                       char **raw, size_t *len, struct keel_error **err)
+{
+        int ret;
+
+        if (o->config_path != NULL) {
+                ret = keel_read_file_at(AT_FDCWD, o->config_path, KEEL_CONFIG_MAX_SIZE, raw, len,
+                                        err);
+                return ret < 0 ? keel_error_prefix(err, "--config %s", o->config_path) : 0;
+        }
+        ret = keel_read_file_at(bfd, "config.json", KEEL_CONFIG_MAX_SIZE, raw, len, err);
+        return ret < 0 ? keel_error_prefix(err, "read %s/config.json", bundle) : 0;
+}
+
+bool keel_exe_guard_needed_for_create(const struct keel_create_opts *o)
+{
+        const char *b = o->bundle ? o->bundle : ".";
+        _cleanup_config_ struct keel_config *cfg = NULL;
+        _cleanup_close_ int bfd = open(b, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *raw = NULL;
+        size_t len = 0;
+
+        if (bfd < 0 || read_config(o, bfd, b, &raw, &len, NULL) < 0 ||
+            keel_config_parse(raw, len, &cfg, NULL) < 0)
+                return true;
+        return keel_exe_reachable_from(cfg);
+}
+
 static int load_bundle(struct create *cr, struct keel_error **err)
 {
         const char *b = cr->o->bundle ? cr->o->bundle : ".";
@@ -118,19 +150,9 @@ static int load_bundle(struct create *cr, struct keel_error **err)
         bfd = open(cr->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (bfd < 0)
                 return keel_error_set(err, errno, "bundle %s", cr->bundle);
-        if (cr->o->config_path != NULL) {
-                /* crun's --config: the file replaces the bundle's config.json;
-                 * root.path still starts from the bundle. */
-                ret = keel_read_file_at(AT_FDCWD, cr->o->config_path, KEEL_CONFIG_MAX_SIZE,
-                                        &cr->raw_config, &cr->raw_len, err);
-                if (ret < 0)
-                        return keel_error_prefix(err, "--config %s", cr->o->config_path);
-        } else {
-                ret = keel_read_file_at(bfd, "config.json", KEEL_CONFIG_MAX_SIZE, &cr->raw_config,
-                                        &cr->raw_len, err);
-                if (ret < 0)
-                        return keel_error_prefix(err, "read %s/config.json", cr->bundle);
-        }
+        ret = read_config(cr->o, bfd, cr->bundle, &cr->raw_config, &cr->raw_len, err);
+        if (ret < 0)
+                return ret;
         ret = keel_config_parse(cr->raw_config, cr->raw_len, &cr->cfg, err);
         if (ret < 0)
                 return keel_error_prefix(err, "%s", cr->o->config_path ? cr->o->config_path

@@ -459,15 +459,6 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
         return keel_store_remove(store, steal_pointer(&c), err);
 }
 
-bool keel_exe_guard_needed_for_config(const char *config_path)
-{
-        _cleanup_config_ struct keel_config *cfg = NULL;
-
-        if (keel_config_load(AT_FDCWD, config_path, &cfg, NULL) < 0)
-                return true;
-        return keel_exe_reachable_from(cfg);
-}
-
 bool keel_exe_guard_needed_for_container(struct keel_store *store, const char *id)
 {
         _cleanup_container_dir_ struct keel_container_dir *c = NULL;

@@ -529,9 +529,9 @@ KEEL_PUBLIC int keel_exe_guard(char *const argv[], struct keel_error **err);
  * file, whatever their capabilities (the kernel grants a namespace's
  * capabilities only over files whose owner and group it maps).  Any doubt
  * (a config that cannot be read, a joined user namespace) says true.
- * For create and run: the config.json at config_path (relative to the
- * cwd); for exec: container id's (its state must say it is running). */
-KEEL_PUBLIC bool keel_exe_guard_needed_for_config(const char *config_path);
+ * For create and run: the config.json keel_container_create would read
+ * for o (--config's, or the bundle's); for exec: container id's. */
+KEEL_PUBLIC bool keel_exe_guard_needed_for_create(const struct keel_create_opts *o);
 KEEL_PUBLIC bool keel_exe_guard_needed_for_container(struct keel_store *store, const char *id);
 
 /* Relay a container's terminal (the master of keel_created or

@@ -155,15 +155,8 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
 int keel_cli_create_guard(struct keel_globals *g, const struct keel_create_opts *o,
                           const struct keel_run_opts *r, struct keel_error **err)
 {
-        _cleanup_free_ char *path = NULL;
-        bool needed = true;
-
         /* An image's config.json is written later: the guard, always. */
-        if (r->image == NULL && o->config_path != NULL)
-                needed = keel_exe_guard_needed_for_config(o->config_path);
-        else if (r->image == NULL && asprintf(&path, "%s/config.json", o->bundle ? o->bundle : ".") >= 0)
-                needed = keel_exe_guard_needed_for_config(path);
-        return keel_cli_exe_guard(g, needed, err);
+        return keel_cli_exe_guard(g, r->image != NULL || keel_exe_guard_needed_for_create(o), err);
 }
 
 int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error **err)

@@ -23,7 +23,7 @@
  * or NULL when it is writable (for features and tests). */
 const char *keel_exe_protection(void);
 
-/* The rule behind keel_exe_guard_needed_for_config (keel.h): can a process
+/* The rule behind keel_exe_guard_needed_for_create (keel.h): can a process
  * of a container made from cfg write the binary behind /proc/self/exe? */
 struct keel_config;
 bool keel_exe_reachable_from(const struct keel_config *cfg);

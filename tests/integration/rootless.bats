@@ -135,7 +135,7 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
 @test "rootless_keel_owned_by_root_is_not_re_executed" {
         # keel installed by root (root's file, mode 755): the rootless
         # container's user namespace maps the user, not root, so nothing in
-        # it may write the binary (keel_exe_guard_needed_for_config) and
+        # it may write the binary (keel_exe_guard_needed_for_create) and
         # keel skips the memfd copy.  Fails on a keel that re-executes.
         [ "$(stat -c %u "$KEEL")" = 0 ]
         rootless_bundle /keel-checker uts

@@ -594,7 +594,7 @@ scan_done() {
         [ -z "$(pgrep -f "keel.*${C}b")" ]
 }
 
-# The guard's skip rule (keel_exe_guard_needed_for_config, keel.h): a
+# The guard's skip rule (keel_exe_guard_needed_for_create, keel.h): a
 # container with a user namespace of its own that maps no owner of keel's
 # binary, which only its owner may write, cannot write it whatever its
 # capabilities, and keel does not re-execute itself for it.
