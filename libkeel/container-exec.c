@@ -453,12 +453,9 @@ static int spawn(struct exec *ex, struct keel_error **err)
                 return ret;
         }
         unlock_for_frozen_cgroup(ex);
-        /* Born in the container's cgroup where the kernel can (no move:
-         * keel_fork_into_cgroup), else moved there below. */
-        ex->stage1 = ex->cg ? keel_fork_into_cgroup(ex->cg->dirfd) : -1;
-        in_cgroup = ex->stage1 >= 0;
-        if (ex->stage1 < 0)
-                ex->stage1 = fork();
+        /* Born in the container's cgroup where the kernel can, else moved
+         * there below. */
+        ex->stage1 = keel_cgroup_fork(ex->cg, &in_cgroup);
         if (ex->stage1 < 0) {
                 ret = keel_error_set(err, errno, "fork");
                 close(fds[0]);

@@ -91,6 +91,21 @@ static void __attribute__((noreturn)) run_child(struct create *cr, int fds[2], b
         keel_init_stage1(&cr->args);
 }
 
+/* The cgroup the init is born in (keel_cgroup_fork), or NULL for a fork
+ * and a move (or none, or systemd's placing).  with_stage1: stage 1 and
+ * the init it forks live there together for a moment, which a
+ * linux.resources.pids.limit of 1 would break. */
+static struct keel_cgroup *birth_cgroup(const struct create *cr, bool with_stage1)
+{
+        const struct keel_resources *r = cr->cfg->linux_cfg ? cr->cfg->linux_cfg->resources : NULL;
+
+        if (cr->cgroup.driver != KEEL_CREATE_CGROUP_CGROUPFS)
+                return NULL;
+        if (with_stage1 && r != NULL && r->pids != NULL && r->pids->limit == 1)
+                return NULL;
+        return cr->cgroup.cg;
+}
+
 /* keel_init_can_skip_stage1: the runtime makes the pid namespace and forks
  * the init into it itself.  Returns the init's pid. */
 static pid_t fork_init_directly(struct create *cr, int fds[2], struct keel_error **err)
@@ -103,13 +118,7 @@ static pid_t fork_init_directly(struct create *cr, int fds[2], struct keel_error
                 return keel_error_set(err, errno, "open /proc/self/ns/pid");
         if (unshare(CLONE_NEWPID) < 0)
                 return keel_error_set(err, errno, "create namespaces");
-        pid = -1;
-        if (cr->cgroup.driver == KEEL_CREATE_CGROUP_CGROUPFS && cr->cgroup.cg != NULL) {
-                pid = keel_fork_into_cgroup(cr->cgroup.cg->dirfd);
-                cr->init_in_cgroup = pid >= 0;
-        }
-        if (pid < 0)
-                pid = fork();
+        pid = keel_cgroup_fork(birth_cgroup(cr, false), &cr->init_in_cgroup);
         if (pid == 0) {
                 close(own);
                 run_child(cr, fds, true);
@@ -184,17 +193,6 @@ static int open_own_procfs(struct create *cr, struct keel_error **err)
         return 0;
 }
 
-/* Stage 1 and the init it forks live in the cgroup together for a moment:
- * not where linux.resources.pids.limit is 1, which the second would break. */
-static bool stage1_in_cgroup(const struct create *cr)
-{
-        const struct keel_resources *r = cr->cfg->linux_cfg ? cr->cfg->linux_cfg->resources : NULL;
-
-        if (cr->cgroup.driver != KEEL_CREATE_CGROUP_CGROUPFS || cr->cgroup.cg == NULL)
-                return false;
-        return r == NULL || r->pids == NULL || r->pids->limit <= 0 || r->pids->limit >= 2;
-}
-
 static int spawn_stage1(struct create *cr, struct keel_error **err)
 {
         int fds[2];
@@ -253,15 +251,9 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
                 cr->sync_fd = fds[0];
                 return pid < 0 ? (int) pid : adopt_init(cr, pid, err);
         }
-        /* Stage 1 is born in the container's cgroup where it can be (the
-         * direct path's reason: no move), and the init it forks with it. */
-        cr->stage1 = -1;
-        if (stage1_in_cgroup(cr)) {
-                cr->stage1 = keel_fork_into_cgroup(cr->cgroup.cg->dirfd);
-                cr->init_in_cgroup = cr->stage1 >= 0;
-        }
-        if (cr->stage1 < 0)
-                cr->stage1 = fork();
+        /* Stage 1 is born in the container's cgroup where it can be, and
+         * the init it forks with it. */
+        cr->stage1 = keel_cgroup_fork(birth_cgroup(cr, true), &cr->init_in_cgroup);
         if (cr->stage1 < 0) {
                 ret = keel_error_set(err, errno, "fork");
                 close(fds[0]);

@@ -19,6 +19,7 @@
 #include "linux/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/syscall.h"
 
 #define CGROUP_FILE_MAX  (64 * 1024 * 1024) /* cgroup.procs of a huge cgroup */
 #define CGROUP_MAX_DEPTH 512                /* sub-cgroups we follow below a container's */
@@ -373,6 +374,14 @@ int keel_cgroup_enter(struct keel_cgroup *cg, pid_t pid, struct keel_error **err
         if (r < 0)
                 return keel_error_set(err, -r, "move pid %d into cgroup %s", (int) pid, cg->path);
         return 0;
+}
+
+pid_t keel_cgroup_fork(struct keel_cgroup *cg, bool *born_in)
+{
+        pid_t pid = cg != NULL ? keel_fork_into_cgroup(cg->dirfd) : -1;
+
+        *born_in = pid >= 0;
+        return pid >= 0 ? pid : fork();
 }
 
 /* ---- walking the processes ----------------------------------------------- */

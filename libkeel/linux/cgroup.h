@@ -67,6 +67,12 @@ int keel_cgroup_open(const char *mount, const char *path, struct keel_cgroup **o
 /* Move pid (all its threads) into the cgroup: write it to cgroup.procs. */
 int keel_cgroup_enter(struct keel_cgroup *cg, pid_t pid, struct keel_error **err);
 
+/* fork(), the child born in cg where the kernel can (keel_fork_into_cgroup,
+ * util/syscall.h: no move, none of its cost), and *born_in then true;
+ * otherwise (cg NULL, a kernel without CLONE_INTO_CGROUP) a plain fork,
+ * which the caller moves with keel_cgroup_enter. */
+pid_t keel_cgroup_fork(struct keel_cgroup *cg, bool *born_in);
+
 /* The processes in the cgroup and all its sub-cgroups (ps, kill --all), in
  * no particular order; *pids is malloc'd (NULL when *n is 0). */
 int keel_cgroup_pids(struct keel_cgroup *cg, pid_t **pids, size_t *n, struct keel_error **err);
