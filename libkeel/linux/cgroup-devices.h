@@ -43,9 +43,10 @@
  *   c 1:3 rwm  /dev/null    c 1:5 rwm  /dev/zero     c 1:7 rwm  /dev/full
  *   c 1:8 rwm  /dev/random  c 1:9 rwm  /dev/urandom  c 5:0 rwm  /dev/tty
  *   c 5:1 rwm  /dev/console c 5:2 rwm  /dev/ptmx     c 136:* rwm /dev/pts/N
+ *   c 10:200 rwm /dev/net/tun
  * These are the devices config-linux.md "Default Devices" has the runtime
- * create, plus the pty pair.  It is crun's list; runc adds c 10:200 rwm
- * (/dev/net/tun) for Docker's sake, keel does not. */
+ * create, plus the pty pair, and /dev/net/tun, which runc allows for
+ * Docker's sake (the unit test default_rules_are_runcs_list). */
 size_t keel_devices_default_rules(const struct keel_device_cgroup **rules);
 
 /* Compile exactly rules[0..n) (no defaults added) into *insns (malloc'd,
