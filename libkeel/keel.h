@@ -520,6 +520,12 @@ KEEL_PUBLIC int keel_features_json(const struct keel_features_info *info, char *
  * the re-exec succeeds; returns a negative errno when neither way works. */
 KEEL_PUBLIC int keel_exe_guard(char *const argv[], struct keel_error **err);
 
+/* Whether the binary behind /proc/self/exe is already unwritable (a
+ * read-only mount, a sealed memfd): keel_exe_guard then returns 0 at once.
+ * A caller that re-executed through keel_exe_guard asks this first and
+ * spares itself keel_exe_guard_needed_for_*, which read the config. */
+KEEL_PUBLIC bool keel_exe_protected(void);
+
 /* Whether the processes of a container could write the program's binary
  * (the file behind /proc/self/exe), so keel_exe_guard is needed before
  * entering it.  false only when provably not: the container has a user
@@ -528,7 +534,8 @@ KEEL_PUBLIC int keel_exe_guard(char *const argv[], struct keel_error **err);
  * or other write bit, no ACL).  Its processes then have no right on the
  * file, whatever their capabilities (the kernel grants a namespace's
  * capabilities only over files whose owner and group it maps).  Any doubt
- * (a config that cannot be read, a joined user namespace) says true.
+ * (a config that cannot be read, a joined user namespace, a namespace type
+ * "user" spelt with JSON escapes) says true.
  * For create and run: the config.json keel_container_create would read
  * for o (--config's, or the bundle's); for exec: container id's. */
 KEEL_PUBLIC bool keel_exe_guard_needed_for_create(const struct keel_create_opts *o);

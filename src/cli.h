@@ -46,9 +46,11 @@ int cmd_unimplemented(struct keel_globals *g, int argc, char **argv, struct keel
 int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 
 /* create, run and exec call it before anything they change: keel_exe_guard
- * (keel.h) when needed is true, which may re-execute keel with main's argv
- * (then it does not return).  needed: keel_exe_guard_needed_for_*. */
-int keel_cli_exe_guard(struct keel_globals *g, bool needed, struct keel_error **err);
+ * (keel.h) unless the binary is unprotected and needed(arg) is false (it
+ * wraps keel_exe_guard_needed_for_*, called only then); keel_exe_guard may
+ * re-execute keel with main's argv (then it does not return). */
+int keel_cli_exe_guard(struct keel_globals *g, bool (*needed)(const void *arg), const void *arg,
+                       struct keel_error **err);
 
 int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_start(struct keel_globals *g, int argc, char **argv, struct keel_error **err);

@@ -152,11 +152,25 @@ int keel_parse_create_opts(struct keel_globals *g, int argc, char **argv, bool i
         return 0;
 }
 
+struct create_guard {
+        const struct keel_create_opts *o;
+        const struct keel_run_opts *r;
+};
+
+static bool create_needs_guard(const void *arg)
+{
+        const struct create_guard *c = arg;
+
+        /* An image's config.json is written later: the guard, always. */
+        return c->r->image != NULL || keel_exe_guard_needed_for_create(c->o);
+}
+
 int keel_cli_create_guard(struct keel_globals *g, const struct keel_create_opts *o,
                           const struct keel_run_opts *r, struct keel_error **err)
 {
-        /* An image's config.json is written later: the guard, always. */
-        return keel_cli_exe_guard(g, r->image != NULL || keel_exe_guard_needed_for_create(o), err);
+        const struct create_guard c = { .o = o, .r = r };
+
+        return keel_cli_exe_guard(g, create_needs_guard, &c, err);
 }
 
 int cmd_create(struct keel_globals *g, int argc, char **argv, struct keel_error **err)

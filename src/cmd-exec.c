@@ -92,6 +92,18 @@ static int push(char ***v, size_t *n, char *s)
         return 0;
 }
 
+struct exec_guard {
+        struct keel_store *store;
+        const char *id;
+};
+
+static bool exec_needs_guard(const void *arg)
+{
+        const struct exec_guard *e = arg;
+
+        return keel_exe_guard_needed_for_container(e->store, e->id);
+}
+
 int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **err)
 {
         static const struct option opts[] = {
@@ -208,7 +220,8 @@ int cmd_exec(struct keel_globals *g, int argc, char **argv, struct keel_error **
 
         ret = keel_cli_open_store(g, o.id, &store, err);
         if (ret == 0)
-                ret = keel_cli_exe_guard(g, keel_exe_guard_needed_for_container(store, o.id), err);
+                ret = keel_cli_exe_guard(g, exec_needs_guard, &(struct exec_guard){ store, o.id },
+                                         err);
         if (ret == 0 && !detach)
                 ret = keel_cli_prepare_wait(&sigfd, err);
         if (ret == 0)

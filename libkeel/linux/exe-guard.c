@@ -46,6 +46,11 @@ const char *keel_exe_protection(void)
         return fd < 0 ? NULL : protection_of(fd);
 }
 
+bool keel_exe_protected(void)
+{
+        return keel_exe_protection() != NULL;
+}
+
 static bool id_mapped(const struct keel_id_mapping *m, size_t n, uint32_t id)
 {
         for (size_t i = 0; i < n; i++)

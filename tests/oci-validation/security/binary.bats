@@ -634,6 +634,28 @@ scan_done() {
         assert_init_rdonly "$C" yes
 }
 
+@test "userns_type_spelt_with_escapes_keeps_the_guard" {
+        # The rule looks for the JSON value "user" before it parses the
+        # config (process.user, a key, does not count): spelt "\u0075ser"
+        # the value is missed and the guard stays, the safe answer, as
+        # keel.h says.  Fails on a keel that parses every config for the
+        # rule (it would skip the guard here) or whose look-up misses a
+        # plain "user" (then the first test of this group fails).
+        attack_bundle /bin/sleep 100
+        userns_all_caps
+        python3 - "$B/config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+text = json.dumps(json.load(open(path)), indent=1)
+assert '"type": "user"' in text
+open(path, "w").write(text.replace('"type": "user"', '"type": "\\u0075ser"'))
+PY
+        refute_line "$B/config.json" '"user"[[:space:]]*[^:[:space:]]'
+        rk_ok create --bundle "$B" "$C"
+        assert_init_rdonly "$C" yes
+        [ "$(state_of "$C" .status)" = created ]
+}
+
 @test "userns_keeps_the_guard_for_a_group_writable_keel" {
         # Group write: the container's processes may hold a host group
         # (setgroups denied keeps them).  Fails on a keel that skips it.
