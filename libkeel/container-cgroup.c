@@ -202,6 +202,11 @@ static int attach_systemd(struct keel_create_cgroup *g, pid_t pid, struct keel_e
         g->scope_requested = true;
         ret = keel_systemd_start_scope(&g->unit, pid, desc, &props, err);
         keel_systemd_props_clear(&props);
+        /* A unit of that name was there before us (another container with
+         * the same cgroupsPath): the abort must leave it alone, not stop
+         * that container's scope. */
+        if (ret == -EEXIST)
+                g->scope_requested = false;
         if (ret == 0)
                 ret = keel_cgroup_open(g->mount, g->unit.path, &g->cg, err);
         if (ret == 0)

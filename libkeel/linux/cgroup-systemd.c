@@ -452,7 +452,9 @@ static int append_props(struct sdbus *b, sd_bus_message *m, const struct keel_sy
 }
 
 /* Call a Manager method whose message build_args completes; the reply is
- * dropped.  Errors: "systemd: METHOD UNIT: the bus error's message". */
+ * dropped.  Errors: "systemd: METHOD UNIT: the bus error's message";
+ * -ENOENT when systemd has no such unit, -EEXIST when the unit to make
+ * exists already. */
 static int call_manager(struct sdbus *b, const char *method, const char *unit,
                         int (*build_args)(struct sdbus *, sd_bus_message *, const void *),
                         const void *ctx, struct keel_error **err)
@@ -479,6 +481,8 @@ static int call_manager(struct sdbus *b, const char *method, const char *unit,
                                     e.message ? e.message : strerror(-r));
                 if (e.name != NULL && strcmp(e.name, "org.freedesktop.systemd1.NoSuchUnit") == 0)
                         r = -ENOENT;
+                if (e.name != NULL && strcmp(e.name, "org.freedesktop.systemd1.UnitExists") == 0)
+                        r = -EEXIST;
                 b->error_free(&e);
                 return r;
         }

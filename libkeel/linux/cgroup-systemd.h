@@ -79,7 +79,8 @@ void keel_systemd_props_clear(struct keel_systemd_props *props);
 /* Start the scope u->unit in u->slice holding pid (Delegate=yes, the
  * properties, description as Description), and wait until systemd has
  * moved pid into u->path ("... did not move the init into PATH" after 10
- * s). */
+ * s).  -EEXIST when systemd has a unit of that name already: it is not
+ * this caller's to stop. */
 int keel_systemd_start_scope(const struct keel_systemd_unit *u, pid_t pid, const char *description,
                              const struct keel_systemd_props *props, struct keel_error **err);
 

@@ -86,7 +86,15 @@ leftovers() {
                                 sleep 0.2
                         done
                         [ "$state" = inactive ] && continue
-                        left="$left unit:$u($state)"
+                        # What systemd waits for: the processes still in
+                        # the unit's cgroup, or that cgroup being gone.
+                        cg=/sys/fs/cgroup$(timeout 30 systemctl show -P ControlGroup "$u" 2>/dev/null)
+                        if [ -f "$cg/cgroup.procs" ]; then
+                                procs="procs: $(tr '\n' ' ' <"$cg/cgroup.procs")"
+                        else
+                                procs="no cgroup"
+                        fi
+                        left="$left unit:$u($state, $(timeout 30 systemctl show -P SubState "$u" 2>/dev/null), $procs)"
                         timeout 30 systemctl stop "$u" >/dev/null 2>&1
                 done
         fi

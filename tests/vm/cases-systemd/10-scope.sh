@@ -5,7 +5,7 @@
 # them); update changes both; exec and pause work in the scope; delete and
 # a failed create leave no unit and no cgroup.
 
-vm_plan 26
+vm_plan 27
 
 ID=vmsd-a
 B=$VMT_DIR/b
@@ -71,6 +71,10 @@ vm_ok "the_same_unit_twice_is_refused_with_systemds_reason" \
         grep -q 'systemd: StartTransientUnit vmsd-b.scope: Unit vmsd-b.scope was already loaded' "$VMT_DIR/dup.out" ||
         vm_diag "$(cat "$VMT_DIR/dup.out")"
 vm_is "the_refused_create_left_no_state" "" "$(ls "$VMT_ROOT" | grep vmsd-c)"
+# ... and left the unit it was refused alone: its abort once stopped that
+# unit, vmsd-b's scope (systemd sent its init SIGTERM; with the delete right
+# after, the scope could stay "deactivating" until TimeoutStopSec).
+vm_is "the_refused_create_left_the_other_scope_active" active "$(prop vmsd-b.scope ActiveState)"
 ks delete --force vmsd-b
 
 # A create that fails after the scope started (a limit file that does not
