@@ -408,8 +408,12 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
                            "process prepared)");
                 ret = publish(&cr, err);
         }
-        if (ret == 0)
+        if (ret == 0) {
                 keel_phase(&cr.phases, "state published");
+                if (cr.args.seccomp != NULL && !cr.seccomp_cached)
+                        keel_seccomp_cache_store(store->rootfd, cr.cfg->linux_cfg->seccomp,
+                                                 cr.args.seccomp);
+        }
         if (ret < 0) {
                 create_abort(&cr);
                 keel_ptrace_guard_end(&cr.guard);

@@ -104,6 +104,7 @@ struct create {
         struct keel_create_cgroup cgroup;
         struct keel_cgroup_plan limits; /* linux.resources as cgroup file writes */
         struct keel_init_args args;
+        bool seccomp_cached;            /* args.seccomp came from the cache: not stored again */
         int sync_fd;
         int start_fd;
         pid_t stage1;

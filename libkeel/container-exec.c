@@ -48,6 +48,7 @@ struct exec {
         struct keel_process *proc;      /* what runs: own_proc or cfg->process, adjusted */
         struct keel_cap_sets caps;
         struct keel_seccomp_filter *seccomp;   /* the container's profile applies to exec too */
+        bool seccomp_cached;                   /* it came from the cache: not stored again */
         int seccomp_listener;
         struct keel_cgroup *cg;
         int ns_flags;
@@ -432,7 +433,8 @@ static int spawn(struct exec *ex, struct keel_error **err)
 
         ret = keel_caps_parse(ex->proc->capabilities, &ex->caps, err);
         if (ret == 0 && sc)
-                ret = keel_seccomp_compile(sc, &ex->seccomp, err);
+                ret = keel_seccomp_compile_cached(ex->store->rootfd, sc, &ex->seccomp,
+                                                  &ex->seccomp_cached, err);
         if (ret == 0 && ex->seccomp && keel_seccomp_filter_needs_notify(ex->seccomp))
                 ret = keel_seccomp_listener_connect(sc->listener_path, &ex->seccomp_listener, err);
         /* execCPUAffinity.initial: keel's own, inherited by stage 1 before
@@ -595,6 +597,9 @@ int keel_container_exec(struct keel_store *store, const struct keel_exec_opts *o
                 keel_debug("exec %s: process %d executed %s", o->id, (int) ex.pid,
                            ex.proc->args[0]);
                 keel_phase(&ex.phases, "process executed");
+                if (ex.seccomp != NULL && !ex.seccomp_cached)
+                        keel_seccomp_cache_store(store->rootfd, ex.cfg->linux_cfg->seccomp,
+                                                 ex.seccomp);
         }
         if (ret == 0 && o->pid_file)
                 ret = keel_write_pid_file(o->pid_file, ex.pid, err);

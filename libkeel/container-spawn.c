@@ -212,7 +212,8 @@ static int spawn_stage1(struct create *cr, struct keel_error **err)
         if (ret == 0)
                 ret = keel_caps_parse(cr->cfg->process->capabilities, &cr->args.caps, err);
         if (ret == 0 && cr->cfg->linux_cfg->seccomp)
-                ret = keel_seccomp_compile(cr->cfg->linux_cfg->seccomp, &cr->args.seccomp, err);
+                ret = keel_seccomp_compile_cached(cr->store->rootfd, cr->cfg->linux_cfg->seccomp,
+                                                  &cr->args.seccomp, &cr->seccomp_cached, err);
         if (ret == 0 && cr->args.seccomp && keel_seccomp_filter_needs_notify(cr->args.seccomp))
                 ret = keel_seccomp_listener_connect(cr->cfg->linux_cfg->seccomp->listener_path,
                                                     &cr->args.seccomp_listener, err);

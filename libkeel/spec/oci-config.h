@@ -480,6 +480,8 @@ struct keel_seccomp_syscall {
         size_t n_args;
 };
 
+/* A field added here must also go into the cache's key (profile_key in
+ * linux/seccomp-cache.c). */
 struct keel_seccomp {
         enum keel_seccomp_action default_action;        /* REQUIRED */
         bool has_default_errno_ret;     /* only with ERRNO or TRACE */

@@ -312,7 +312,7 @@ run_d_refused() {
                 >"$TEST_DIR/u.out" 2>"$TEST_DIR/u.err" || status=$?
         stderr=$(cat "$TEST_DIR/u.err")
         assert_error 'user namespace.*keel spec --rootless'
-        [ -z "$(ls -A "$TEST_DIR/ustate")" ]
+        [ -z "$(state_root_entries "$TEST_DIR/ustate")" ]
         assert_nothing_left "$C"
 }
 

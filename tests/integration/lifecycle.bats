@@ -139,7 +139,7 @@ create_running() {      # ID [BUNDLE]: create + start, wait until it runs
                 rk "$cmd" nope
                 assert_error 'does not exist'
         done
-        [ -z "$(ls -A "$ROOT")" ]
+        [ -z "$(state_root_entries)" ]
 }
 
 @test "commands_without_an_id_error" {
@@ -864,7 +864,7 @@ start_console_recv() {
                         rk_ok delete --force "$C-$i"
                 fi
         done
-        [ -z "$(ls -A "$ROOT")" ]
+        [ -z "$(state_root_entries)" ]
         [ "$(wc -l </proc/self/mountinfo)" -eq "$mounts" ]
         assert_nothing_left "$C-"
 }
@@ -898,7 +898,7 @@ start_console_recv() {
         assert_error 'systemd cgroup driver: no systemd to talk to \(system bus: .*; /run/systemd/private: No such file or directory\)'
         rk --cgroup-manager systemd run --bundle "$B" "$C"
         assert_error 'systemd cgroup driver: no systemd to talk to'
-        [ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+        [ -z "$(state_root_entries)" ]
         [ -z "$(cgroups_named "$C")" ]
         # A path in cgroupfs form is not a systemd one, and the reverse.
         config_set "$B" '.linux.cgroupsPath = "/keel-test/x"'
@@ -907,7 +907,7 @@ start_console_recv() {
         config_set "$B" '.linux.cgroupsPath = "system.slice:keel:x"'
         rk create --bundle "$B" "$C"
         assert_error 'linux.cgroupsPath: "system.slice:keel:x" looks like a systemd path; use --systemd-cgroup'
-        [ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+        [ -z "$(state_root_entries)" ]
 }
 
 @test "what_cgroup_v2_cannot_do_is_refused_naming_the_field" {
@@ -924,7 +924,7 @@ start_console_recv() {
         config_set "$B" '.linux.resources = {memory: {limit: 1000000, swap: 10}}'
         rk create --bundle "$B" "$C"
         assert_error 'linux.resources.memory.swap: 10 is below memory.limit 1000000'
-        [ -z "$(ls -A "$ROOT")" ]
+        [ -z "$(state_root_entries)" ]
 }
 
 @test "a_hugetlb_limit_is_written_to_the_containers_cgroup" {

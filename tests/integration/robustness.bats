@@ -106,7 +106,7 @@ all_test_procs_in_cgroup() {
 # $TEST_DIR/mounts.
 clean_state() {
         local what=$1 pid=$2 left
-        left=$(ls -A "$ROOT" 2>/dev/null)
+        left=$(state_root_entries)
         if [[ -n $left ]]; then
                 echo "$what: the state root holds: $left" >&2
                 return 1

@@ -93,7 +93,7 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
         # The state root is the user's, and empty again.
         [ -d "$XDG/keel" ]
         [ "$(stat -c %U "$XDG/keel")" = "$RL_USER" ]
-        [ -z "$(ls -A "$XDG/keel")" ]
+        [ -z "$(state_root_entries "$XDG/keel")" ]
 }
 
 @test "rootless_container_runs_as_the_user_on_the_host_and_exec_joins_it" {
@@ -110,7 +110,7 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
         urk_ok kill "$C" KILL
         wait_until 10 pid_gone "$pid"
         urk_ok delete "$C"
-        [ -z "$(ls -A "$XDG/keel")" ]
+        [ -z "$(state_root_entries "$XDG/keel")" ]
 }
 
 @test "rootless_keel_of_its_own_runs_from_a_sealed_memfd_copy_of_its_binary" {
@@ -191,7 +191,7 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
         ucfg '.linux.resources.pids = {limit: 10}'
         urk create "$C"
         assert_error "linux.resources.pids.limit: rootless keel can only limit a container in a delegated cgroup v2 subtree"
-        [ -z "$(ls -A "$XDG/keel")" ]
+        [ -z "$(state_root_entries "$XDG/keel")" ]
         [ -z "$(cgroups_named "$C")" ]
 }
 
@@ -206,7 +206,7 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
                 ucfg '.linux.uidMappings += [{containerID: 1, hostID: 200000, size: 1000}]'
                 urk create "$C"
                 assert_error 'linux.uidMappings: (an unprivileged user maps ids other than its own through newuidmap|newuidmap refused the mapping)'
-                [ -z "$(ls -A "$XDG/keel")" ]
+                [ -z "$(state_root_entries "$XDG/keel")" ]
                 return
         fi
         ucfg '.linux.uidMappings += [{containerID: 1, hostID: $s, size: 1000}]
@@ -220,7 +220,7 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
         ucfg '.linux.uidMappings[1].hostID = 1'
         urk create "$C"
         assert_error 'linux.uidMappings: newuidmap refused the mapping'
-        [ -z "$(ls -A "$XDG/keel")" ]
+        [ -z "$(state_root_entries "$XDG/keel")" ]
 }
 
 @test "rootless_needs_a_state_root" {
@@ -233,5 +233,5 @@ ucfg() {                # FILTER [JQ-ARGS]: config_set, leaving the file the use
         rootless_bundle /keel-checker ids
         urk --rootless false create "$C"
         assert_error 'cgroup'
-        [ -z "$(ls -A "$XDG/keel")" ]
+        [ -z "$(state_root_entries "$XDG/keel")" ]
 }

@@ -34,7 +34,7 @@ teardown() { lc_teardown; }
 	config_set "$B" 'del(.process.selinuxLabel) | .linux.mountLabel = "system_u:object_r:container_file_t:s0"'
 	rk create --bundle "$B" "$C"
 	assert_error 'linux.mountLabel: SELinux is not enabled on this host'
-	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+	[ -z "$(state_root_entries)" ]
 }
 
 @test "exec_labels_without_the_lsm_fail_naming_the_flag" {
@@ -64,5 +64,5 @@ teardown() { lc_teardown; }
 	config_set "$B" '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
 	rk create --bundle "$B" "$C"
 	assert_error 'linux.mountLabel: SELinux is not enabled on this host'
-	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+	[ -z "$(state_root_entries)" ]
 }

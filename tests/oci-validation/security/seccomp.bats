@@ -356,6 +356,53 @@ need_kmsg() {
 	probe_says "errno 42 ENOMSG"
 }
 
+# The cache of compiled programs ($ROOT/.seccomp, linux/seccomp-cache.c).
+
+@test "cached_program_is_enforced_as_the_compiled_one" {
+	# The second run loads the program the first stored.  Fails on a
+	# cache that never stores, never finds, or gives back another program.
+	probe_bundle
+	getpriority_gets SCMP_ACT_ERRNO '{errnoRet: 42}'
+	probe_says "errno 42 ENOMSG"
+	[ "$(ls "$ROOT/.seccomp" | wc -l)" -eq 1 ]
+	C=$C-2
+	rk_ok --debug --log "$TEST_DIR/second.log" run --bundle "$B" "$C"
+	grep -q "linux.seccomp: the compiled program of .*, from the cache" "$TEST_DIR/second.log"
+	assert_value syscall.getpriority "errno 42 ENOMSG"
+	# Another errnoRet is another program: the cache must not answer.
+	getpriority_gets SCMP_ACT_ERRNO '{errnoRet: 43}'
+	C=$C-3
+	probe_says "errno 43 EIDRM"
+	[ "$(ls "$ROOT/.seccomp" | wc -l)" -eq 2 ]
+}
+
+@test "damaged_cache_entry_is_compiled_again" {
+	# A truncated entry must not be loaded (a shorter program) nor fail the
+	# create: it is compiled again and replaced.
+	probe_bundle
+	getpriority_gets SCMP_ACT_ERRNO '{errnoRet: 42}'
+	probe_says "errno 42 ENOMSG"
+	local entry size
+	entry=$(ls -d "$ROOT"/.seccomp/*)
+	size=$(stat -c %s "$entry")
+	truncate -s $((size - 8)) "$entry"
+	C=$C-2
+	probe_says "errno 42 ENOMSG"
+	[ "$(stat -c %s "$entry")" -eq "$size" ]
+}
+
+@test "failed_create_stores_no_compiled_program" {
+	# The program is stored once create has succeeded: a create that fails
+	# after compiling leaves nothing behind, the cache included.
+	probe_bundle
+	getpriority_gets SCMP_ACT_ERRNO '{errnoRet: 42}'
+	config_set "$B" '.mounts += [{destination: "/mnt", type: "bind", source: "/nonexistent-keel-src", options: ["bind"]}]'
+	rk create --bundle "$B" "$C"
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/.seccomp" ]
+	[ -z "$(state_root_entries)" ]
+}
+
 @test "errno_rule_without_errno_ret_fails_with_eperm" {
 	# The spec's default for errnoRet.  Fails on a runtime that returns
 	# another errno (ENOSYS, 0) when errnoRet is absent.
