@@ -115,6 +115,7 @@ int keel_create_cgroup_plan(struct keel_create_cgroup *g, const struct keel_crea
         g->rootless = o->rootless;
         g->resources = lx->resources;
         g->limits = limits;
+        g->filter_at_attach = !o->restore;
         if (o->no_cgroup)
                 return 0;
         if (o->systemd_cgroup)
@@ -166,10 +167,10 @@ static int prepare_cgroupfs(struct keel_create_cgroup *g, struct keel_state *st,
                 return give_up_cgroup(g, st, err);
         if (ret == 0)
                 ret = check_not_frozen(g->cg, err);
-        /* The filter is in place before the init enters: never unfiltered.
-         * Rootless, loading it takes privileges keel lacks; the user
-         * namespace already keeps device nodes to what the user may open. */
-        if (ret == 0 && !g->rootless)
+        /* Rootless, loading the filter takes privileges keel lacks; the
+         * user namespace already keeps device nodes to what the user may
+         * open.  A create loads it at attach (below); a restore now. */
+        if (ret == 0 && !g->rootless && !g->filter_at_attach)
                 ret = keel_cgroup_apply_devices(g->cg, g->resources, err);
         /* Limits too: the init's first instruction runs under them. */
         if (ret == 0)
@@ -216,11 +217,26 @@ static int attach_systemd(struct keel_create_cgroup *g, pid_t pid, struct keel_e
         return ret;
 }
 
-int keel_create_cgroup_attach(struct keel_create_cgroup *g, pid_t pid, struct keel_error **err)
+/* The init exists and waits for the runtime's word (KEEL_SYNC_CGROUP_JOINED)
+ * before it touches anything of the container: the device filter goes in
+ * now, its verifier's time spent while the init makes its namespaces
+ * (docs/performance.md), as the systemd driver's always went in then. */
+static int attach_cgroupfs(struct keel_create_cgroup *g, pid_t pid, bool born_in,
+                           struct keel_error **err)
+{
+        int ret = born_in ? 0 : keel_cgroup_enter(g->cg, pid, err);
+
+        if (ret == 0 && !g->rootless && g->filter_at_attach)
+                ret = keel_cgroup_apply_devices(g->cg, g->resources, err);
+        return ret;
+}
+
+int keel_create_cgroup_attach(struct keel_create_cgroup *g, pid_t pid, bool born_in,
+                              struct keel_error **err)
 {
         switch (g->driver) {
         case KEEL_CREATE_CGROUP_CGROUPFS:
-                return keel_cgroup_enter(g->cg, pid, err);
+                return attach_cgroupfs(g, pid, born_in, err);
         case KEEL_CREATE_CGROUP_SYSTEMD:
                 return attach_systemd(g, pid, err);
         default:

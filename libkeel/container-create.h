@@ -47,14 +47,18 @@ int keel_create_check_plan(const struct keel_config *cfg, const struct keel_ns_p
 /* One of three strategies, chosen by the options:
  *   none:     --cgroup-manager disabled, or rootless keel where it may not
  *             write (no delegated subtree): no cgroup, so no limit;
- *   cgroupfs: keel makes the cgroup and fills it (device filter, limits)
- *             before the init exists, then moves the init in;
+ *   cgroupfs: keel makes the cgroup and writes its limits before the init
+ *             exists, which is born in it (or moved in); the device filter
+ *             goes in at attach, while the init makes its namespaces and
+ *             before it is told to go on (a restore: at prepare, before
+ *             criu resumes anything);
  *   systemd:  --systemd-cgroup: systemd makes a scope for the init once it
  *             exists, and keel fills that cgroup then.
  * In create's order: plan names the cgroup (st->cgroup_path and
  * st->systemd_cgroup) and touches nothing; the caller records the state,
  * so that a sweep after a killed create finds what prepare makes; prepare
- * makes it; attach puts the init in; abort undoes what was made. */
+ * makes it; attach puts the init in (born_in: it was born there) and
+ * completes it; abort undoes what was made. */
 enum keel_create_cgroup_driver {
         KEEL_CREATE_CGROUP_NONE,
         KEEL_CREATE_CGROUP_CGROUPFS,
@@ -71,6 +75,7 @@ struct keel_create_cgroup {
         struct keel_cgroup *cg;                 /* made (cgroupfs) or attached (systemd) */
         struct keel_systemd_unit unit;          /* systemd: the scope's names */
         bool scope_requested;                   /* systemd: asked to make it */
+        bool filter_at_attach;                  /* cgroupfs: device filter at attach */
 };
 
 int keel_create_cgroup_plan(struct keel_create_cgroup *g, const struct keel_create_opts *o,
@@ -80,7 +85,8 @@ int keel_create_cgroup_plan(struct keel_create_cgroup *g, const struct keel_crea
  * NULL again): the state must be recorded again. */
 int keel_create_cgroup_prepare(struct keel_create_cgroup *g, struct keel_state *st,
                                struct keel_error **err);
-int keel_create_cgroup_attach(struct keel_create_cgroup *g, pid_t pid, struct keel_error **err);
+int keel_create_cgroup_attach(struct keel_create_cgroup *g, pid_t pid, bool born_in,
+                              struct keel_error **err);
 void keel_create_cgroup_abort(struct keel_create_cgroup *g);
 void keel_create_cgroup_release(struct keel_create_cgroup *g);
 

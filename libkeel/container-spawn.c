@@ -47,7 +47,7 @@ static int adopt_init(struct create *cr, pid_t pid, struct keel_error **err)
         if (ret < 0)
                 return keel_error_setq(err, -ret, "container init exited during setup");
         cr->state->pid = pid;
-        ret = cr->init_in_cgroup ? 0 : keel_create_cgroup_attach(&cr->cgroup, pid, err);
+        ret = keel_create_cgroup_attach(&cr->cgroup, pid, cr->init_in_cgroup, err);
         if (ret == 0)
                 ret = keel_create_record_state(cr, err);
         if (ret < 0)

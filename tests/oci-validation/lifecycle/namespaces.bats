@@ -205,6 +205,28 @@ in_throwaway_ns() {
 	[[ $(checker_value "$output" path./sys/class/net/lo) == l\ * ]]
 }
 
+@test "network_namespace_new_is_each_containers_own_with_loopback_up" {
+	# Two containers at once: each init in a network namespace of its own,
+	# lo up in it, and no keel process left once they run.  Fails on a keel
+	# whose inits share one (a namespace made once and joined), or leave lo
+	# down.
+	command -v nsenter >/dev/null && command -v ip >/dev/null || skip "needs nsenter and ip"
+	make_bundle "$B" /bin/sleep 100
+	rk_ok run --detach --bundle "$B" "$C"
+	rk_ok run --detach --bundle "$B" "${C}b"
+	local a b pa pb
+	pa=$(state_of "$C" .pid)
+	pb=$(state_of "${C}b" .pid)
+	a=$(stat -L -c %i "/proc/$pa/ns/net")
+	b=$(stat -L -c %i "/proc/$pb/ns/net")
+	[ "$a" != "$b" ]
+	[ "$a" != "$(host_ns net)" ] && [ "$b" != "$(host_ns net)" ]
+	nsenter --net="/proc/$pa/ns/net" ip -o link show lo | grep -q '[<,]UP[,>]'
+	[ -z "$(pgrep -f -- "--bundle $B")" ]
+	rk_ok delete --force "$C"
+	rk_ok delete --force "${C}b"
+}
+
 @test "network_namespace_joined_by_path" {
 	join_case network net --net
 }
