@@ -57,18 +57,35 @@ static int add_listen_env(struct keel_process *p, int n, struct keel_error **err
         return 0;
 }
 
+/* The date by hand (days since 1970 to a civil date, in 400-year eras of
+ * 146097 days, March-based years): glibc's gmtime_r and strftime call
+ * tzset, which reads /etc/localtime (seven syscalls) for a UTC time that
+ * needs no zone. */
 static char *now_rfc3339(void)
 {
         struct timespec ts;
-        struct tm tm;
-        char buf[64];
+        long long days, secs, era, doe, yoe, doy, mp, y;
+        unsigned int m, d;
         char *out = NULL;
-        size_t n;
 
         clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        if (asprintf(&out, "%.*s.%09ldZ", (int) n, buf, ts.tv_nsec) < 0)
+        days = ts.tv_sec / 86400;
+        secs = ts.tv_sec % 86400;
+        if (secs < 0) {
+                secs += 86400;
+                days--;
+        }
+        days += 719468; /* from 1970-01-01 to 0000-03-01 */
+        era = (days >= 0 ? days : days - 146096) / 146097;
+        doe = days - era * 146097;
+        yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        mp = (5 * doy + 2) / 153;
+        d = (unsigned int) (doy - (153 * mp + 2) / 5 + 1);
+        m = (unsigned int) (mp < 10 ? mp + 3 : mp - 9);
+        y = yoe + era * 400 + (m <= 2);
+        if (asprintf(&out, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
+                     secs / 60 % 60, secs % 60, ts.tv_nsec) < 0)
                 return NULL;
         return out;
 }
