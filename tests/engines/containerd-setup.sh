@@ -157,7 +157,7 @@ start_containerd() {
         echo $! >"$DIR/containerd.pid"
         for _ in $(seq 100); do
                 "$DIR/bin/ctr" version >/dev/null 2>&1 && return
-                containerd_alive || break
+                still_starting "$DIR/containerd.pid" || break
                 sleep 0.1
         done
         tail -20 "$DIR/logs/containerd.log" >&2

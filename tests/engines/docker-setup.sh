@@ -156,7 +156,7 @@ start_containerd() {
                 [ -S "$DIR/containerd.sock" ] &&
                         "$DIR/bin/nsrun" ctr --address "$DIR/containerd.sock" version >/dev/null 2>&1 &&
                         return
-                containerd_alive || break
+                still_starting "$DIR/containerd.pid" || break
                 sleep 0.1
         done
         tail -20 "$DIR/logs/containerd.log" >&2
@@ -175,7 +175,7 @@ start_dockerd() {
         echo $! >"$DIR/dockerd.pid"
         for _ in $(seq 200); do
                 "$DIR/bin/docker" version >/dev/null 2>&1 && return
-                dockerd_alive || break
+                still_starting "$DIR/dockerd.pid" || break
                 sleep 0.1
         done
         tail -20 "$DIR/logs/dockerd.log" >&2

@@ -43,6 +43,15 @@ pid_alive() {
         kill -0 "$pid" 2>/dev/null && grep -q "^$2" "/proc/$pid/cmdline"
 }
 
+# still_starting PIDFILE: the process started in the background is there,
+# whatever it runs yet.  A daemon started through setsid, nsrun and nsenter
+# shows its own command line only once the last exec is done: a start loop
+# that tests pid_alive's command line gives up on a daemon still on its way
+# (docker.bats' setup failed so once, on a loaded machine).
+still_starting() {
+        kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null
+}
+
 holder_alive() {
         pid_alive "$DIR/holder.pid" sleep &&
                 [ "$(readlink "/proc/$(cat "$DIR/holder.pid")/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
