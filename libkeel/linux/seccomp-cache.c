@@ -106,17 +106,6 @@ static void profile_key(const struct keel_seccomp *s, uint8_t key[KEEL_SHA256_LE
         keel_sha256_final(&h, key);
 }
 
-static void key_hex(const uint8_t key[KEEL_SHA256_LEN], char hex[KEEL_SHA256_HEX_LEN + 1])
-{
-        static const char digits[] = "0123456789abcdef";
-
-        for (size_t i = 0; i < KEEL_SHA256_LEN; i++) {
-                hex[2 * i] = digits[key[i] >> 4];
-                hex[2 * i + 1] = digits[key[i] & 0xf];
-        }
-        hex[KEEL_SHA256_HEX_LEN] = '\0';
-}
-
 /* The cache directory, made on first use; only one that is keel's own
  * (a directory, owned by this user, writable by nobody else) is used. */
 static int open_cache_dir(int rootfd, bool create)
@@ -220,7 +209,7 @@ int keel_seccomp_compile_cached(int rootfd, const struct keel_seccomp *s,
                 dirfd = open_cache_dir(rootfd, false);
         if (dirfd >= 0) {
                 profile_key(s, key);
-                key_hex(key, name);
+                keel_sha256_hex(key, name);
                 *out = read_entry(dirfd, name, key);
                 if (*out != NULL) {
                         keel_debug("linux.seccomp: the compiled program of %.12s, from the cache: "
@@ -246,6 +235,6 @@ void keel_seccomp_cache_store(int rootfd, const struct keel_seccomp *s,
         if (dirfd < 0)
                 return;
         profile_key(s, key);
-        key_hex(key, name);
+        keel_sha256_hex(key, name);
         write_entry(dirfd, name, key, f);
 }

@@ -106,16 +106,22 @@ void keel_sha256_final(struct keel_sha256 *s, uint8_t out[KEEL_SHA256_LEN])
         }
 }
 
-void keel_sha256_final_hex(struct keel_sha256 *s, char out[KEEL_SHA256_HEX_LEN + 1])
+void keel_sha256_hex(const uint8_t d[KEEL_SHA256_LEN], char out[KEEL_SHA256_HEX_LEN + 1])
 {
         static const char hex[] = "0123456789abcdef";
-        uint8_t d[KEEL_SHA256_LEN];
         int i;
 
-        keel_sha256_final(s, d);
         for (i = 0; i < KEEL_SHA256_LEN; i++) {
                 out[2 * i] = hex[d[i] >> 4];
                 out[2 * i + 1] = hex[d[i] & 15];
         }
         out[KEEL_SHA256_HEX_LEN] = '\0';
+}
+
+void keel_sha256_final_hex(struct keel_sha256 *s, char out[KEEL_SHA256_HEX_LEN + 1])
+{
+        uint8_t d[KEEL_SHA256_LEN];
+
+        keel_sha256_final(s, d);
+        keel_sha256_hex(d, out);
 }

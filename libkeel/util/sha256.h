@@ -23,5 +23,7 @@ void keel_sha256_update(struct keel_sha256 *s, const void *data, size_t len);
 void keel_sha256_final(struct keel_sha256 *s, uint8_t out[KEEL_SHA256_LEN]);
 /* The digest as 64 lowercase hex digits and a NUL. */
 void keel_sha256_final_hex(struct keel_sha256 *s, char out[KEEL_SHA256_HEX_LEN + 1]);
+/* A digest already final, the same way. */
+void keel_sha256_hex(const uint8_t d[KEEL_SHA256_LEN], char out[KEEL_SHA256_HEX_LEN + 1]);
 
 #endif
