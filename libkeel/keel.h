@@ -520,11 +520,13 @@ KEEL_PUBLIC int keel_features_json(const struct keel_features_info *info, char *
  * the re-exec succeeds; returns a negative errno when neither way works. */
 KEEL_PUBLIC int keel_exe_guard(char *const argv[], struct keel_error **err);
 
-/* Whether the binary behind /proc/self/exe is already unwritable (a
- * read-only mount, a sealed memfd): keel_exe_guard then returns 0 at once.
- * A caller that re-executed through keel_exe_guard asks this first and
- * spares itself keel_exe_guard_needed_for_*, which read the config. */
-KEEL_PUBLIC bool keel_exe_protected(void);
+/* keel_exe_guard, asking needed(arg) (keel_exe_guard_needed_for_* behind
+ * it) only when the binary is not unwritable already: the re-executed
+ * program does not read the config again to know.  Returns 1, doing
+ * nothing, when needed says the guard is not needed; otherwise as
+ * keel_exe_guard (needed NULL: always needed). */
+KEEL_PUBLIC int keel_exe_guard_when(char *const argv[], bool (*needed)(const void *arg),
+                                    const void *arg, struct keel_error **err);
 
 /* Whether the processes of a container could write the program's binary
  * (the file behind /proc/self/exe), so keel_exe_guard is needed before

@@ -45,10 +45,10 @@ int cmd_list(struct keel_globals *g, int argc, char **argv, struct keel_error **
 int cmd_unimplemented(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 int cmd_features(struct keel_globals *g, int argc, char **argv, struct keel_error **err);
 
-/* create, run and exec call it before anything they change: keel_exe_guard
- * (keel.h) unless the binary is unprotected and needed(arg) is false (it
- * wraps keel_exe_guard_needed_for_*, called only then); keel_exe_guard may
- * re-execute keel with main's argv (then it does not return). */
+/* create, run and exec call it before anything they change:
+ * keel_exe_guard_when (keel.h) with main's argv and needed(arg), which
+ * wraps keel_exe_guard_needed_for_*; it may re-execute keel (then it does
+ * not return). */
 int keel_cli_exe_guard(struct keel_globals *g, bool (*needed)(const void *arg), const void *arg,
                        struct keel_error **err);
 

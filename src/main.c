@@ -329,16 +329,18 @@ static bool stateless(const char *name)
 /* The commands whose processes enter a container (its init, an exec
  * helper) run from a binary the container cannot write (linux/exe-guard.h).
  * Protected already (the re-executed keel, or one installed read-only):
- * keel_exe_guard returns at once, and the config is not read to know. */
+ * keel_exe_guard_when returns at once, and the config is not read to know. */
 int keel_cli_exe_guard(struct keel_globals *g, bool (*needed)(const void *arg), const void *arg,
                        struct keel_error **err)
 {
-        if (!keel_exe_protected() && !needed(arg)) {
+        int ret = keel_exe_guard_when(g->argv, needed, arg, err);
+
+        if (ret > 0) {
                 keel_log_debug("%s: keel's binary is out of the container's reach (a user "
                                "namespace that maps no owner of it): not re-executed", g->command);
                 return 0;
         }
-        return keel_exe_guard(g->argv, err);
+        return ret;
 }
 
 /* runc's status for a command it does not know (urfave/cli's "No help

@@ -46,11 +46,6 @@ const char *keel_exe_protection(void)
         return fd < 0 ? NULL : protection_of(fd);
 }
 
-bool keel_exe_protected(void)
-{
-        return keel_exe_protection() != NULL;
-}
-
 static bool id_mapped(const struct keel_id_mapping *m, size_t n, uint32_t id)
 {
         for (size_t i = 0; i < n; i++)
@@ -124,7 +119,8 @@ static int reexec_from_memfd(int exefd, char *const argv[])
         return -errno;
 }
 
-int keel_exe_guard(char *const argv[], struct keel_error **err)
+int keel_exe_guard_when(char *const argv[], bool (*needed)(const void *arg), const void *arg,
+                        struct keel_error **err)
 {
         _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         bool guarded = getenv(GUARD_ENV) != NULL;
@@ -135,6 +131,8 @@ int keel_exe_guard(char *const argv[], struct keel_error **err)
                 return keel_error_set(err, errno, "open /proc/self/exe (to protect keel's binary)");
         if (protection_of(fd) != NULL)
                 return 0;
+        if (needed != NULL && !needed(arg))
+                return 1;
         if (guarded)
                 return keel_error_setq(err, EIO, "keel re-executed from a protected copy of its "
                                        "binary, but that copy is writable");
@@ -148,4 +146,9 @@ int keel_exe_guard(char *const argv[], struct keel_error **err)
         return keel_error_setq(err, -r_memfd, "cannot protect keel's binary from the container "
                                "(CVE-2019-5736): read-only mount: %s; sealed memfd: %s",
                                strerror(-r_mount), strerror(-r_memfd));
+}
+
+int keel_exe_guard(char *const argv[], struct keel_error **err)
+{
+        return keel_exe_guard_when(argv, NULL, NULL, err);
 }
