@@ -28,6 +28,7 @@
 #include "util/phase.h"
 #include "util/socket.h"
 #include "util/syscall.h"
+#include "util/user-value.h"
 
 /* `create`, top to bottom (keel_container_create): the bundle is read and
  * checked (container-validate.c), the state dir reserved, the cgroup made
@@ -141,25 +142,6 @@ static int read_config(const struct keel_create_opts *o, int bfd, const char *bu
         return ret < 0 ? keel_error_prefix(err, "read %s/config.json", bundle) : 0;
 }
 
-/* Only a user namespace of its own can make the guard needless, and its
- * type is the JSON string "user" as a value (process.user is a key: a colon
- * follows).  A config without one (most) is not parsed for the guard's
- * sake (a tenth of a millisecond); spelt with escapes the value is not
- * seen, and the answer is the safe one. */
-static bool has_user_value(const char *raw, size_t len)
-{
-        const char *p = raw, *end = raw + len, *q;
-
-        while ((q = memmem(p, (size_t) (end - p), "\"user\"", 6)) != NULL) {
-                p = q + 6;
-                while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-                        p++;
-                if (p == end || *p != ':')
-                        return true;
-        }
-        return false;
-}
-
 bool keel_exe_guard_needed_for_create(const struct keel_create_opts *o)
 {
         const char *b = o->bundle ? o->bundle : ".";
@@ -170,7 +152,7 @@ bool keel_exe_guard_needed_for_create(const struct keel_create_opts *o)
 
         if (bfd < 0 || read_config(o, bfd, b, &raw, &len, NULL) < 0)
                 return true;
-        if (!has_user_value(raw, len))
+        if (!keel_json_has_user_value(raw, len))
                 return true;
         if (keel_config_parse(raw, len, &cfg, NULL) < 0)
                 return true;

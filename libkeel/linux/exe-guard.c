@@ -21,9 +21,7 @@
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
-/* Set for the re-executed keel only: it must find its binary protected,
- * or something is wrong and it stops rather than re-execute forever. */
-#define GUARD_ENV "_KEEL_EXE_GUARDED"
+#define GUARD_ENV KEEL_EXE_GUARD_ENV
 
 extern char **environ;
 
@@ -123,9 +121,13 @@ int keel_exe_guard_when(char *const argv[], bool (*needed)(const void *arg), con
                         struct keel_error **err)
 {
         _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-        bool guarded = getenv(GUARD_ENV) != NULL;
+        const char *value = getenv(GUARD_ENV);
+        bool guarded = value != NULL;
         int r_mount, r_memfd;
 
+        if (guarded && strcmp(value, KEEL_EXE_GUARD_EARLY) == 0)
+                keel_debug("keel's binary: re-executed from a read-only mount before libc "
+                           "started (src/early-guard.c)");
         unsetenv(GUARD_ENV);
         if (fd < 0)
                 return keel_error_set(err, errno, "open /proc/self/exe (to protect keel's binary)");

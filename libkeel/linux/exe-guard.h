@@ -19,6 +19,13 @@
  *   - a sealed memfd copy (write, grow, shrink and seal sealed).
  * Either way a write through /proc/<pid>/exe fails (EROFS, EPERM). */
 
+/* Set for the re-executed keel only: it must find its binary protected,
+ * or something is wrong and it stops rather than re-execute forever.  The
+ * value is KEEL_EXE_GUARD_EARLY when src/early-guard.c re-executed keel,
+ * before libc started. */
+#define KEEL_EXE_GUARD_ENV "_KEEL_EXE_GUARDED"
+#define KEEL_EXE_GUARD_EARLY "early"
+
 /* How the running binary is protected: "read-only mount", "sealed memfd",
  * or NULL when it is writable (for features and tests). */
 const char *keel_exe_protection(void);

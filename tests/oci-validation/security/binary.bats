@@ -474,6 +474,43 @@ scan_done() {
         keel_unchanged
 }
 
+# early_guard_built: static keel on x86-64 has the guard's first step as
+# its entry point (src/early-guard.c); other builds skip its tests.
+early_guard_built() {
+        nm "$KEEL" 2>/dev/null | grep -q ' T keel_entry$'
+}
+
+@test "a_plain_create_is_re_executed_before_libc_starts" {
+        # The first of the guard's two execs does no more than re-execute:
+        # src/early-guard.c, before libc, so glibc starts once.  The log
+        # shows one keel instead of two, and the init is protected as
+        # always.  Fails on a keel whose early step lets this create
+        # through to main, or re-executes from a writable binary.
+        early_guard_built || skip "keel built without the early guard (not static x86-64)"
+        attack_bundle /bin/sleep 100
+        rk_ok --debug --log "$TEST_DIR/create.log" create --bundle "$B" "$C"
+        grep -q "re-executed from a read-only mount before libc started" "$TEST_DIR/create.log"
+        [ "$(grep -c 'create: keel .* (commit' "$TEST_DIR/create.log")" -eq 1 ]
+        assert_init_rdonly "$C" yes
+        keel_unchanged
+}
+
+@test "an_option_the_early_guard_does_not_know_leaves_the_guard_to_main" {
+        # --config names another file than the bundle's config.json: the
+        # early step does not read it and returns to main, which reads the
+        # right one and re-executes (two keels in the log, the init still
+        # protected).  Fails on a keel whose early step decides on the
+        # bundle's config.json when another is given.
+        early_guard_built || skip "keel built without the early guard (not static x86-64)"
+        attack_bundle /bin/sleep 100
+        cp "$B/config.json" "$TEST_DIR/other.json"
+        rk_ok --debug --log "$TEST_DIR/create.log" create --bundle "$B" \
+                --config "$TEST_DIR/other.json" "$C"
+        ! grep -q "before libc started" "$TEST_DIR/create.log"
+        [ "$(grep -c 'create: keel .* (commit' "$TEST_DIR/create.log")" -eq 2 ]
+        assert_init_rdonly "$C" yes
+}
+
 @test "created_init_is_not_dumpable" {
         # Between create and start the init is keel's binary, in the
         # container's pid namespace.  The kernel lets a process of the same
