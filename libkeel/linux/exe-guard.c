@@ -127,7 +127,7 @@ int keel_exe_guard_when(char *const argv[], bool (*needed)(const void *arg), con
 
         if (guarded && strcmp(value, KEEL_EXE_GUARD_EARLY) == 0)
                 keel_debug("keel's binary: re-executed from a read-only mount before libc "
-                           "started (src/early-guard.c)");
+                           "started (libkeel/linux/exe-guard-early.c)");
         unsetenv(GUARD_ENV);
         if (fd < 0)
                 return keel_error_set(err, errno, "open /proc/self/exe (to protect keel's binary)");

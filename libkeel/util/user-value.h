@@ -10,7 +10,7 @@
  * needless, and its type is that value (process.user is a key: a colon
  * follows).  Spelt with escapes the value is not seen, and the answer is
  * the safe one (the guard).  Freestanding: it also runs before libc is set
- * up (src/early-guard.c). */
+ * up (libkeel/linux/exe-guard-early.c). */
 static inline bool keel_json_has_user_value(const char *raw, size_t len)
 {
         static const char word[] = "\"user\"";

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The binary guard's first step (src/early-guard.c): which command lines it
+/* The binary guard's first step (libkeel/linux/exe-guard-early.c): which command lines it
  * takes as a plain create or run, and which it leaves to main.  Leaving one
  * to main is always safe (main decides as before); taking one it should
  * not, or reading the wrong bundle, is what these catch.  And the "user"
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "early-guard.h"
+#include "linux/exe-guard-early.h"
 #include "tap.h"
 #include "util/user-value.h"
 

@@ -475,14 +475,14 @@ scan_done() {
 }
 
 # early_guard_built: static keel on x86-64 has the guard's first step as
-# its entry point (src/early-guard.c); other builds skip its tests.
+# its entry point (libkeel/linux/exe-guard-early.c); other builds skip its tests.
 early_guard_built() {
         nm "$KEEL" 2>/dev/null | grep -q ' T keel_entry$'
 }
 
 @test "a_plain_create_is_re_executed_before_libc_starts" {
         # The first of the guard's two execs does no more than re-execute:
-        # src/early-guard.c, before libc, so glibc starts once.  The log
+        # libkeel/linux/exe-guard-early.c, before libc, so glibc starts once.  The log
         # shows one keel instead of two, and the init is protected as
         # always.  Fails on a keel whose early step lets this create
         # through to main, or re-executes from a writable binary.

@@ -20,6 +20,11 @@
  * config it cannot read, any failed step) returns to _start, and main
  * decides as it always did.  Re-executing is the safe side of every doubt.
  *
+ * It lives with the guard (exe-guard.c: the same variable, the same rule)
+ * and knows keel's command line: the global options of src/main.c and the
+ * create and run options of src/cmd-create.c, which it mirrors.  It is
+ * linked into the keel binary only (libkeel-early.a), not into libkeel.
+ *
  * Freestanding: no libc call (its functions are IFUNCs not yet resolved,
  * its TLS not yet set up: no stack protector either), raw syscalls only.
  * Makefile.am builds it with its own flags; a unit test checks the object
@@ -36,7 +41,7 @@
 #include <sys/syscall.h>
 #include <sys/mount.h>
 
-#include "early-guard.h"
+#include "linux/exe-guard-early.h"
 #include "linux/exe-guard.h"
 #include "util/user-value.h"
 
