@@ -5,7 +5,7 @@
 # them); update changes both; exec and pause work in the scope; delete and
 # a failed create leave no unit and no cgroup.
 
-vm_plan 27
+vm_plan 30
 
 ID=vmsd-a
 B=$VMT_DIR/b
@@ -85,3 +85,24 @@ vm_ok "a_failing_create_says_why" grep -q 'memory.nosuchfile' "$VMT_DIR/fail.out
         vm_diag "$(cat "$VMT_DIR/fail.out")"
 vm_ok "a_failing_create_leaves_no_unit" wait_until 5 unit_gone keel-vmsd-d.scope
 vm_is "a_failing_create_leaves_no_state" "" "$(ls "$VMT_ROOT")"
+
+# delete --force of a scope systemd is already stopping: `systemctl stop`,
+# with an init that ignores SIGTERM, leaves it "deactivating" until
+# TimeoutStopSec (90 s).  delete kills what is left; the scope must then end
+# at once, and its cgroup go.  (A delete that removed the cgroup before
+# asking systemd to stop the unit could leave it deactivating.)
+B2=$VMT_DIR/b2
+make_bundle "$B2" /bin/sh -c 'trap "" TERM; while :; do sleep 1; done'
+ks run --detach --bundle "$B2" vmsd-e >/dev/null 2>&1
+systemctl stop --no-block keel-vmsd-e.scope
+active_state_is() {     # UNIT STATE
+        [ "$(prop "$1" ActiveState)" = "$2" ]
+}
+vm_ok "systemctl_stop_leaves_a_sigterm_ignoring_scope_deactivating" \
+        wait_until 5 active_state_is keel-vmsd-e.scope deactivating ||
+        vm_diag "$(prop keel-vmsd-e.scope ActiveState)"
+ks delete --force vmsd-e
+vm_ok "delete_force_ends_a_stopping_scope_at_once" wait_until 10 unit_gone keel-vmsd-e.scope ||
+        vm_diag "$(prop keel-vmsd-e.scope ActiveState)/$(prop keel-vmsd-e.scope SubState)"
+vm_ok "delete_force_of_a_stopping_scope_leaves_no_cgroup" \
+        wait_until 10 test ! -d $VMT_CG/system.slice/keel-vmsd-e.scope
