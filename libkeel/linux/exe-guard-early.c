@@ -8,7 +8,7 @@
  * read-only mount of it (linux/exe-guard.h): two execs, and each exec of a
  * static glibc program pays glibc's start-up, whose CPU feature and cache
  * probing (dozens of CPUID instructions, each a trap to the hypervisor in a
- * VM) is most of a millisecond's third on the machines of
+ * VM) costs about a third of a millisecond on the machines of
  * docs/performance.md.  The first of the two execs needs none of it: here
  * it only reads argv and config.json and re-executes, so glibc starts once.
  *
@@ -35,11 +35,11 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
-#include <sys/mount.h>
 
 #include "linux/exe-guard-early.h"
 #include "linux/exe-guard.h"
@@ -51,7 +51,7 @@
  * to keel_early_guard; if that returns, on to libc's _start with the stack
  * and %rdx (the dynamic linker's fini: 0 for a static program) untouched.
  * rbx and r12 are callee-saved: they survive the call. */
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
         ".globl keel_entry\n"
         ".type keel_entry, @function\n"
         "keel_entry:\n"
@@ -63,7 +63,8 @@ __asm__(".text\n"
         "        mov %rbx, %rsp\n"
         "        mov %r12, %rdx\n"
         "        jmp _start\n"
-        ".size keel_entry, . - keel_entry\n");
+        ".size keel_entry, . - keel_entry\n"
+        ".popsection\n");
 
 void keel_early_guard(long *sp);
 
