@@ -28,7 +28,7 @@
 #include "util/phase.h"
 #include "util/socket.h"
 #include "util/syscall.h"
-#include "util/user-value.h"
+#include "util/json-scan.h"
 
 /* `create`, top to bottom (keel_container_create): the bundle is read and
  * checked (container-validate.c), the state dir reserved, the cgroup made

@@ -191,9 +191,12 @@ int keel_container_write_state(struct keel_container_dir *c, const struct keel_s
         return ret;
 }
 
-static int load_config_copy(struct keel_container_dir *c, struct keel_config **cfg, struct keel_error **err)
+/* The config copy, if it may hold a key named key (NULL: any); *cfg NULL
+ * when it surely does not. */
+static int load_config_copy(struct keel_container_dir *c, const char *key,
+                            struct keel_config **cfg, struct keel_error **err)
 {
-        int ret = keel_config_load(c->dirfd, KEEL_CONFIG_COPY, cfg, err);
+        int ret = keel_config_load_if_key(c->dirfd, KEEL_CONFIG_COPY, key, cfg, err);
 
         if (ret < 0)
                 return keel_error_prefix(err, "container %s", c->id);
@@ -211,8 +214,9 @@ static int run_hook_kind(struct keel_container_dir *c, struct keel_state *st, en
         size_t len;
         int ret;
 
-        ret = load_config_copy(c, &cfg, err);
-        if (ret < 0)
+        /* Most configs have no hooks of this kind: not parsed for them. */
+        ret = load_config_copy(c, keel_hook_kind_name(kind), &cfg, err);
+        if (ret < 0 || cfg == NULL)
                 return ret;
         list = cfg->hooks ? keel_hooks_get(cfg->hooks, kind) : NULL;
         if (list == NULL || list->n == 0)

@@ -43,7 +43,7 @@
 
 #include "linux/exe-guard-early.h"
 #include "linux/exe-guard.h"
-#include "util/user-value.h"
+#include "util/json-scan.h"
 
 #define EARLY __attribute__((no_stack_protector, optimize("no-tree-loop-distribute-patterns")))
 

@@ -10,6 +10,7 @@
 
 #include "spec/config-parse.h"
 #include "util/fs.h"
+#include "util/json-scan.h"
 
 /* The document: ociVersion, root, mounts, hooks, hostname, annotations;
  * process and linux are read by spec/config-*.c. */
@@ -290,6 +291,12 @@ int keel_config_parse(const char *data, size_t len, struct keel_config **out,
 int keel_config_load(int dirfd, const char *path, struct keel_config **out,
                      struct keel_error **err)
 {
+        return keel_config_load_if_key(dirfd, path, NULL, out, err);
+}
+
+int keel_config_load_if_key(int dirfd, const char *path, const char *key,
+                            struct keel_config **out, struct keel_error **err)
+{
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         struct stat st;
@@ -307,6 +314,10 @@ int keel_config_load(int dirfd, const char *path, struct keel_config **out,
         r = keel_read_fd(fd, KEEL_CONFIG_MAX_SIZE, &buf, &len, err);
         if (r < 0)
                 return keel_error_prefix(err, "%s", path);
+        if (key != NULL && !keel_json_may_hold_key(buf, len, key)) {
+                *out = NULL;
+                return 0;
+        }
         r = keel_config_parse(buf, len, out, err);
         if (r < 0)
                 return keel_error_prefix(err, "%s", path);

@@ -611,6 +611,11 @@ int keel_config_parse(const char *data, size_t len, struct keel_config **out,
 #define KEEL_CONFIG_MAX_SIZE (64u << 20)
 int keel_config_load(int dirfd, const char *path, struct keel_config **out,
                      struct keel_error **err);
+/* keel_config_load, but only when the text may hold an object key named
+ * key (util/json-scan.h): otherwise 0 with *out NULL, and the text is not
+ * parsed (start and delete look for their hooks in the config copy). */
+int keel_config_load_if_key(int dirfd, const char *path, const char *key,
+                            struct keel_config **out, struct keel_error **err);
 void keel_config_free(struct keel_config *cfg);
 static inline void keel_config_freep(struct keel_config **cfg)
 {

@@ -578,6 +578,29 @@ EOF
         [ "$(grep -c "^poststop stopped .* $C\$" "$OUT/hooks")" -eq 1 ]
 }
 
+@test "poststart_and_poststop_keys_spelt_with_escapes_still_run" {
+        # start and delete parse the config copy only when its text may
+        # hold their hook kind's key (util/json-scan.h): a key spelt with
+        # JSON escapes ("post\u0073tart") is not there as it is, and must
+        # still count.  Fails on a keel whose look-up misses such a key.
+        make_waiting_bundle
+        make_hook
+        set_hooks poststart poststop
+        python3 - "$B/config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+text = json.dumps(json.load(open(path)), indent=1)
+assert '"poststart"' in text and '"poststop"' in text
+text = text.replace('"poststart"', '"post\\u0073tart"').replace('"poststop"', '"post\\u0073top"')
+open(path, "w").write(text)
+PY
+        ! grep -q '"poststart"\|"poststop"' "$B/config.json"
+        create_running "$C"
+        wait_until 10 grep -q "^poststart running .* $C\$" "$OUT/hooks"
+        rk_ok delete --force "$C"
+        [ "$(grep -c "^poststop stopped .* $C\$" "$OUT/hooks")" -eq 1 ]
+}
+
 @test "poststop_runs_on_delete_force_of_a_running_container" {
         make_waiting_bundle
         make_hook

@@ -2,8 +2,8 @@
 /* The binary guard's first step (libkeel/linux/exe-guard-early.c): which command lines it
  * takes as a plain create or run, and which it leaves to main.  Leaving one
  * to main is always safe (main decides as before); taking one it should
- * not, or reading the wrong bundle, is what these catch.  And the "user"
- * value rule it shares with libkeel (util/user-value.h). */
+ * not, or reading the wrong bundle, is what these catch.  (The "user" value
+ * rule it shares with libkeel: test-json-scan.) */
 #include "config.h"
 
 #include <stddef.h>
@@ -13,7 +13,6 @@
 
 #include "linux/exe-guard-early.h"
 #include "tap.h"
-#include "util/user-value.h"
 
 struct line {
         const char *name;
@@ -77,25 +76,6 @@ static void command_lines(void)
         }
 }
 
-static bool user_value(const char *json)
-{
-        return keel_json_has_user_value(json, strlen(json));
-}
-
-static void user_values(void)
-{
-        tap_ok(!user_value("{\"process\":{\"user\":{\"uid\":0}}}"), "a_user_key_is_not_a_value");
-        tap_ok(!user_value("{\"process\":{\"user\" \n\t:{}}}"), "a_user_key_before_spaces_is_not_a_value");
-        tap_ok(user_value("{\"namespaces\":[{\"type\":\"user\"}]}"), "the_user_namespace_type_is_a_value");
-        tap_ok(user_value("[\"user\" ]"), "a_value_followed_by_spaces");
-        tap_ok(user_value("\"user\""), "a_value_at_the_very_end");
-        tap_ok(user_value("{\"user\":1,\"t\":\"user\"}"), "a_value_after_a_key_of_the_same_word");
-        tap_ok(!user_value("{\"type\":\"\\u0075ser\"}"), "an_escaped_value_is_not_seen");
-        tap_ok(!user_value("{\"type\":\"users\"}"), "a_longer_word_is_not_the_value");
-        tap_ok(!user_value("\"use"), "a_truncated_word");
-        tap_ok(!user_value(""), "an_empty_config");
-}
-
 /* It runs before libc is set up: the only symbol it may need from elsewhere
  * is _start (a memset the compiler made of a loop, or a stack protector's
  * __stack_chk_fail, would crash keel at its first instruction). */
@@ -124,7 +104,6 @@ static void calls_nothing_but_start(void)
 int main(void)
 {
         command_lines();
-        user_values();
         calls_nothing_but_start();
         return tap_done();
 }
