@@ -261,8 +261,8 @@ EARLY void keel_early_guard(long *sp)
                 env[n] = envp[n];
                 n++;
         }
-        if (envp[n] == NULL &&
-            sys6(SYS_mount_setattr, mnt, (long) "", AT_EMPTY_PATH, (long) &ro, sizeof(ro), 0) == 0) {
+        if (envp[n] == NULL && sys6(SYS_mount_setattr, mnt, (long) "", AT_EMPTY_PATH, (long) &ro,
+                                    sizeof(ro), 0) == 0) {
                 env[n] = (char *) KEEL_EXE_GUARD_ENV "=" KEEL_EXE_GUARD_EARLY;
                 env[n + 1] = NULL;
                 sys6(SYS_execveat, mnt, (long) "", (long) argv, (long) env, AT_EMPTY_PATH, 0);

@@ -21,7 +21,7 @@
 
 /* Set for the re-executed keel only: it must find its binary protected,
  * or something is wrong and it stops rather than re-execute forever.  The
- * value is KEEL_EXE_GUARD_EARLY when libkeel/linux/exe-guard-early.c re-executed keel,
+ * value is KEEL_EXE_GUARD_EARLY when exe-guard-early.c re-executed keel,
  * before libc started. */
 #define KEEL_EXE_GUARD_ENV "_KEEL_EXE_GUARDED"
 #define KEEL_EXE_GUARD_EARLY "early"

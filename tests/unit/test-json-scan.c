@@ -19,8 +19,10 @@ static bool user_value(const char *json)
 static void user_values(void)
 {
         tap_ok(!user_value("{\"process\":{\"user\":{\"uid\":0}}}"), "a_user_key_is_not_a_value");
-        tap_ok(!user_value("{\"process\":{\"user\" \n\t:{}}}"), "a_user_key_before_spaces_is_not_a_value");
-        tap_ok(user_value("{\"namespaces\":[{\"type\":\"user\"}]}"), "the_user_namespace_type_is_a_value");
+        tap_ok(!user_value("{\"process\":{\"user\" \n\t:{}}}"),
+               "a_user_key_before_spaces_is_not_a_value");
+        tap_ok(user_value("{\"namespaces\":[{\"type\":\"user\"}]}"),
+               "the_user_namespace_type_is_a_value");
         tap_ok(user_value("[\"user\" ]"), "a_value_followed_by_spaces");
         tap_ok(user_value("\"user\""), "a_value_at_the_very_end");
         tap_ok(user_value("{\"user\":1,\"t\":\"user\"}"), "a_value_after_a_key_of_the_same_word");
