@@ -24,11 +24,11 @@
 #include "linux/exe-guard.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json-scan.h"
 #include "util/path.h"
 #include "util/phase.h"
 #include "util/socket.h"
 #include "util/syscall.h"
-#include "util/json-scan.h"
 
 /* `create`, top to bottom (keel_container_create): the bundle is read and
  * checked (container-validate.c), the state dir reserved, the cgroup made

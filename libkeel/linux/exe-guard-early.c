@@ -192,11 +192,10 @@ EARLY static bool has_env(char *const envp[], const char *name)
  * protection_of). */
 EARLY static bool protected(int fd)
 {
-        const long seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
         struct statfs st;
         long r = sys(SYS_fcntl, fd, F_GET_SEALS, 0);
 
-        if (r >= 0 && (r & seals) == seals)
+        if (r >= 0 && (r & KEEL_EXE_SEALS) == KEEL_EXE_SEALS)
                 return true;
         return sys(SYS_fstatfs, fd, &st, 0) == 0 && (st.f_flags & ST_RDONLY) != 0;
 }

@@ -19,8 +19,6 @@
 #include "spec/oci-config.h"
 #include "util/cleanup.h"
 
-#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
-
 #define GUARD_ENV KEEL_EXE_GUARD_ENV
 
 extern char **environ;
@@ -30,7 +28,7 @@ static const char *protection_of(int fd)
         struct statvfs sv;
         int seals = fcntl(fd, F_GET_SEALS);
 
-        if (seals >= 0 && (seals & SEALS) == SEALS)
+        if (seals >= 0 && (seals & KEEL_EXE_SEALS) == KEEL_EXE_SEALS)
                 return "sealed memfd";
         if (fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
                 return "read-only mount";
@@ -111,7 +109,7 @@ static int reexec_from_memfd(int exefd, char *const argv[])
                 if (n == 0)
                         return -EIO; /* the binary shrank under us */
         }
-        if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
+        if (fcntl(mfd, F_ADD_SEALS, KEEL_EXE_SEALS) < 0)
                 return -errno;
         execveat(mfd, "", argv, environ, AT_EMPTY_PATH);
         return -errno;

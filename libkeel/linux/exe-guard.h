@@ -26,6 +26,11 @@
 #define KEEL_EXE_GUARD_ENV "_KEEL_EXE_GUARDED"
 #define KEEL_EXE_GUARD_EARLY "early"
 
+/* The seals that make a memfd copy of the binary unwritable: the guard
+ * adds them, and a binary running from a memfd that has them all is
+ * protected already (exe-guard.c, exe-guard-early.c). */
+#define KEEL_EXE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
 /* How the running binary is protected: "read-only mount", "sealed memfd",
  * or NULL when it is writable (for features and tests). */
 const char *keel_exe_protection(void);
