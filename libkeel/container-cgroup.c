@@ -171,7 +171,7 @@ static int prepare_cgroupfs(struct keel_create_cgroup *g, struct keel_state *st,
          * user namespace already keeps device nodes to what the user may
          * open.  A create loads it at attach (below); a restore now. */
         if (ret == 0 && !g->rootless && !g->filter_at_attach)
-                ret = keel_cgroup_apply_devices(g->cg, g->resources, err);
+                ret = keel_cgroup_apply_devices(g->cg, g->resources, &g->prog, err);
         /* Limits too: the init's first instruction runs under them. */
         if (ret == 0)
                 ret = keel_cgroup_apply_plan(g->cg, g->limits, err);
@@ -211,7 +211,7 @@ static int attach_systemd(struct keel_create_cgroup *g, pid_t pid, struct keel_e
         if (ret == 0)
                 ret = keel_cgroup_open(g->mount, g->unit.path, &g->cg, err);
         if (ret == 0)
-                ret = keel_cgroup_apply_devices(g->cg, g->resources, err);
+                ret = keel_cgroup_apply_devices(g->cg, g->resources, &g->prog, err);
         if (ret == 0)
                 ret = keel_cgroup_apply_plan(g->cg, g->limits, err);
         return ret;
@@ -227,7 +227,7 @@ static int attach_cgroupfs(struct keel_create_cgroup *g, pid_t pid, bool born_in
         int ret = born_in ? 0 : keel_cgroup_enter(g->cg, pid, err);
 
         if (ret == 0 && !g->rootless && g->filter_at_attach)
-                ret = keel_cgroup_apply_devices(g->cg, g->resources, err);
+                ret = keel_cgroup_apply_devices(g->cg, g->resources, &g->prog, err);
         return ret;
 }
 

@@ -280,6 +280,9 @@ static int make_cgroup(struct create *cr, struct keel_error **err)
 
         if (ret == 0 && cr->state->cgroup_path != NULL)
                 ret = keel_create_record_state(cr, err);
+        /* The device program the last create loaded may serve this one. */
+        if (ret == 0 && cr->cgroup.driver != KEEL_CREATE_CGROUP_NONE && !cr->cgroup.rootless)
+                cr->cgroup.prog.hint = keel_store_device_program(cr->store);
         if (ret == 0)
                 ret = keel_create_cgroup_prepare(&cr->cgroup, cr->state, err);
         /* Rootless keel gave the cgroup up: the record says so too. */
@@ -412,6 +415,8 @@ int keel_container_create(struct keel_store *store, const struct keel_create_opt
                 if (cr.args.seccomp != NULL && !cr.seccomp_cached)
                         keel_seccomp_cache_store(store->rootfd, cr.cfg->linux_cfg->seccomp,
                                                  cr.args.seccomp);
+                if (cr.cgroup.prog.loaded != 0)
+                        keel_store_set_device_program(store, cr.cgroup.prog.loaded);
         }
         if (ret < 0) {
                 create_abort(&cr);

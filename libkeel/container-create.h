@@ -76,6 +76,7 @@ struct keel_create_cgroup {
         struct keel_systemd_unit unit;          /* systemd: the scope's names */
         bool scope_requested;                   /* systemd: asked to make it */
         bool filter_at_attach;                  /* cgroupfs: device filter at attach */
+        struct keel_devices_prog prog;          /* the store's hint, what was loaded */
 };
 
 int keel_create_cgroup_plan(struct keel_create_cgroup *g, const struct keel_create_opts *o,

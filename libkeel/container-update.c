@@ -135,7 +135,7 @@ int keel_container_update(struct keel_store *store, const char *id, const char *
                 ret = keel_state_open_cgroup(st, &cg, err);
         r = cfg && cfg->linux_cfg ? cfg->linux_cfg->resources : NULL;
         if (ret == 0 && has_devices(resources, len))
-                ret = keel_cgroup_apply_devices(cg, r, err);
+                ret = keel_cgroup_apply_devices(cg, r, NULL, err);
         if (ret == 0)
                 ret = keel_cgroup_apply_resources(cg, r, err);
         if (ret == 0 && st->systemd_cgroup)

@@ -350,3 +350,35 @@ int keel_store_list(struct keel_store *store, char ***ids, size_t *n, struct kee
                 *n = count;
         return 0;
 }
+
+/* ---- the device program hint -------------------------------------------- */
+
+struct device_program_file {
+        char magic[8];
+        uint32_t id;
+};
+
+uint32_t keel_store_device_program(struct keel_store *store)
+{
+        _cleanup_close_ int fd = openat(store->rootfd, KEEL_DEVICE_PROGRAM,
+                                        O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct device_program_file f;
+        struct stat st;
+
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+            st.st_size != sizeof(f) || read(fd, &f, sizeof(f)) != sizeof(f) ||
+            memcmp(f.magic, KEEL_DEVICE_PROGRAM_MAGIC, sizeof(f.magic)) != 0)
+                return 0;
+        return f.id;
+}
+
+void keel_store_set_device_program(struct keel_store *store, uint32_t id)
+{
+        struct device_program_file f = { .id = id };
+        struct keel_error *err = NULL;
+
+        memcpy(f.magic, KEEL_DEVICE_PROGRAM_MAGIC, sizeof(f.magic));
+        if (keel_write_file_atomic_at(store->rootfd, KEEL_DEVICE_PROGRAM, &f, sizeof(f), 0600,
+                                      &err) < 0)
+                keel_error_free(err);
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -71,5 +72,17 @@ void keel_store_drop_in_child(struct keel_store *store, struct keel_container_di
 
 /* Remove the reservations of creates that died (their lock is free). */
 void keel_store_sweep(struct keel_store *store);
+
+/* KEEL_DEVICE_PROGRAM in the state root: the kernel's id of the device
+ * program (linux/cgroup-devices.h) the last successful create loaded, a
+ * hint for the next create to attach that program rather than load the
+ * same one again (keel_devices_reuse checks it is the same).  Read: 0 when
+ * there is none or the file is not keel's (a regular file of this user,
+ * KEEL_DEVICE_PROGRAM_MAGIC, the id).  Written once a create has
+ * succeeded, best effort: a failed create leaves nothing behind. */
+#define KEEL_DEVICE_PROGRAM       ".device-program"
+#define KEEL_DEVICE_PROGRAM_MAGIC "KEELDEV1"
+uint32_t keel_store_device_program(struct keel_store *store);
+void keel_store_set_device_program(struct keel_store *store, uint32_t id);
 
 #endif

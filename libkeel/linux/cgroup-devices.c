@@ -388,3 +388,52 @@ int keel_devices_attach(int cgroup_fd, int prog_fd, struct keel_error **err)
         }
         return 0;
 }
+
+/* ---- sharing a loaded program ------------------------------------------- */
+
+int keel_devices_reuse(uint32_t id, const struct bpf_insn *insns, size_t n_insns, int *prog_fd)
+{
+        _cleanup_free_ struct bpf_insn *held = NULL;
+        _cleanup_close_ int fd = -1;
+        struct bpf_prog_info info;
+        union bpf_attr attr;
+
+        if (id == 0 || n_insns == 0 || n_insns > UINT32_MAX / sizeof(*insns) - 1)
+                return -1;
+        memset(&attr, 0, sizeof(attr));
+        attr.prog_id = id;
+        fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
+        if (fd < 0)
+                return -1;
+        /* One instruction more than ours: a longer program shows as longer. */
+        held = calloc(n_insns + 1, sizeof(*held));
+        if (held == NULL)
+                return -1;
+        memset(&info, 0, sizeof(info));
+        info.xlated_prog_len = (uint32_t) ((n_insns + 1) * sizeof(*held));
+        info.xlated_prog_insns = (uintptr_t) held;
+        memset(&attr, 0, sizeof(attr));
+        attr.info.bpf_fd = (uint32_t) fd;
+        attr.info.info_len = sizeof(info);
+        attr.info.info = (uintptr_t) &info;
+        if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0 ||
+            info.type != BPF_PROG_TYPE_CGROUP_DEVICE ||
+            info.xlated_prog_len != n_insns * sizeof(*held) ||
+            memcmp(held, insns, n_insns * sizeof(*held)) != 0)
+                return -1;
+        *prog_fd = take_fd(&fd);
+        return 0;
+}
+
+uint32_t keel_devices_prog_id(int prog_fd)
+{
+        struct bpf_prog_info info;
+        union bpf_attr attr;
+
+        memset(&info, 0, sizeof(info));
+        memset(&attr, 0, sizeof(attr));
+        attr.info.bpf_fd = (uint32_t) prog_fd;
+        attr.info.info_len = sizeof(info);
+        attr.info.info = (uintptr_t) &info;
+        return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 ? info.id : 0;
+}

@@ -4,6 +4,7 @@
 
 #include <linux/bpf.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "spec/oci-config.h"
@@ -71,5 +72,20 @@ int keel_devices_load(const struct bpf_insn *insns, size_t n_insns, int *prog_fd
  * and there is no moment without a filter.  The attachment holds the
  * program: prog_fd may be closed afterwards. */
 int keel_devices_attach(int cgroup_fd, int prog_fd, struct keel_error **err);
+
+/* A loaded program in place of a new load: *prog_fd (O_CLOEXEC) is the
+ * program of id `id` when the kernel holds it as a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program whose instructions, as the verifier
+ * left them (BPF_OBJ_GET_INFO_BY_FD's xlated_prog_insns), are exactly
+ * insns: the program keel_devices_load would load.  -1 otherwise (no such
+ * id, freed, another type, other instructions, a kernel that rewrote
+ * them), and then the caller loads its own.  The programs keep no state
+ * (no map), so containers sharing one behave as with one each; the id is
+ * only a hint (ids are reused once freed), the check is what decides.
+ * Needs CAP_SYS_ADMIN, as the load does. */
+int keel_devices_reuse(uint32_t id, const struct bpf_insn *insns, size_t n_insns, int *prog_fd);
+
+/* The kernel's id of a loaded program, 0 when it cannot tell. */
+uint32_t keel_devices_prog_id(int prog_fd);
 
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib-log.h"
 #include "linux/cgroup-devices.h"
 #include "linux/cgroup.h"
 #include "util/cleanup.h"
@@ -680,7 +681,7 @@ int keel_cgroup_destroy(struct keel_cgroup *cg, struct keel_error **err)
 /* ---- resources ------------------------------------------------------------ */
 
 int keel_cgroup_apply_devices(struct keel_cgroup *cg, const struct keel_resources *r,
-                              struct keel_error **err)
+                              struct keel_devices_prog *p, struct keel_error **err)
 {
         const struct keel_device_cgroup *defaults;
         _cleanup_free_ struct keel_device_cgroup *rules = NULL;
@@ -701,7 +702,18 @@ int keel_cgroup_apply_devices(struct keel_cgroup *cg, const struct keel_resource
                 keel_error_prefix(err, "linux.resources.devices");
                 return ret;
         }
-        ret = keel_devices_load(insns, n_insns, &prog, err);
+        if (p != NULL && keel_devices_reuse(p->hint, insns, n_insns, &prog) == 0) {
+                keel_debug("cgroup %s: device program %u attached, the one an earlier create "
+                           "loaded (the same instructions)", cg->path, p->hint);
+                p->loaded = 0;
+                ret = 0;
+        } else {
+                ret = keel_devices_load(insns, n_insns, &prog, err);
+                if (ret == 0 && p != NULL) {
+                        p->loaded = keel_devices_prog_id(prog);
+                        keel_debug("cgroup %s: device program loaded as %u", cg->path, p->loaded);
+                }
+        }
         if (ret == 0)
                 ret = keel_devices_attach(cg->dirfd, prog, err);
         if (ret < 0)

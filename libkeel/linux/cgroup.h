@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -109,8 +110,19 @@ int keel_cgroup_read_frozen(struct keel_cgroup *cg, struct keel_error **err);
  * default rules (cgroup-devices.h), load the program and attach it to the
  * cgroup, replacing any device program attached there before.
  * RLIMIT_MEMLOCK is not raised: kernels >= 5.11 charge BPF memory to the
- * memory cgroup, and keel may lack CAP_SYS_RESOURCE. */
+ * memory cgroup, and keel may lack CAP_SYS_RESOURCE.
+ *
+ * prog: NULL, or a program to try first and what was done.  prog->hint is
+ * the id of a program some earlier create loaded (0: none): when it is
+ * still loaded and is this very program (keel_devices_reuse), it is
+ * attached instead of a new load, which spares the verifier, the JIT and,
+ * later, the program's freeing (docs/performance.md).  prog->loaded is set
+ * to the id of a program loaded anew, 0 when the hint served. */
+struct keel_devices_prog {
+        uint32_t hint;
+        uint32_t loaded;
+};
 int keel_cgroup_apply_devices(struct keel_cgroup *cg, const struct keel_resources *r,
-                              struct keel_error **err);
+                              struct keel_devices_prog *prog, struct keel_error **err);
 
 #endif

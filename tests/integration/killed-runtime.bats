@@ -34,7 +34,7 @@ kill_create_in_prestart() {
         kill -9 "$keel_pid"
         wait "$keel_pid" || true
         # The create's leftovers exist before the sweep: the test can fail.
-        [ -n "$(ls -A "$ROOT")" ]
+        [ -n "$(state_root_entries)" ]
         [ -n "$(cgroups_named "$C")" ]
         kill -9 "$HOOK_PID"
 }

@@ -43,7 +43,7 @@ fast() {
 # no process of the test, the mount table as in $TEST_DIR/mounts.
 assert_all_gone() {
         local left
-        left=$(ls -A "$ROOT" 2>/dev/null | head)
+        left=$(state_root_entries | head)
         [[ -z $left ]] || { echo "state root holds: $left" >&2; return 1; }
         left=$(compgen -G "$CG2/keel/$C*" || true)
         [[ -z $left ]] || { echo "cgroups left: $left" >&2; return 1; }
@@ -184,7 +184,7 @@ expect_all() {
                         grep -q "container $C already exists" "$loser" ||
                                 bad+=("round $r: the loser said: $(cat "$loser")")
                 fi
-                [[ $(ls -A "$ROOT") == "$C" ]] || bad+=("round $r: the state root holds $(ls -A "$ROOT")")
+                [[ $(state_root_entries) == "$C" ]] || bad+=("round $r: the state root holds $(state_root_entries)")
                 st=$(state_of "$C" '"\(.status) \(.pid)"') || st="unreadable"
                 procs=$(paste -sd' ' "$CG2/keel/$C/cgroup.procs" 2>/dev/null) || procs=none
                 if [[ $st != "created ${procs:-none}" ]]; then
@@ -316,7 +316,7 @@ config_with_array() {
                 done
                 rk exec "$id" /bin/true
                 assert_exec_error "container id" || { echo "keel exec '$id'" >&2; return 1; }
-                [[ -z $(ls -A "$ROOT") ]] || { echo "id '$id' left: $(ls -A "$ROOT")" >&2; return 1; }
+                [[ -z $(state_root_entries) ]] || { echo "id '$id' left: $(state_root_entries)" >&2; return 1; }
         done
         [[ -f $victim/state.json && -f $victim/config.json ]]
         for id in "rob-ünï" ".rob-hidden" "r"; do

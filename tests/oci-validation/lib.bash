@@ -297,7 +297,8 @@ run_in_chroot() {
 # snapshot_host STATE_FILE [-d DIR]... [-p PID]... [-c COMM_REGEX]
 # Records what a leak would add to: mounts of this mount namespace, processes
 # whose comm matches COMM_REGEX (default ^keel), entries under each DIR (state
-# roots, cgroup dirs; two levels deep) and the open fds of each PID.
+# roots, cgroup dirs; two levels deep; not a state root's caches) and the
+# open fds of each PID.
 snapshot_host() {
 	local file=$1
 	shift
@@ -335,8 +336,12 @@ _snapshot_lines() {
 		comm=$(cat "$pid/comm" 2>/dev/null) || continue
 		[[ $comm =~ $comm_re ]] && echo "proc ${pid#/proc/} $comm"
 	done | sort
+	# Not the caches a state root keeps for all its containers (.seccomp,
+	# .device-program: keel(8), FILES): no container's leftover.
 	for opt in "${dirs[@]}"; do
-		[[ -d $opt ]] && find "$opt" -mindepth 1 -maxdepth 2 -printf 'path %p\n' | sort
+		[[ -d $opt ]] && find "$opt" -mindepth 1 -maxdepth 2 \
+			\( -path "$opt/.seccomp" -o -path "$opt/.device-program" \) -prune \
+			-o -printf 'path %p\n' | sort
 	done
 	for pid in "${pids[@]}"; do
 		for opt in /proc/"$pid"/fd/*; do

@@ -624,6 +624,67 @@ static void test_kernel_load(void)
         keel_error_free(err);
 }
 
+/* keel_devices_reuse: a program is taken only when the kernel holds it as a
+ * device program with exactly the instructions asked for.  Fails on a
+ * reuse that trusts the id alone, or that never takes the same program. */
+static void test_reuse(bool skip)
+{
+        const struct keel_device_cgroup deny_all = { .allow = false, .type = 'a', .access = "rwm" };
+        const struct keel_device_cgroup kmsg = { .allow = true, .type = 'c', .has_major = true,
+                                                 .major = 1, .has_minor = true, .minor = 11,
+                                                 .access = "r" };
+        const char *names[] = { "reuse_takes_the_same_program", "reuse_refuses_other_instructions",
+                                "reuse_refuses_a_longer_or_shorter_program",
+                                "reuse_refuses_an_id_of_no_program" };
+        struct keel_device_cgroup *a, *b;
+        struct bpf_insn *ia = NULL, *ib = NULL, *longer;
+        struct keel_error *err = NULL;
+        size_t na, nb, n_ia, n_ib, i;
+        int fd = -1, again = -1, other = -1;
+        uint32_t id;
+
+        if (skip) {
+                for (i = 0; i < ARRAY_SIZE(names); i++)
+                        tap_skip(names[i], "bpf() not permitted");
+                return;
+        }
+        a = with_defaults(&deny_all, 1, &na);
+        b = with_defaults(&kmsg, 1, &nb);
+        if (keel_devices_compile(a, na, &ia, &n_ia, &err) < 0 ||
+            keel_devices_compile(b, nb, &ib, &n_ib, &err) < 0 ||
+            keel_devices_load(ia, n_ia, &fd, &err) < 0) {
+                for (i = 0; i < ARRAY_SIZE(names); i++)
+                        tap_ok(0, "%s", names[i]);
+                tap_diag("%s", err ? err->msg : "?");
+                goto out;
+        }
+        id = keel_devices_prog_id(fd);
+        tap_ok(id != 0 && keel_devices_reuse(id, ia, n_ia, &again) == 0 &&
+               keel_devices_prog_id(again) == id, "%s", names[0]);
+        tap_ok(keel_devices_reuse(id, ib, n_ib, &other) < 0 && other < 0, "%s", names[1]);
+        /* ia without its last instruction, and ia with one more. */
+        longer = calloc(n_ia + 1, sizeof(*longer));
+        if (longer != NULL) {
+                memcpy(longer, ia, n_ia * sizeof(*ia));
+                longer[n_ia] = ia[n_ia - 1];
+        }
+        tap_ok(longer != NULL && keel_devices_reuse(id, ia, n_ia - 1, &other) < 0 &&
+               keel_devices_reuse(id, longer, n_ia + 1, &other) < 0 && other < 0, "%s", names[2]);
+        free(longer);
+        tap_ok(keel_devices_reuse(0, ia, n_ia, &other) < 0 &&
+               keel_devices_reuse(UINT32_MAX, ia, n_ia, &other) < 0 && other < 0, "%s", names[3]);
+out:
+        if (fd >= 0)
+                close(fd);
+        if (again >= 0)
+                close(again);
+        keel_error_free(err);
+        free(ia);
+        free(ib);
+        free(a);
+        free(b);
+}
+
 int main(void)
 {
         test_defaults_list();
@@ -632,5 +693,6 @@ int main(void)
         test_random();
         test_rejects();
         test_kernel_load();
+        test_reuse(geteuid() != 0);
         return tap_done();
 }

@@ -261,10 +261,11 @@ run_checker() {
 }
 
 # state_root_entries [DIR]: what the state root ($ROOT, or DIR) holds
-# besides .seccomp, keel's cache of compiled seccomp programs (shared by
-# the containers of a root: no container's leftover).
+# besides .seccomp, keel's cache of compiled seccomp programs, and
+# .device-program, the id of the last device program loaded (both shared
+# by the containers of a root: no container's leftover).
 state_root_entries() {
-	ls -A "${1:-$ROOT}" 2>/dev/null | grep -vx '\.seccomp' || true
+	ls -A "${1:-$ROOT}" 2>/dev/null | grep -vx -e '\.seccomp' -e '\.device-program' || true
 }
 
 # assert_gone ID: nothing of container ID is left: no entry in the state

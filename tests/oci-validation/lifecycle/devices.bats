@@ -125,3 +125,95 @@ create_fails_cleanly() {
 	assert_value "dev./$C" 'c 1:3 0666 0:0'
 	[ -c "$B/rootfs/$C" ]
 }
+
+# ---- the device program shared between containers --------------------------
+# linux.resources.devices and keel's defaults become one BPF program per
+# cgroup.  A create attaches the program the last create loaded (its id is
+# in $ROOT/.device-program) when the kernel still holds it with exactly the
+# instructions this create would load (keel_devices_reuse), and loads its
+# own otherwise.  /dev/kt-kmsg (c 1:11) is a node no default rule allows:
+# reading it is what tells two programs apart.
+
+# kmsg_bundles: $B runs the checker on /dev/null and /dev/kt-kmsg; $B2, with
+# the same config and rootfs, sleeps.
+kmsg_bundles() {
+	B2=$TEST_DIR/bundle2
+	make_bundle "$B" /keel-checker paths --path /dev/null --path /dev/kt-kmsg
+	config_set "$B" '.linux.devices = [{path: "/dev/kt-kmsg", type: "c", major: 1, minor: 11}]'
+	mkdir "$B2"
+	jq --arg r "$B/rootfs" '.root.path = $r | .process.args = ["/bin/sleep", "100"]' \
+		"$B/config.json" >"$B2/config.json"
+}
+
+# loaded_id LOG: the id of the device program the create of LOG loaded.
+loaded_id() {
+	sed -n 's/.*device program loaded as \([0-9][0-9]*\).*/\1/p' "$1"
+}
+
+@test "device_program_of_a_live_container_serves_the_next_with_the_same_rules" {
+	# Fails on a keel that loads a program for every container (no
+	# "attached, the one an earlier create loaded" line), or whose shared
+	# program lets kt-kmsg through.
+	kmsg_bundles
+	rk_ok --debug --log "$TEST_DIR/first.log" run --detach --bundle "$B2" "${C}s"
+	id=$(loaded_id "$TEST_DIR/first.log")
+	[ -n "$id" ]
+	rk_ok --debug --log "$TEST_DIR/second.log" run --bundle "$B" "$C"
+	grep -q "device program $id attached, the one an earlier create loaded" "$TEST_DIR/second.log"
+	[[ $(checker_value "$output" path./dev/null) == "c 1:3 0666 0:0 rw "* ]]
+	[[ $(checker_value "$output" path./dev/kt-kmsg) == "c 1:11 0666 0:0 -- "* ]]
+	rk_ok delete --force "${C}s"
+}
+
+@test "device_program_of_other_rules_is_not_taken" {
+	# The hint names the live program of a container whose rules allow
+	# kt-kmsg; a container whose rules do not must load its own.  Fails on a
+	# keel that trusts the hint without comparing the instructions: the
+	# checker could then read kt-kmsg.
+	kmsg_bundles
+	config_set "$B2" '.linux.resources.devices += [{allow: true, type: "c", major: 1,
+		minor: 11, access: "r"}]'
+	rk_ok --debug --log "$TEST_DIR/first.log" run --detach --bundle "$B2" "${C}s"
+	id=$(loaded_id "$TEST_DIR/first.log")
+	[ -n "$id" ]
+	[ "$(od -An -tu4 -j8 "$ROOT/.device-program" | tr -d ' ')" = "$id" ]
+	rk_ok exec "${C}s" /keel-checker paths --path /dev/kt-kmsg
+	[[ $(checker_value "$output" path./dev/kt-kmsg) == "c 1:11 0666 0:0 r- "* ]]
+	rk_ok --debug --log "$TEST_DIR/second.log" run --bundle "$B" "$C"
+	! grep -q "an earlier create loaded" "$TEST_DIR/second.log"
+	other=$(loaded_id "$TEST_DIR/second.log")
+	[ -n "$other" ] && [ "$other" != "$id" ]
+	[[ $(checker_value "$output" path./dev/kt-kmsg) == "c 1:11 0666 0:0 -- "* ]]
+	rk_ok delete --force "${C}s"
+}
+
+@test "device_program_hint_of_no_program_or_not_keels_is_ignored" {
+	# An id no program has, then a file that is not keel's (no magic; a
+	# symlink): each create loads its own, and a successful one writes its
+	# program's id.  Fails on a keel that fails the create over the hint.
+	kmsg_bundles
+	mkdir -p "$ROOT"
+	printf 'KEELDEV1\377\377\377\377' >"$ROOT/.device-program"
+	rk_ok --debug --log "$TEST_DIR/first.log" run --bundle "$B" "$C"
+	id=$(loaded_id "$TEST_DIR/first.log")
+	[ -n "$id" ]
+	[[ $(checker_value "$output" path./dev/null) == "c 1:3 0666 0:0 rw "* ]]
+	[ "$(od -An -tu4 -j8 "$ROOT/.device-program" | tr -d ' ')" = "$id" ]
+	printf 'NOTKEEL!%s' "$(head -c 4 "$ROOT/.device-program" | tail -c 4)" >"$TEST_DIR/fake"
+	ln -sf "$TEST_DIR/fake" "$ROOT/.device-program"
+	rk_ok --debug --log "$TEST_DIR/second.log" run --bundle "$B" "$C"
+	! grep -q "an earlier create loaded" "$TEST_DIR/second.log"
+	[ -n "$(loaded_id "$TEST_DIR/second.log")" ]
+}
+
+@test "failed_create_does_not_write_the_device_program_hint" {
+	# The hint is written once create has succeeded: a create that fails
+	# after its program was loaded leaves the state root as it was.
+	kmsg_bundles
+	config_set "$B" '.mounts += [{destination: "/mnt", type: "bind",
+		source: "/nonexistent-keel-src", options: ["bind"]}]'
+	rk create --bundle "$B" "$C"
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/.device-program" ]
+	[ -z "$(state_root_entries)" ]
+}
