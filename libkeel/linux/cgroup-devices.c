@@ -368,20 +368,28 @@ int keel_devices_attach(int cgroup_fd, int prog_fd, struct keel_error **err)
 {
         _cleanup_free_ uint32_t *old = NULL;
         union bpf_attr attr;
-        uint32_t n_old = 0, i;
+        uint32_t n_old = 0, i, self;
         int r;
 
         r = query_attached(cgroup_fd, &old, &n_old, err);
         if (r < 0)
                 return r;
+        /* A shared program (keel_devices_reuse) may be attached here
+         * already, left by a container that had this cgroup before: the
+         * kernel refuses to attach one program twice, and it stays. */
+        self = keel_devices_prog_id(prog_fd);
+        for (i = 0; i < n_old && (self == 0 || old[i] != self); i++)
+                ;
         memset(&attr, 0, sizeof(attr));
         attr.target_fd = (uint32_t) cgroup_fd;
         attr.attach_bpf_fd = (uint32_t) prog_fd;
         attr.attach_type = BPF_CGROUP_DEVICE;
         attr.attach_flags = BPF_F_ALLOW_MULTI;
-        if (sys_bpf(BPF_PROG_ATTACH, &attr) < 0)
+        if (i == n_old && sys_bpf(BPF_PROG_ATTACH, &attr) < 0)
                 return keel_error_set(err, errno, "attach the device filter (bpf BPF_PROG_ATTACH)");
         for (i = 0; i < n_old; i++) {
+                if (self != 0 && old[i] == self)
+                        continue;
                 r = detach_by_id(cgroup_fd, old[i], err);
                 if (r < 0)
                         return r;

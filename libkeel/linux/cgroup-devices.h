@@ -69,7 +69,8 @@ int keel_devices_load(const struct bpf_insn *insns, size_t n_insns, int *prog_fd
 /* Attach prog_fd to the cgroup directory cgroup_fd (BPF_CGROUP_DEVICE,
  * BPF_F_ALLOW_MULTI), then detach the device programs that were attached
  * to that cgroup before, so a reused cgroup ends up with this program only
- * and there is no moment without a filter.  The attachment holds the
+ * and there is no moment without a filter.  A program attached there
+ * already (shared, keel_devices_reuse) is left attached.  The attachment holds the
  * program: prog_fd may be closed afterwards. */
 int keel_devices_attach(int cgroup_fd, int prog_fd, struct keel_error **err);
 

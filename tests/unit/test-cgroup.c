@@ -326,7 +326,10 @@ static void test_devices(struct scratch *s, struct keel_cgroup *cg)
         size_t n_insns;
         int prog = -1;
 
-        tap_ok(keel_cgroup_apply_devices(cg, &res, &err) == 0, "apply_devices_deny_all");
+        struct keel_devices_prog shared = { 0 };
+
+        tap_ok(keel_cgroup_apply_devices(cg, &res, &shared, &err) == 0 && shared.loaded != 0,
+               "apply_devices_deny_all");
         if (err)
                 tap_diag("%s", err->msg);
         keel_error_freep(&err);
@@ -335,6 +338,17 @@ static void test_devices(struct scratch *s, struct keel_cgroup *cg)
         tap_is_int(child_ask(&s->a, 'k'), EPERM, "deny_all_denies_dev_kmsg");
         tap_is_int(child_ask(&s->b, 'k'), EPERM, "sub_cgroup_is_filtered_too");
         tap_is_int(attached_programs(cg->dirfd), 1, "one_program_attached");
+
+        /* The same rules again, the program named as the hint: it is
+         * taken, and the cgroup that holds it already keeps it. */
+        shared.hint = shared.loaded;
+        tap_ok(keel_cgroup_apply_devices(cg, &res, &shared, &err) == 0 && shared.loaded == 0,
+               "apply_devices_takes_the_hinted_program_already_attached");
+        if (err)
+                tap_diag("%s", err->msg);
+        keel_error_freep(&err);
+        tap_is_int(attached_programs(cg->dirfd), 1, "the_shared_program_is_attached_once");
+        tap_is_int(child_ask(&s->a, 'k'), EPERM, "the_shared_program_still_denies_dev_kmsg");
 
         tap_ok(keel_devices_compile(no_null_w, 2, &insns, &n_insns, NULL) == 0 &&
                keel_devices_load(insns, n_insns, &prog, NULL) == 0 &&
