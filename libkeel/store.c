@@ -375,10 +375,21 @@ uint32_t keel_store_device_program(struct keel_store *store)
 void keel_store_set_device_program(struct keel_store *store, uint32_t id)
 {
         struct device_program_file f = { .id = id };
-        struct keel_error *err = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
 
+        /* In place, not through a temporary file and a rename: a create
+         * killed between the two would leave the temporary file in the
+         * state root.  A reader of a half-written file gets a wrong id at
+         * worst, which keel_devices_reuse refuses. */
         memcpy(f.magic, KEEL_DEVICE_PROGRAM_MAGIC, sizeof(f.magic));
-        if (keel_write_file_atomic_at(store->rootfd, KEEL_DEVICE_PROGRAM, &f, sizeof(f), 0600,
-                                      &err) < 0)
-                keel_error_free(err);
+        fd = openat(store->rootfd, KEEL_DEVICE_PROGRAM, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                    0600);
+        if (fd < 0 && errno == ELOOP && unlinkat(store->rootfd, KEEL_DEVICE_PROGRAM, 0) == 0)
+                fd = openat(store->rootfd, KEEL_DEVICE_PROGRAM,
+                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+                return;
+        if (pwrite(fd, &f, sizeof(f), 0) == (ssize_t) sizeof(f) && st.st_size > (off_t) sizeof(f))
+                (void) ftruncate(fd, sizeof(f));
 }

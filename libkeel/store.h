@@ -79,7 +79,8 @@ void keel_store_sweep(struct keel_store *store);
  * same one again (keel_devices_reuse checks it is the same).  Read: 0 when
  * there is none or the file is not keel's (a regular file of this user,
  * KEEL_DEVICE_PROGRAM_MAGIC, the id).  Written once a create has
- * succeeded, best effort: a failed create leaves nothing behind. */
+ * succeeded, best effort and in place (a killed create leaves no temporary
+ * file): a failed create leaves nothing behind. */
 #define KEEL_DEVICE_PROGRAM       ".device-program"
 #define KEEL_DEVICE_PROGRAM_MAGIC "KEELDEV1"
 uint32_t keel_store_device_program(struct keel_store *store);

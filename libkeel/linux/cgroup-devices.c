@@ -399,6 +399,19 @@ int keel_devices_attach(int cgroup_fd, int prog_fd, struct keel_error **err)
 
 /* ---- sharing a loaded program ------------------------------------------- */
 
+/* BPF_OBJ_GET_INFO_BY_FD into *info, which says what to fill beyond the
+ * fixed fields (xlated_prog_insns and its length). */
+static int prog_info(int prog_fd, struct bpf_prog_info *info)
+{
+        union bpf_attr attr;
+
+        memset(&attr, 0, sizeof(attr));
+        attr.info.bpf_fd = (uint32_t) prog_fd;
+        attr.info.info_len = sizeof(*info);
+        attr.info.info = (uintptr_t) info;
+        return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+}
+
 int keel_devices_reuse(uint32_t id, const struct bpf_insn *insns, size_t n_insns, int *prog_fd)
 {
         _cleanup_free_ struct bpf_insn *held = NULL;
@@ -420,12 +433,7 @@ int keel_devices_reuse(uint32_t id, const struct bpf_insn *insns, size_t n_insns
         memset(&info, 0, sizeof(info));
         info.xlated_prog_len = (uint32_t) ((n_insns + 1) * sizeof(*held));
         info.xlated_prog_insns = (uintptr_t) held;
-        memset(&attr, 0, sizeof(attr));
-        attr.info.bpf_fd = (uint32_t) fd;
-        attr.info.info_len = sizeof(info);
-        attr.info.info = (uintptr_t) &info;
-        if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0 ||
-            info.type != BPF_PROG_TYPE_CGROUP_DEVICE ||
+        if (prog_info(fd, &info) < 0 || info.type != BPF_PROG_TYPE_CGROUP_DEVICE ||
             info.xlated_prog_len != n_insns * sizeof(*held) ||
             memcmp(held, insns, n_insns * sizeof(*held)) != 0)
                 return -1;
@@ -436,12 +444,7 @@ int keel_devices_reuse(uint32_t id, const struct bpf_insn *insns, size_t n_insns
 uint32_t keel_devices_prog_id(int prog_fd)
 {
         struct bpf_prog_info info;
-        union bpf_attr attr;
 
         memset(&info, 0, sizeof(info));
-        memset(&attr, 0, sizeof(attr));
-        attr.info.bpf_fd = (uint32_t) prog_fd;
-        attr.info.info_len = sizeof(info);
-        attr.info.info = (uintptr_t) &info;
-        return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 ? info.id : 0;
+        return prog_info(prog_fd, &info) == 0 ? info.id : 0;
 }

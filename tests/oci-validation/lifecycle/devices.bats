@@ -203,7 +203,12 @@ loaded_id() {
 	ln -sf "$TEST_DIR/fake" "$ROOT/.device-program"
 	rk_ok --debug --log "$TEST_DIR/second.log" run --bundle "$B" "$C"
 	! grep -q "an earlier create loaded" "$TEST_DIR/second.log"
-	[ -n "$(loaded_id "$TEST_DIR/second.log")" ]
+	id=$(loaded_id "$TEST_DIR/second.log")
+	[ -n "$id" ]
+	# The symlink was replaced, not followed: the fake is as it was.
+	[ -f "$ROOT/.device-program" ] && [ ! -L "$ROOT/.device-program" ]
+	[ "$(od -An -tu4 -j8 "$ROOT/.device-program" | tr -d ' ')" = "$id" ]
+	[ "$(head -c 8 "$TEST_DIR/fake")" = 'NOTKEEL!' ]
 }
 
 @test "failed_create_does_not_write_the_device_program_hint" {
