@@ -4,8 +4,10 @@
 #   load common
 #
 # Every runtime call goes through rk, which gives the test a private state
-# root ($ROOT), a 60 s limit and files instead of pipes for stdio (a detached
-# container inherits them and must not hold a pipe of bats open).
+# root ($ROOT), a 60 s limit (SIGTERM, then SIGKILL 10 s later: a runtime
+# relaying signals to its container may not die of SIGTERM) and files
+# instead of pipes for stdio (a detached container inherits them and must
+# not hold a pipe of bats open).
 #
 # The runtime under test is $KEEL.  To prove a test against runc:
 #   KEEL=$KEEL_SRCDIR/tests/tools/runc-ref bats tests/oci-validation/lifecycle
@@ -58,7 +60,7 @@ rk() {
 	RK_OUT=$TEST_DIR/rk.$RK_N.out
 	RK_ERR=$TEST_DIR/rk.$RK_N.err
 	status=0
-	timeout 60 "$KEEL" --root "$ROOT" "$@" <"${RK_STDIN:-$TEST_DIR/tag}" \
+	timeout -k 10 60 "$KEEL" --root "$ROOT" "$@" <"${RK_STDIN:-$TEST_DIR/tag}" \
 		>"$RK_OUT" 2>"$RK_ERR" || status=$?
 	output=$(cat "$RK_OUT")
 	stderr=$(cat "$RK_ERR")

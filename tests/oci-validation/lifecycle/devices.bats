@@ -189,8 +189,9 @@ loaded_id() {
 
 @test "device_program_hint_of_no_program_or_not_keels_is_ignored" {
 	# An id no program has, then a file that is not keel's (no magic; a
-	# symlink): each create loads its own, and a successful one writes its
-	# program's id.  Fails on a keel that fails the create over the hint.
+	# symlink; a FIFO): each create loads its own, and a successful one
+	# writes its program's id.  Fails on a keel that fails the create over
+	# the hint, follows the symlink, or waits on the FIFO.
 	kmsg_bundles
 	mkdir -p "$ROOT"
 	printf 'KEELDEV1\377\377\377\377' >"$ROOT/.device-program"
@@ -209,6 +210,11 @@ loaded_id() {
 	[ -f "$ROOT/.device-program" ] && [ ! -L "$ROOT/.device-program" ]
 	[ "$(od -An -tu4 -j8 "$ROOT/.device-program" | tr -d ' ')" = "$id" ]
 	[ "$(head -c 8 "$TEST_DIR/fake")" = 'NOTKEEL!' ]
+	# A FIFO holds neither the read nor the write (rk's 60 s limit).
+	rm "$ROOT/.device-program"
+	mkfifo "$ROOT/.device-program"
+	rk_ok --debug --log "$TEST_DIR/third.log" run --bundle "$B" "$C"
+	[ -n "$(loaded_id "$TEST_DIR/third.log")" ]
 }
 
 @test "failed_create_does_not_write_the_device_program_hint" {
