@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -128,7 +130,8 @@ static int open_cache_dir(int rootfd, bool create)
 static struct keel_seccomp_filter *read_entry(int dirfd, const char *name,
                                               const uint8_t key[KEEL_SHA256_LEN])
 {
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        /* O_NONBLOCK: a FIFO in an entry's place must not hold the create. */
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         _cleanup_free_ char *data = NULL;
         struct keel_seccomp_filter *f;
         struct entry_head head;
@@ -161,17 +164,39 @@ static struct keel_seccomp_filter *read_entry(int dirfd, const char *name,
         return f;
 }
 
+/* ".NAME.tmp-PID", keel_write_file_atomic_at's temporary file: its
+ * writer's pid, or 0 for any other name. */
+static pid_t temporary_of(const char *name)
+{
+        const char *p = strstr(name, ".tmp-");
+        char *end;
+        long pid;
+
+        if (name[0] != '.' || p == NULL || p[5] < '1' || p[5] > '9')
+                return 0;
+        pid = strtol(p + 5, &end, 10);
+        return *end == '\0' && pid > 0 && pid <= INT_MAX ? (pid_t) pid : 0;
+}
+
+/* Whether the directory holds MAX_ENTRIES entries; on the way, the
+ * temporary files of writers that died (a create killed while it stored
+ * an entry) are removed. */
 static bool dir_full(int dirfd)
 {
         DIR *d = fdopendir(dup(dirfd));
         struct dirent *de;
         size_t n = 0;
+        pid_t pid;
 
         if (d == NULL)
                 return true;
-        while ((de = readdir(d)) != NULL && n < MAX_ENTRIES)
+        while ((de = readdir(d)) != NULL && n < MAX_ENTRIES) {
                 if (de->d_name[0] != '.')
                         n++;
+                else if ((pid = temporary_of(de->d_name)) > 0 && kill(pid, 0) < 0 &&
+                         errno == ESRCH)
+                        unlinkat(dirfd, de->d_name, 0);
+        }
         closedir(d);
         return n >= MAX_ENTRIES;
 }

@@ -111,8 +111,10 @@ int keel_seccomp_compile(const struct keel_seccomp *s, struct keel_seccomp_filte
  * keel's version and binary (device, inode, size, mtime of /proc/self/exe:
  * a rebuilt keel misses), libseccomp's version and the kernel (uname: its
  * actions and flags are probed).  An entry that does not check out (magic,
- * key, sizes, owner) is compiled again and replaced; a directory holding
- * 256 entries takes no more.  From the cache, the compiler's debug notes
+ * key, sizes, owner; a FIFO is not waited on) is compiled again and
+ * replaced; a directory holding 256 entries takes no more; a store removes
+ * the temporary files of writers that died (a create killed while it
+ * stored).  From the cache, the compiler's debug notes
  * (skipped names) are not repeated.  When you add a field to struct
  * keel_seccomp, hash it in seccomp-cache.c. */
 #define KEEL_SECCOMP_CACHE_DIR ".seccomp"

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "linux/seccomp-filter.h"
 
@@ -157,6 +158,48 @@ static void entry_becomes_a_symlink(const char *path)
                 tap_diag("symlink %s: %s", path, strerror(errno));
 }
 
+static void entry_becomes_a_fifo(const char *path)
+{
+        if (unlink(path) < 0 || mkfifo(path, 0600) < 0)
+                tap_diag("mkfifo %s: %s", path, strerror(errno));
+}
+
+/* A create killed while it stored an entry leaves keel_write_file_atomic_at's
+ * temporary file: the next store removes it, and only the dead writer's. */
+static void test_dead_writers_temporary(void)
+{
+        struct keel_config *cfg = parse(SEC("'defaultAction':'SCMP_ACT_ALLOW','syscalls':["
+                                            "{'names':['rmdir'],'action':'SCMP_ACT_ERRNO'}]"));
+        struct keel_seccomp_filter *f = NULL;
+        char dead[300], alive[300];
+        bool hit = true;
+        pid_t pid;
+        int fd;
+
+        /* A pid that was ours and is free now. */
+        pid = fork();
+        if (pid == 0)
+                _exit(0);
+        waitpid(pid, NULL, 0);
+        snprintf(dead, sizeof(dead), "%s/%s/.%064d.tmp-%d", root, KEEL_SECCOMP_CACHE_DIR, 0,
+                 (int) pid);
+        snprintf(alive, sizeof(alive), "%s/%s/.%064d.tmp-%d", root, KEEL_SECCOMP_CACHE_DIR, 1,
+                 (int) getpid());
+        fd = open(dead, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0)
+                close(fd);
+        fd = open(alive, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0)
+                close(fd);
+        f = lookup(cfg, &hit);
+        keel_seccomp_cache_store(rootfd, cfg->linux_cfg->seccomp, f);
+        tap_ok(access(dead, F_OK) < 0 && errno == ENOENT && access(alive, F_OK) == 0,
+               "a_dead_writers_temporary_file_is_removed_at_the_next_store");
+        unlink(alive);
+        keel_seccomp_filter_free(f);
+        keel_config_free(cfg);
+}
+
 static void test_no_root(void)
 {
         struct keel_config *cfg = parse(SEC("'defaultAction':'SCMP_ACT_ALLOW'"));
@@ -185,6 +228,11 @@ int main(void)
         damaged("truncated_entry_is_compiled_again", truncate_entry);
         damaged("entry_under_another_key_is_compiled_again", flip_a_key_byte);
         damaged("entry_behind_a_symlink_is_compiled_again", entry_becomes_a_symlink);
+        /* A read that waits on the FIFO dies of the alarm: the test fails. */
+        alarm(20);
+        damaged("entry_replaced_by_a_fifo_is_compiled_again", entry_becomes_a_fifo);
+        alarm(0);
+        test_dead_writers_temporary();
         damaged("group_writable_directory_is_not_used", group_writable_dir);
         test_no_root();
         close(rootfd);
