@@ -200,7 +200,7 @@ loaded_id() {
 	[ -n "$id" ]
 	[[ $(checker_value "$output" path./dev/null) == "c 1:3 0666 0:0 rw "* ]]
 	[ "$(od -An -tu4 -j8 "$ROOT/.device-program" | tr -d ' ')" = "$id" ]
-	printf 'NOTKEEL!%s' "$(head -c 4 "$ROOT/.device-program" | tail -c 4)" >"$TEST_DIR/fake"
+	printf 'NOTKEEL!\377\377\377\377' >"$TEST_DIR/fake"
 	ln -sf "$TEST_DIR/fake" "$ROOT/.device-program"
 	rk_ok --debug --log "$TEST_DIR/second.log" run --bundle "$B" "$C"
 	! grep -q "an earlier create loaded" "$TEST_DIR/second.log"
