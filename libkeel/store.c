@@ -360,13 +360,12 @@ struct device_program_file {
 
 uint32_t keel_store_device_program(struct keel_store *store)
 {
-        _cleanup_close_ int fd = openat(store->rootfd, KEEL_DEVICE_PROGRAM,
-                                        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         struct device_program_file f;
         struct stat st;
+        _cleanup_close_ int fd = keel_open_own_file_at(store->rootfd, KEEL_DEVICE_PROGRAM,
+                                                       O_RDONLY, 0, &st);
 
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-            st.st_size != sizeof(f) || read(fd, &f, sizeof(f)) != sizeof(f) ||
+        if (fd < 0 || st.st_size != sizeof(f) || read(fd, &f, sizeof(f)) != sizeof(f) ||
             memcmp(f.magic, KEEL_DEVICE_PROGRAM_MAGIC, sizeof(f.magic)) != 0)
                 return 0;
         return f.id;
@@ -375,20 +374,21 @@ uint32_t keel_store_device_program(struct keel_store *store)
 /* In place, not through a temporary file and a rename: a create killed
  * between the two would leave the temporary file in the state root.  A
  * reader of a half-written file gets a wrong id at worst, which
- * keel_devices_reuse refuses.  O_NONBLOCK: a FIFO there must hold neither
- * this nor the read above. */
+ * keel_devices_reuse refuses.  A FIFO there holds neither this nor the
+ * read above (keel_open_own_file_at); a symlink is replaced. */
 void keel_store_set_device_program(struct keel_store *store, uint32_t id)
 {
-        const int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+        const int flags = O_WRONLY | O_CREAT;
         struct device_program_file f = { .id = id };
         _cleanup_close_ int fd = -1;
         struct stat st;
 
         memcpy(f.magic, KEEL_DEVICE_PROGRAM_MAGIC, sizeof(f.magic));
-        fd = openat(store->rootfd, KEEL_DEVICE_PROGRAM, flags, 0600);
+        fd = keel_open_own_file_at(store->rootfd, KEEL_DEVICE_PROGRAM, flags, 0600, &st);
         if (fd < 0 && errno == ELOOP && unlinkat(store->rootfd, KEEL_DEVICE_PROGRAM, 0) == 0)
-                fd = openat(store->rootfd, KEEL_DEVICE_PROGRAM, flags | O_EXCL, 0600);
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+                fd = keel_open_own_file_at(store->rootfd, KEEL_DEVICE_PROGRAM, flags | O_EXCL,
+                                           0600, &st);
+        if (fd < 0)
                 return;
         if (pwrite(fd, &f, sizeof(f), 0) == (ssize_t) sizeof(f) && st.st_size > (off_t) sizeof(f))
                 (void) ftruncate(fd, sizeof(f));

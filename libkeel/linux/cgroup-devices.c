@@ -376,8 +376,9 @@ int keel_devices_attach(int cgroup_fd, int prog_fd, struct keel_error **err)
                 return r;
         /* A shared program (keel_devices_reuse) may be attached here
          * already, left by a container that had this cgroup before: the
-         * kernel refuses to attach one program twice, and it stays. */
-        self = keel_devices_prog_id(prog_fd);
+         * kernel refuses to attach one program twice, and it stays.  A new
+         * cgroup holds none: no need to ask the program's id. */
+        self = n_old > 0 ? keel_devices_prog_id(prog_fd) : 0;
         for (i = 0; i < n_old && (self == 0 || old[i] != self); i++)
                 ;
         memset(&attr, 0, sizeof(attr));

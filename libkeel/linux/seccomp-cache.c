@@ -130,15 +130,14 @@ static int open_cache_dir(int rootfd, bool create)
 static struct keel_seccomp_filter *read_entry(int dirfd, const char *name,
                                               const uint8_t key[KEEL_SHA256_LEN])
 {
-        /* O_NONBLOCK: a FIFO in an entry's place must not hold the create. */
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         _cleanup_free_ char *data = NULL;
         struct keel_seccomp_filter *f;
         struct entry_head head;
         struct stat st;
         size_t len = 0;
+        _cleanup_close_ int fd = keel_open_own_file_at(dirfd, name, O_RDONLY, 0, &st);
 
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+        if (fd < 0)
                 return NULL;
         if (keel_read_fd(fd, sizeof(head) + 65536 * sizeof(struct sock_filter), &data, &len,
                          NULL) < 0 ||

@@ -88,6 +88,20 @@ int keel_read_file_at(int dirfd, const char *path, size_t max_size, char **out, 
         return 0;
 }
 
+int keel_open_own_file_at(int dirfd, const char *name, int flags, mode_t mode, struct stat *st)
+{
+        int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+
+        if (fd < 0)
+                return -1;
+        if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_uid != geteuid()) {
+                close(fd);
+                errno = EPERM;
+                return -1;
+        }
+        return fd;
+}
+
 int keel_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len,
                               mode_t mode, struct keel_error **err)
 {

@@ -16,6 +16,14 @@
 int keel_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len,
                               mode_t mode, struct keel_error **err);
 
+/* Open name in dirfd (flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode for
+ * O_CREAT) only as a regular file of this user: never through a symlink,
+ * never waiting on a FIFO.  *st gets its fstat.  -1 otherwise, errno the
+ * open's or EPERM (another kind of file, another owner).  For the files
+ * keel keeps for itself in a state root, which it may find damaged. */
+struct stat;
+int keel_open_own_file_at(int dirfd, const char *name, int flags, mode_t mode, struct stat *st);
+
 /* mkdir -p, each component created with mode. */
 int keel_mkdir_p(const char *path, mode_t mode, struct keel_error **err);
 
