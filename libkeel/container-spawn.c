@@ -412,6 +412,8 @@ static int talk_to_init(struct create *cr, struct keel_error **err)
                                 ret = keel_error_setq(err, EPIPE, "container process exited during setup");
                         break;
                 case KEEL_SYNC_READY:
+                        if (msg.text[0] != '\0')
+                                keel_debug("%s: the init's phases: %s", cr->phases.what, msg.text);
                         /* The init is the container's process now. */
                         ret = keel_ptrace_guard_release(&cr->guard, err);
                         keel_ptrace_guard_end(&cr->guard);

@@ -31,6 +31,7 @@
 #include "util/syscall.h"
 #include "util/fs.h"
 #include "util/path.h"
+#include "util/phase.h"
 #include "util/signals.h"
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -46,6 +47,7 @@ struct init {
         char *executable;
         struct keel_path_self self;     /* keel's pids: no mount source goes through them */
         struct keel_mount_sources sources;      /* what the runtime opened for us */
+        struct keel_phase_text phases;  /* where our time goes, sent with READY */
 };
 
 static void __attribute__((noreturn)) die(int sock, struct keel_error *err)
@@ -327,7 +329,7 @@ static int report_ready(struct init *in, struct keel_error **err)
         struct keel_sync_msg msg;
         int ret;
 
-        if (keel_sync_send(in->a->sync_fd, KEEL_SYNC_READY, 0, NULL, -1) < 0)
+        if (keel_sync_send(in->a->sync_fd, KEEL_SYNC_READY, 0, in->phases.text, -1) < 0)
                 return keel_error_set(err, errno, "sync with the runtime");
         ret = keel_sync_recv(in->a->sync_fd, KEEL_SYNC_READY, &msg, NULL, err);
         return ret;
@@ -434,6 +436,8 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
         /* Nothing of keel's caller or of keel's relay reaches the container:
          * its hooks, and the process at execve, start as runc starts them. */
         keel_signals_reset();
+        keel_phase_text_begin(&in.phases, &a->began);
+        keel_phase_text_add(&in.phases, "namespaces");
 
         /* The runtime puts us in the container's cgroup and tells our pid as
          * its pid namespace sees it; a new cgroup namespace must be made
@@ -445,16 +449,25 @@ static void __attribute__((noreturn)) stage2(struct keel_init_args *a)
                 keel_error_set(&err, errno, "create cgroup namespace");
                 die(sock, err);
         }
+        keel_phase_text_add(&in.phases, "in the cgroup");
 
         in.procfd = keel_procfs_open(&err);
-        if (in.procfd < 0)
+        if (in.procfd < 0 || setup_network(&in, &err) < 0)
                 die(sock, err);
-        if (setup_network(&in, &err) < 0 || setup_uts(&in, &err) < 0 ||
-            setup_keyring(&in, &err) < 0 || setup_rootfs(&in, &err) < 0 ||
-            setup_console(&in, &err) < 0 || run_create_hooks(&in, &err) < 0 ||
-            enter_rootfs(&in, &err) < 0 ||
-            prepare_process(&in, &err) < 0 || setup_stdio(&in, &err) < 0 ||
-            become_process(&in, &err) < 0 || report_ready(&in, &err) < 0)
+        keel_phase_text_add(&in.phases, "network");
+        if (setup_uts(&in, &err) < 0 || setup_keyring(&in, &err) < 0 ||
+            setup_rootfs(&in, &err) < 0)
+                die(sock, err);
+        keel_phase_text_add(&in.phases, "mounts and /dev");
+        if (setup_console(&in, &err) < 0 || run_create_hooks(&in, &err) < 0 ||
+            enter_rootfs(&in, &err) < 0)
+                die(sock, err);
+        keel_phase_text_add(&in.phases, "pivot_root, masked and read-only paths");
+        if (prepare_process(&in, &err) < 0 || setup_stdio(&in, &err) < 0 ||
+            become_process(&in, &err) < 0)
+                die(sock, err);
+        keel_phase_text_add(&in.phases, "process prepared");
+        if (report_ready(&in, &err) < 0)
                 die(sock, err);
         close(sock);
 
@@ -524,6 +537,7 @@ void keel_init_direct(struct keel_init_args *a)
         /* No PR_SET_PDEATHSIG: the runtime is our parent and exits once the
          * container is created; a runtime that dies before closes the sync
          * socket, and stage 2 leaves on that. */
+        clock_gettime(CLOCK_MONOTONIC, &a->began);
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (set_oom_score_adj(a->runtime_procfd, a->cfg->process, &err) < 0)
                 die(sock, err);
@@ -546,6 +560,7 @@ void keel_init_stage1(struct keel_init_args *a)
         int flags = a->plan.new_flags;
         pid_t pid;
 
+        clock_gettime(CLOCK_MONOTONIC, &a->began);
         /* Until stage 2 exists, a runtime that dies takes us with it.  Not
          * dumpable until execve: no process of the container may open our
          * /proc/<pid>/exe (keel's binary) or our memory (CVE-2019-5736).

@@ -3,6 +3,7 @@
 #define KEEL_LINUX_INIT_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -50,6 +51,8 @@ struct keel_init_args {
                                                  * for stage 1's oom_score_adj and
                                                  * timens_offsets, or -1 when it writes
                                                  * neither; closed before the init forks */
+        struct timespec began;                  /* the init's: when its first stage
+                                                 * began, for its phases (READY) */
 };
 
 /* Stage 1; runs in the forked child and never returns. */

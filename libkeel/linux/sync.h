@@ -48,7 +48,8 @@
  *                                                      hooks [there are some]
  *   R     I   CREATE_RUNTIME_DONE  -                   runs createContainer hooks,
  *                                                      pivots, ...
- *   I     R   READY                -                   publishes the container
+ *   I     R   READY                text: the init's    publishes the container (and
+ *                                  phases and times    logs the text: --debug)
  *   R     I   READY                -                   waits for start
  *   any   any ERROR                value: errno,       fails with the peer's error
  *                                  text: message

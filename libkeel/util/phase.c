@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "lib-log.h"
 #include "util/phase.h"
 
@@ -23,5 +25,29 @@ void keel_phase(struct keel_phases *p, const char *done)
         clock_gettime(CLOCK_MONOTONIC, &now);
         keel_debug("%s: phase %s: %.3f ms (%.3f ms in all)", p->what, done,
                    ms_between(&p->last, &now), ms_between(&p->begin, &now));
+        p->last = now;
+}
+
+void keel_phase_text_begin(struct keel_phase_text *p, const struct timespec *began)
+{
+        p->last = *began;
+        p->len = 0;
+        p->text[0] = '\0';
+}
+
+void keel_phase_text_add(struct keel_phase_text *p, const char *done)
+{
+        size_t room = sizeof(p->text) - p->len;
+        struct timespec now;
+        int n;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        n = snprintf(p->text + p->len, room, "%s%s %.3f ms", p->len ? ", " : "", done,
+                     ms_between(&p->last, &now));
+        /* Too long: the text ends with the last phase that fitted. */
+        if (n > 0 && (size_t) n < room)
+                p->len += (size_t) n;
+        else
+                p->text[p->len] = '\0';
         p->last = now;
 }

@@ -16,4 +16,16 @@ struct keel_phases {
 void keel_phases_begin(struct keel_phases *p, const char *what);
 void keel_phase(struct keel_phases *p, const char *done);
 
+/* The same for a process that does not log (the container's init): its
+ * phases go into text, "namespaces 0.681 ms, network 0.094 ms", which it
+ * hands to one that does.  began: when the first phase began. */
+struct keel_phase_text {
+        struct timespec last;
+        size_t len;
+        char text[400];
+};
+
+void keel_phase_text_begin(struct keel_phase_text *p, const struct timespec *began);
+void keel_phase_text_add(struct keel_phase_text *p, const char *done);
+
 #endif

@@ -990,6 +990,16 @@ start_console_recv() {
                 [[ ${got[i]} == "${want[i]}"* ]] || { echo "phase $i: ${got[i]}" >&2; return 1; }
                 [[ ${got[i]} =~ [0-9]+\.[0-9]{3}\ ms\ \([0-9]+\.[0-9]{3}\ ms\ in\ all\)$ ]]
         done
+        # The init's own steps, which it times and sends with READY, in
+        # the order it takes them.
+        local steps=(namespaces "in the cgroup" network "mounts and /dev"
+                "pivot_root, masked and read-only paths" "process prepared")
+        local line re=""
+        line=$(grep -o "level=debug msg=\"create $C: the init's phases: .*\"$" "$RK_ERR")
+        for i in "${!steps[@]}"; do
+                re+="${re:+, }${steps[i]} [0-9]+\.[0-9]{3} ms"
+        done
+        [[ $line =~ phases:\ ${re}\"$ ]] || { echo "init phases: $line" >&2; return 1; }
         # Without --debug, nothing.
         rk_ok run --bundle "$B" "$C"
         ! grep -q phase "$RK_ERR"
