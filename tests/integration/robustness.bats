@@ -364,7 +364,7 @@ make_damaged() {
 # root_entries DIR: how many entries DIR, a state root, holds besides the
 # caches every container shares (state_root_entries, common.bash).
 root_entries() {
-        ls -A "$1" | grep -cvx -e '\.seccomp' -e '\.device-program'
+        state_root_entries "$1" | grep -c .
 }
 
 # In a private mount namespace, a 64 KiB tmpfs holds the state root; a
@@ -402,7 +402,7 @@ disk_full_cases() {
         make_bundle "$B" /bin/sleep 1000
         mkdir "$TEST_DIR/small"
         mounts_now >"$TEST_DIR/mounts"
-        export -f disk_full_cases root_entries config_set lib_die require_cmd
+        export -f disk_full_cases root_entries state_root_entries config_set lib_die require_cmd
         export KEEL B C TEST_DIR
         run unshare -m --propagation private bash -c disk_full_cases
         echo "$output"
