@@ -35,12 +35,15 @@ inner() {
                 # shellcheck disable=SC2086
                 [ "$rt" = floor ] || $argv tl-warm </dev/null >/dev/null
         done
+        rm -f "$out/events.txt"
         bpftrace -o "$out/events.txt" -e '
 tracepoint:sched:sched_process_exec { printf("%llu exec %d %s\n", nsecs, pid, str(args->filename)); }
 tracepoint:sched:sched_process_fork { printf("%llu fork %d %d\n", nsecs, args->parent_pid, args->child_pid); }
 tracepoint:sched:sched_process_exit { printf("%llu exit %d %d\n", nsecs, pid, tid); }' \
                 2>"$out/bpftrace.err" &
         bp=$!
+        # A runtime that fails ends this script (set -e): not the tracer.
+        trap 'kill -INT "$bp" 2>/dev/null || true' EXIT
         for i in $(seq 100); do
                 grep -q '^Attaching' "$out/events.txt" 2>/dev/null && break
                 kill -0 "$bp" 2>/dev/null || bench_die "bpftrace failed: $(cat "$out/bpftrace.err")"
@@ -58,6 +61,7 @@ tracepoint:sched:sched_process_exit { printf("%llu exit %d %d\n", nsecs, pid, ti
         sleep 0.5
         kill -INT "$bp"
         wait "$bp" || true
+        trap - EXIT
 }
 
 if [ "${1:-}" = --inner ]; then
