@@ -9,8 +9,9 @@ The events are bench/timeline.sh's bpftrace output, one per line:
     NSECS exit PID TID          a thread of process PID ended
 
 A `run` starts when a runtime's binary is exec'd (one of the PROGRAM paths
-given); its segments end at the runtime's first fork (the tracepoint fires
-once the child exists: a clone with new namespaces has made them), at the exec of
+given, as the exec event carries it: the path PATH led to); its segments
+end at the runtime's first fork (the tracepoint fires once the child
+exists: a clone with new namespaces has made them), at the exec of
 /bin/true, at /bin/true's end and at the runtime's end.  The runs must not
 overlap (timeline.sh runs one at a time).  A run missing an event counts as
 incomplete, and the report says how many there were.
@@ -75,13 +76,7 @@ def main(argv):
     names = [p.rsplit("/", 1)[-1] for p in programs]
     cols = []
     for p in programs:
-        # bash exec's a bare name through PATH: match the path it found.
         runs, bad = cut_runs(events, p)
-        if not runs and "/" not in p:
-            for prefix in ("/usr/local/bin/", "/usr/bin/", "/bin/"):
-                runs, bad = cut_runs(events, prefix + p)
-                if runs:
-                    break
         if not runs:
             sys.stderr.write(f"timeline: no complete run of {p} in {argv[1]}\n")
             return 1

@@ -80,7 +80,8 @@ mkdir -p "$out"
 out=$(realpath "$out")
 export top KEEL FLOOR work out runtimes n=${TIMELINE_N:-100}
 bench_ns "$top/bench/timeline.sh" --inner
-python3 "$top/bench/timeline.py" "$out/events.txt" "$KEEL" crun "$FLOOR"
+# The path bash runs crun from is the one its exec events carry.
+python3 "$top/bench/timeline.py" "$out/events.txt" "$KEEL" "$(command -v crun)" "$FLOOR"
 echo
 echo "## The C library's start-up (bench/startup: cpuid instructions, single-stepped)"
 echo
@@ -89,8 +90,11 @@ echo "|---|---|---|---|"
 start_row() {
         local name=$1 count ns
         shift
-        count=$("$startup" "$@" 2>/dev/null </dev/null | sed -n 's/^cpuid-count //p')
-        ns=$("$startup" 2>/dev/null </dev/null | sed -n 's/^cpuid-ns //p')
+        local res
+        # One run prints both: the count for "$@", then one cpuid's cost.
+        res=$("$startup" "$@" 2>/dev/null </dev/null)
+        count=$(sed -n 's/^cpuid-count //p' <<<"$res")
+        ns=$(sed -n 's/^cpuid-ns //p' <<<"$res")
         if [ -z "$count" ] || [ -z "$ns" ]; then
                 bench_die "bench/startup failed on $*"
         fi
