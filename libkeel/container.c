@@ -357,23 +357,25 @@ int keel_container_kill(struct keel_store *store, const char *id, int sig, bool 
         return 0;
 }
 
-/* SIGKILL the init and everything in the cgroup, and wait until they are gone. */
-/* The cgroup is gone already (delete removed it); the unit may linger as
- * "failed" after its processes were killed: systemd forgets it. */
-static void stop_systemd_unit(const struct keel_state *st)
+/* The container's processes are dead: systemd stops the scope and removes
+ * its cgroup, and forgets a "failed" state.  Returns whether systemd had
+ * the unit (keel_systemd_stop_unit); 0 also when it could not be asked. */
+static int stop_systemd_unit(const struct keel_state *st)
 {
         struct keel_error *err = NULL;
         struct keel_systemd_unit u;
+        int r = keel_systemd_unit_from_path(st->cgroup_path, &u, &err);
 
-        if (keel_systemd_unit_from_path(st->cgroup_path, &u, &err) == 0 &&
-            keel_systemd_stop_unit(u.unit, &err) == 0) {
-                keel_systemd_unit_clear(&u);
-                return;
-        }
-        keel_warn("delete %s: %s", st->id, err ? err->msg : "systemd unit");
+        if (r == 0)
+                r = keel_systemd_stop_unit(u.unit, &err);
+        if (r < 0)
+                keel_warn("delete %s: %s", st->id, err ? err->msg : "systemd unit");
         keel_error_free(err);
         keel_systemd_unit_clear(&u);
+        return r > 0;
 }
+
+/* SIGKILL the init and everything in the cgroup, and wait until they are gone. */
 
 static int stop_container(const struct keel_state *st, struct keel_cgroup *cg, struct keel_error **err)
 {
@@ -419,6 +421,7 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
         _cleanup_container_dir_ struct keel_container_dir *c = NULL;
         _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
         _cleanup_state_ struct keel_state *st = NULL;
+        bool systemd_removes_cgroup = false;
         int ret;
 
         ret = keel_store_open_container(store, id, true, &c, err);
@@ -453,13 +456,19 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
         st->status = KEEL_STATUS_STOPPED;
         unbind_rootfs(c->dirfd, st);
         run_hook_kind(c, st, KEEL_HOOK_POSTSTOP, NULL);
-        if (cg != NULL) {
+        /* A scope's cgroup is systemd's to remove, once cgroup.events says
+         * it is empty.  Removed before, a scope systemd was already stopping
+         * (systemctl stop; an init that ignores SIGTERM) could miss that and
+         * stay "deactivating" until its stop timeout.  runc too stops the
+         * unit before it removes what is left; keel removes the cgroup only
+         * when systemd has no unit for it. */
+        if (st->systemd_cgroup && stop_systemd_unit(st))
+                systemd_removes_cgroup = true;
+        if (cg != NULL && !systemd_removes_cgroup) {
                 ret = keel_cgroup_destroy(steal_pointer(&cg), err);
                 if (ret < 0)
                         return ret;
         }
-        if (st->systemd_cgroup)
-                stop_systemd_unit(st);
         return keel_store_remove(store, steal_pointer(&c), err);
 }
 

@@ -628,9 +628,11 @@ int keel_systemd_stop_unit(const char *unit, struct keel_error **err)
                 keel_error_free(*err);
                 *err = NULL;
                 r = 0;
+        } else if (r == 0) {
+                r = 1;
         }
         /* A scope whose processes were killed may be left "failed". */
-        if (r == 0 && call_manager(&b, "ResetFailedUnit", unit, build_reset, unit, NULL) < 0)
+        if (r >= 0 && call_manager(&b, "ResetFailedUnit", unit, build_reset, unit, NULL) < 0)
                 keel_debug("systemd: ResetFailedUnit %s failed (not failed, or gone)", unit);
         sdbus_close(&b);
         keel_error_free(ignored);

@@ -89,8 +89,8 @@ int keel_systemd_set_props(const char *unit, const struct keel_systemd_props *pr
                            struct keel_error **err);
 
 /* Stop the unit and forget a failed state (delete, and a create that
- * fails after the scope started).  A unit systemd no longer knows is not
- * an error. */
+ * fails after the scope started).  1: systemd is stopping it, and removes
+ * its cgroup with it; 0: systemd no longer knows the unit (not an error). */
 int keel_systemd_stop_unit(const char *unit, struct keel_error **err);
 
 #endif
