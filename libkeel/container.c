@@ -359,8 +359,8 @@ int keel_container_kill(struct keel_store *store, const char *id, int sig, bool 
 
 /* The container's processes are dead: systemd stops the scope and removes
  * its cgroup, and forgets a "failed" state.  Returns whether systemd had
- * the unit (keel_systemd_stop_unit); 0 also when it could not be asked. */
-static int stop_systemd_unit(const struct keel_state *st)
+ * the unit (keel_systemd_stop_unit); false also when it could not be asked. */
+static bool stop_systemd_unit(const struct keel_state *st)
 {
         struct keel_error *err = NULL;
         struct keel_systemd_unit u;
@@ -376,7 +376,6 @@ static int stop_systemd_unit(const struct keel_state *st)
 }
 
 /* SIGKILL the init and everything in the cgroup, and wait until they are gone. */
-
 static int stop_container(const struct keel_state *st, struct keel_cgroup *cg, struct keel_error **err)
 {
         _cleanup_close_ int pidfd = keel_state_open_init(st, NULL);
@@ -421,7 +420,7 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
         _cleanup_container_dir_ struct keel_container_dir *c = NULL;
         _cleanup_cgroup_ struct keel_cgroup *cg = NULL;
         _cleanup_state_ struct keel_state *st = NULL;
-        bool systemd_removes_cgroup = false;
+        bool systemd_removes_cgroup;
         int ret;
 
         ret = keel_store_open_container(store, id, true, &c, err);
@@ -462,8 +461,7 @@ int keel_container_delete(struct keel_store *store, const char *id, bool force,
          * stay "deactivating" until its stop timeout.  runc too stops the
          * unit before it removes what is left; keel removes the cgroup only
          * when systemd has no unit for it. */
-        if (st->systemd_cgroup && stop_systemd_unit(st))
-                systemd_removes_cgroup = true;
+        systemd_removes_cgroup = st->systemd_cgroup && stop_systemd_unit(st);
         if (cg != NULL && !systemd_removes_cgroup) {
                 ret = keel_cgroup_destroy(steal_pointer(&cg), err);
                 if (ret < 0)
