@@ -51,8 +51,10 @@ static void the_first_phase_counts_from_began(void)
         keel_phase_text_begin(&p, &began);
         keel_phase_text_add(&p, "a");
         tap_ok(matches(p.text, "^a 2[0-9]{3}\\.[0-9]{3} ms$"), "two_seconds_ago: %s", p.text);
+        /* Counted from began, b would be 2 s too; under a second says it
+         * is not, however slow the machine (ASan, load). */
         keel_phase_text_add(&p, "b");
-        tap_ok(matches(p.text, ", b 0\\.[0-9]{3} ms$"), "the_next_from_the_first: %s", p.text);
+        tap_ok(matches(p.text, ", b [0-9]{1,3}\\.[0-9]{3} ms$"), "the_next_from_the_first: %s", p.text);
 }
 
 /* More phases than the text holds: it keeps the ones that fitted, whole. */
